@@ -1,0 +1,81 @@
+"""The FastAPI application factory. Nothing is built at import time."""
+
+from __future__ import annotations
+
+from importlib.resources import files
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse
+from fastapi.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from api import errors
+from api.deps import ApiConfig
+from api.routers import admin, auth, health, instances, processes, tasks
+from engine.context import EngineContext
+from storage import LocalAttachmentStore
+
+DESCRIPTION = """
+一件事一次办：申请单位一次填报，编办、组织部、人社局、财政局在各自待办中审批。
+
+登录：`POST /api/v1/auth/token`（表单字段 username、password），随后在每个请求中携带
+`Authorization: Bearer <access_token>`。错误统一返回 `{"code", "message", "details"}`。
+"""
+
+
+class RequestSizeLimit:
+    """Refuse a body whose declared length is over the limit before reading it (413)."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            length = dict(scope.get("headers") or []).get(b"content-length")
+            if length is not None and length.isdigit() and int(length) > self.max_bytes:
+                response = errors.JSONResponse(
+                    errors.error_body("payload_too_large", f"请求内容超过 {self.max_bytes // (1024 * 1024)} MB 的限制"),
+                    status_code=413,
+                )
+                await response(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
+
+
+def create_app(ctx: EngineContext, attachments: LocalAttachmentStore, config: ApiConfig | None = None) -> FastAPI:
+    config = config or ApiConfig()
+    app = FastAPI(
+        title="OneStop 一件事一次办",
+        version="0.1.0",
+        description=DESCRIPTION,
+        docs_url=None,
+        redoc_url=None,
+    )
+    app.state.ctx = ctx
+    app.state.attachments = attachments
+    app.state.config = config
+    errors.install(app)
+    for module in (health, auth, processes, instances, tasks, admin):
+        app.include_router(module.router)
+    static_dir = files("fastapi_offline") / "static"
+    app.mount("/static/swagger", StaticFiles(directory=str(static_dir)), name="swagger-static")
+
+    @app.get("/docs", include_in_schema=False)
+    def docs() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url="/openapi.json",
+            title="OneStop 接口文档",
+            swagger_js_url="/static/swagger/swagger-ui-bundle.js",
+            swagger_css_url="/static/swagger/swagger-ui.css",
+            swagger_favicon_url="/static/swagger/favicon.png",
+        )
+
+    @app.get("/", include_in_schema=False)
+    def index() -> dict[str, Any]:
+        return {"name": "OneStop 一件事一次办", "docs": "/docs", "health": "/healthz"}
+
+    app.add_middleware(RequestSizeLimit, max_bytes=config.max_request_bytes)
+    return app

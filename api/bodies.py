@@ -1,0 +1,118 @@
+"""Reading a submission that arrives as JSON or as multipart with files.
+
+Multipart fields: ``data`` (JSON text) and any number of ``files``. Each file
+is checked (size, declared type, and that its first bytes match the type)
+and stored; its reference is appended to ``data["attachments"]``.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from fastapi import Request
+from starlette.datastructures import UploadFile
+
+from api.deps import ApiConfig
+from engine.errors import BadRequest, PayloadTooLarge, UnsupportedMediaType
+from storage import LocalAttachmentStore
+from storage.attachments import AttachmentTooLarge
+
+ALLOWED_TYPES = {
+    "application/pdf": (b"%PDF-",),
+    "image/jpeg": (b"\xff\xd8\xff",),
+    "image/png": (b"\x89PNG\r\n\x1a\n",),
+    "application/ofd": (b"PK\x03\x04",),
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": (b"PK\x03\x04",),
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": (b"PK\x03\x04",),
+}
+
+MULTIPART_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "data": {"type": "string", "description": "表单数据（JSON 文本）"},
+        "files": {"type": "array", "items": {"type": "string", "format": "binary"}},
+    },
+}
+
+
+def media_type(request: Request) -> str:
+    return request.headers.get("content-type", "").split(";")[0].strip().lower()
+
+
+async def read_json_object(request: Request) -> dict[str, Any]:
+    try:
+        body = json.loads(await request.body())
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise BadRequest("invalid_json", "请求体不是有效的 JSON") from exc
+    if not isinstance(body, dict):
+        raise BadRequest("invalid_json", "请求体应为 JSON 对象")
+    return body
+
+
+def parse_data_field(raw: Any) -> dict[str, Any]:
+    if raw is None:
+        return {}
+    if not isinstance(raw, str):
+        raise BadRequest("invalid_data", "data 字段应为 JSON 文本")
+    try:
+        data = json.loads(raw) if raw.strip() else {}
+    except json.JSONDecodeError as exc:
+        raise BadRequest("invalid_data", "data 字段不是有效的 JSON") from exc
+    if not isinstance(data, dict):
+        raise BadRequest("invalid_data", "data 字段应为 JSON 对象")
+    return data
+
+
+async def read_submission(
+    request: Request, config: ApiConfig, store: LocalAttachmentStore
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(other fields, data) from a JSON or multipart request body."""
+    kind = media_type(request)
+    if kind == "application/json":
+        body = await read_json_object(request)
+        data = body.get("data", {})
+        if not isinstance(data, dict):
+            raise BadRequest("invalid_data", "data 字段应为 JSON 对象")
+        return body, data
+    if kind != "multipart/form-data":
+        raise UnsupportedMediaType("unsupported_media_type", "请求内容类型应为 application/json 或 multipart/form-data")
+    try:
+        form = await request.form(max_files=config.max_files, max_fields=50)
+    except Exception as exc:  # malformed multipart or too many parts
+        raise BadRequest("invalid_multipart", f"表单数据无法解析：{exc}") from exc
+    fields = {k: v for k, v in form.items() if isinstance(v, str)}
+    data = parse_data_field(fields.get("data"))
+    uploads = [f for f in form.getlist("files") if isinstance(f, UploadFile)]
+    if uploads:
+        refs = list(data.get("attachments") or [])
+        refs.extend(_store(upload, config, store) for upload in uploads)
+        data["attachments"] = refs
+    return fields, data
+
+
+def _store(upload: UploadFile, config: ApiConfig, store: LocalAttachmentStore) -> dict[str, object]:
+    content_type = (upload.content_type or "").split(";")[0].strip().lower()
+    name = upload.filename or "附件"
+    signatures = ALLOWED_TYPES.get(content_type)
+    if signatures is None:
+        raise UnsupportedMediaType(
+            "attachment_type_not_allowed",
+            f"附件“{name}”的类型不受支持，仅接受 PDF、JPEG、PNG、OFD、DOCX、XLSX",
+            {"file": name, "content_type": content_type},
+        )
+    head = upload.file.read(16)
+    upload.file.seek(0)
+    if not any(head.startswith(sig) for sig in signatures):
+        raise UnsupportedMediaType(
+            "attachment_content_mismatch", f"附件“{name}”的内容与其声明的类型不符", {"file": name}
+        )
+    try:
+        ref = store.put(upload.file, name=name, content_type=content_type, max_bytes=config.max_upload_bytes)
+    except AttachmentTooLarge:
+        raise PayloadTooLarge(
+            "attachment_too_large",
+            f"附件“{name}”超过 {config.max_upload_bytes // (1024 * 1024)} MB 的大小限制",
+            {"file": name, "limit_bytes": config.max_upload_bytes},
+        ) from None
+    return ref.as_dict()

@@ -1,0 +1,56 @@
+"""Request dependencies: the engine context and the authenticated actor."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import OAuth2PasswordBearer
+
+from engine.accounts import resolve_token
+from engine.actors import Actor
+from engine.context import EngineContext
+from engine.errors import Unauthorized
+from storage import LocalAttachmentStore
+
+
+@dataclass(frozen=True)
+class ApiConfig:
+    token_ttl_minutes: int = 12 * 60
+    max_upload_bytes: int = 20 * 1024 * 1024
+    max_request_bytes: int = 60 * 1024 * 1024
+    max_files: int = 20
+
+
+def get_ctx(request: Request) -> EngineContext:
+    ctx: EngineContext = request.app.state.ctx
+    return ctx
+
+
+def get_config(request: Request) -> ApiConfig:
+    config: ApiConfig = request.app.state.config
+    return config
+
+
+def get_attachments(request: Request) -> LocalAttachmentStore:
+    store: LocalAttachmentStore = request.app.state.attachments
+    return store
+
+
+oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
+
+Ctx = Annotated[EngineContext, Depends(get_ctx)]
+Config = Annotated[ApiConfig, Depends(get_config)]
+Attachments = Annotated[LocalAttachmentStore, Depends(get_attachments)]
+BearerToken = Annotated[str | None, Depends(oauth2_scheme)]
+
+
+def current_actor(ctx: Ctx, token: BearerToken) -> Actor:
+    if not token:
+        raise Unauthorized("not_authenticated", "请先登录")
+    with ctx.transaction() as session:
+        return resolve_token(session, token)
+
+
+CurrentActor = Annotated[Actor, Depends(current_actor)]

@@ -1,0 +1,100 @@
+"""One place that turns errors into HTTP responses: ``{"code", "message", "details"}``."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from engine.errors import (
+    BadRequest,
+    Conflict,
+    DomainError,
+    Forbidden,
+    NotFound,
+    PayloadTooLarge,
+    Unauthorized,
+    UnsupportedMediaType,
+    ValidationFailed,
+)
+
+log = logging.getLogger(__name__)
+
+STATUS_BY_ERROR: dict[type[DomainError], int] = {
+    BadRequest: 400,
+    Unauthorized: 401,
+    Forbidden: 403,
+    NotFound: 404,
+    Conflict: 409,
+    PayloadTooLarge: 413,
+    UnsupportedMediaType: 415,
+    ValidationFailed: 422,
+}
+
+HTTP_CODES = {
+    400: ("bad_request", "请求格式不正确"),
+    401: ("not_authenticated", "请先登录"),
+    403: ("forbidden", "无权执行该操作"),
+    404: ("not_found", "请求的资源不存在"),
+    405: ("method_not_allowed", "不支持该请求方法"),
+    406: ("not_acceptable", "无法提供所请求的格式"),
+    413: ("payload_too_large", "上传内容过大"),
+    415: ("unsupported_media_type", "不支持的内容类型"),
+}
+
+
+def error_body(code: str, message: str, details: Any = None) -> dict[str, Any]:
+    return {"code": code, "message": message, "details": details}
+
+
+def _json(status: int, code: str, message: str, details: Any = None) -> JSONResponse:
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    return JSONResponse(error_body(code, message, details), status_code=status, headers=headers)
+
+
+def _domain_error(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, DomainError)
+    status = next((s for cls, s in STATUS_BY_ERROR.items() if isinstance(exc, cls)), 400)
+    return _json(status, exc.code, exc.message, exc.details)
+
+
+def _request_validation(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    details = [
+        {"path": "/" + "/".join(str(p) for p in err.get("loc", ())), "code": err.get("type"),
+         "message": _explain(err)}
+        for err in exc.errors()
+    ]
+    return _json(422, "request_invalid", "请求参数有误", details)
+
+
+def _explain(err: dict[str, Any]) -> str:
+    kind = str(err.get("type", ""))
+    field = str(err.get("loc", ("",))[-1])
+    if kind == "missing":
+        return f"缺少参数“{field}”"
+    if kind.startswith("json"):
+        return "JSON 格式不正确"
+    return f"参数“{field}”不符合要求"
+
+
+def _http_error(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    code, message = HTTP_CODES.get(exc.status_code, ("http_error", "请求无法处理"))
+    return _json(exc.status_code, code, message)
+
+
+def _unexpected(_request: Request, exc: Exception) -> JSONResponse:
+    log.exception("unexpected error", exc_info=exc)
+    return _json(500, "internal_error", "系统内部错误，请稍后重试或联系管理员")
+
+
+def install(app: FastAPI) -> None:
+    app.add_exception_handler(DomainError, _domain_error)
+    app.add_exception_handler(RequestValidationError, _request_validation)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(Exception, _unexpected)

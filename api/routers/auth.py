@@ -1,0 +1,40 @@
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Response
+from fastapi.security import OAuth2PasswordRequestForm
+from starlette.concurrency import run_in_threadpool
+
+from api.deps import BearerToken, Config, CurrentActor, Ctx
+from api.schemas import ERRORS, Open, TokenOut
+from engine import services
+
+router = APIRouter(prefix="/api/v1/auth", tags=["登录"], responses=ERRORS)
+
+
+@router.post("/token", response_model=TokenOut, summary="用户名密码登录，换取访问令牌")
+async def token(ctx: Ctx, config: Config, form: Annotated[OAuth2PasswordRequestForm, Depends()]) -> dict[str, str]:
+    access_token = await run_in_threadpool(
+        services.login, ctx, username=form.username, password=form.password,
+        ttl=timedelta(minutes=config.token_ttl_minutes),
+    )
+    return {"access_token": access_token, "token_type": "bearer"}
+
+
+@router.post("/logout", status_code=204, summary="注销当前令牌")
+def logout(ctx: Ctx, actor: CurrentActor, bearer: BearerToken) -> Response:
+    services.logout(ctx, actor, bearer or "")
+    return Response(status_code=204)
+
+
+@router.get("/me", response_model=Open, summary="当前用户")
+def me(actor: CurrentActor) -> dict[str, Any]:
+    return {
+        "username": actor.username,
+        "display_name": actor.display_name,
+        "roles": sorted(actor.roles),
+        "departments": sorted(actor.departments),
+        "unit_code": actor.unit_code,
+    }

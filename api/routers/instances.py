@@ -1,0 +1,115 @@
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Path, Query, Request
+from fastapi.responses import FileResponse
+from pydantic import ValidationError
+from starlette.concurrency import run_in_threadpool
+
+from api.bodies import MULTIPART_SCHEMA, media_type, read_json_object, read_submission
+from api.deps import Attachments, Config, CurrentActor, Ctx
+from api.schemas import ERRORS, InstanceOut, InstancePage, ReasonJson, StartJson
+from engine import services
+from engine.errors import Forbidden, NotFound, UnsupportedMediaType, ValidationFailed
+from engine.services.attachments import attachment_for_download
+
+router = APIRouter(prefix="/api/v1/instances", tags=["事项"], responses=ERRORS)
+
+InstanceId = Path(min_length=1, max_length=36)
+
+START_BODY = {
+    "required": True,
+    "content": {
+        "application/json": {"schema": StartJson.model_json_schema()},
+        "multipart/form-data": {
+            "schema": {
+                **MULTIPART_SCHEMA,
+                "required": ["process_key"],
+                "properties": {"process_key": {"type": "string"}, **MULTIPART_SCHEMA["properties"]},
+            }
+        },
+    },
+}
+
+
+def pydantic_errors(exc: ValidationError) -> ValidationFailed:
+    details = [
+        {"path": "/" + "/".join(str(p) for p in e["loc"]), "code": e["type"], "message": f"“{e['loc'][-1]}”不符合要求"}
+        if e["loc"] else {"path": "", "code": e["type"], "message": "请求体不符合要求"}
+        for e in exc.errors()
+    ]
+    return ValidationFailed("request_invalid", "请求参数有误", details)
+
+
+@router.post("", status_code=201, response_model=InstanceOut, summary="发起事项（一次填报）",
+             openapi_extra={"requestBody": START_BODY})
+async def start(request: Request, ctx: Ctx, config: Config, store: Attachments, actor: CurrentActor) -> dict[str, Any]:
+    if not actor.is_applicant:  # refuse before storing any upload
+        raise Forbidden("applicant_only", "只有申请单位的经办人可以发起事项")
+    fields, data = await read_submission(request, config, store)
+    try:
+        body = StartJson.model_validate({"process_key": fields.get("process_key"), "data": data})
+    except ValidationError as exc:
+        raise pydantic_errors(exc) from None
+    return await run_in_threadpool(services.start, ctx, actor, process_key=body.process_key, data=body.data)
+
+
+@router.get("", response_model=InstancePage, summary="我能看到的事项")
+def list_instances(
+    ctx: Ctx,
+    actor: CurrentActor,
+    status: str | None = Query(default=None, max_length=20),
+    process_key: str | None = Query(default=None, max_length=100),
+    limit: int = Query(default=50, ge=1, le=200),
+    offset: int = Query(default=0, ge=0, le=1_000_000),
+) -> dict[str, Any]:
+    return services.list_instances(ctx, actor, status=status, process_key=process_key, limit=limit, offset=offset)
+
+
+@router.get("/{instance_id}", response_model=InstanceOut, summary="事项详情：状态、数据、待办、历史")
+def get_instance(ctx: Ctx, actor: CurrentActor, instance_id: str = InstanceId) -> dict[str, Any]:
+    return services.get(ctx, actor, instance_id)
+
+
+async def _reason(request: Request) -> str | None:
+    if not (await request.body()).strip():
+        return None
+    if media_type(request) != "application/json":
+        raise UnsupportedMediaType("unsupported_media_type", "请求内容类型应为 application/json")
+    try:
+        return ReasonJson.model_validate(await read_json_object(request)).reason
+    except ValidationError as exc:
+        raise pydantic_errors(exc) from None
+
+
+REASON_BODY = {"required": False, "content": {"application/json": {"schema": ReasonJson.model_json_schema()}}}
+
+
+@router.post("/{instance_id}/withdraw", response_model=InstanceOut, summary="申请单位撤回（任何部门决定之前）",
+             openapi_extra={"requestBody": REASON_BODY})
+async def withdraw(request: Request, ctx: Ctx, actor: CurrentActor, instance_id: str = InstanceId) -> dict[str, Any]:
+    reason = await _reason(request)
+    return await run_in_threadpool(services.withdraw, ctx, actor, instance_id, reason=reason)
+
+
+@router.post("/{instance_id}/cancel", response_model=InstanceOut, summary="管理员终止事项（须填写原因）",
+             openapi_extra={"requestBody": REASON_BODY})
+async def cancel(request: Request, ctx: Ctx, actor: CurrentActor, instance_id: str = InstanceId) -> dict[str, Any]:
+    reason = await _reason(request)
+    if not actor.is_admin:
+        raise Forbidden("admin_only", "只有管理员可以终止事项")
+    if not reason:
+        raise ValidationFailed("reason_required", "终止事项必须填写原因")
+    return await run_in_threadpool(services.cancel, ctx, actor, instance_id, reason=reason)
+
+
+@router.get("/{instance_id}/attachments/{sha256}", summary="下载事项附件", response_class=FileResponse)
+def download_attachment(
+    ctx: Ctx, store: Attachments, actor: CurrentActor, instance_id: str = InstanceId,
+    sha256: str = Path(pattern=r"^[0-9a-f]{64}$"),
+) -> FileResponse:
+    ref = attachment_for_download(ctx, actor, instance_id, sha256)
+    if not store.exists(sha256):
+        raise NotFound("attachment_not_found", "附件不存在")
+    return FileResponse(store.path(sha256), media_type=str(ref["content_type"]), filename=str(ref["name"]))

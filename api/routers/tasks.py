@@ -1,0 +1,76 @@
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from fastapi import APIRouter, Path, Query, Request
+from pydantic import ValidationError
+from starlette.concurrency import run_in_threadpool
+
+from api.bodies import MULTIPART_SCHEMA, read_submission
+from api.deps import Attachments, Config, CurrentActor, Ctx
+from api.routers.instances import pydantic_errors
+from api.schemas import ERRORS, CompleteJson, InstanceOut, Open, TaskOut
+from engine import services
+
+router = APIRouter(prefix="/api/v1/tasks", tags=["待办"], responses=ERRORS)
+
+TaskId = Path(min_length=1, max_length=36)
+
+COMPLETE_BODY = {
+    "required": True,
+    "content": {
+        "application/json": {"schema": CompleteJson.model_json_schema()},
+        "multipart/form-data": {
+            "schema": {
+                **MULTIPART_SCHEMA,
+                "required": ["decision"],
+                "properties": {"decision": {"type": "string"}, "opinion": {"type": "string"},
+                               **MULTIPART_SCHEMA["properties"]},
+            }
+        },
+    },
+}
+
+
+@router.get("", response_model=list[TaskOut], summary="我的待办（本部门、本角色及签收给我的任务）")
+def inbox(
+    ctx: Ctx,
+    actor: CurrentActor,
+    state: Literal["open", "completed", "cancelled"] = "open",
+    process_key: str | None = Query(default=None, max_length=100),
+    limit: int = Query(default=50, ge=1, le=200),
+    offset: int = Query(default=0, ge=0, le=1_000_000),
+) -> list[dict[str, Any]]:
+    return services.inbox(ctx, actor, state=state, process_key=process_key, limit=limit, offset=offset)
+
+
+@router.get("/{task_id}", response_model=Open, summary="任务详情：事项数据、表单、历次意见")
+def get_task(ctx: Ctx, actor: CurrentActor, task_id: str = TaskId) -> dict[str, Any]:
+    return services.get_task(ctx, actor, task_id)
+
+
+@router.post("/{task_id}/claim", response_model=TaskOut, summary="签收任务")
+def claim(ctx: Ctx, actor: CurrentActor, task_id: str = TaskId) -> dict[str, Any]:
+    return services.claim(ctx, actor, task_id)
+
+
+@router.post("/{task_id}/unclaim", response_model=TaskOut, summary="退回签收")
+def unclaim(ctx: Ctx, actor: CurrentActor, task_id: str = TaskId) -> dict[str, Any]:
+    return services.unclaim(ctx, actor, task_id)
+
+
+@router.post("/{task_id}/complete", response_model=InstanceOut, summary="办理任务：同意、退回补正或不予批准",
+             openapi_extra={"requestBody": COMPLETE_BODY})
+async def complete(
+    request: Request, ctx: Ctx, config: Config, store: Attachments, actor: CurrentActor, task_id: str = TaskId
+) -> dict[str, Any]:
+    fields, data = await read_submission(request, config, store)
+    try:
+        body = CompleteJson.model_validate(
+            {"decision": fields.get("decision"), "opinion": fields.get("opinion"), "data": data}
+        )
+    except ValidationError as exc:
+        raise pydantic_errors(exc) from None
+    return await run_in_threadpool(
+        services.complete, ctx, actor, task_id, decision=body.decision, opinion=body.opinion, data=body.data
+    )

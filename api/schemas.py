@@ -1,0 +1,82 @@
+"""Response and request shapes as they appear in the OpenAPI document."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Open(BaseModel):
+    """Documented fields; anything else the service adds passes through."""
+
+    model_config = ConfigDict(extra="allow")
+
+
+class ErrorOut(BaseModel):
+    code: str = Field(description="稳定的机器可读错误码")
+    message: str = Field(description="中文说明")
+    details: Any = None
+
+
+class TokenOut(BaseModel):
+    access_token: str
+    token_type: Literal["bearer"] = "bearer"
+
+
+class HealthOut(BaseModel):
+    status: Literal["ok"]
+
+
+class ProcessOut(BaseModel):
+    key: str
+    version: int
+    name: str
+
+
+class TaskOut(Open):
+    id: str
+    instance_id: str
+    process_key: str
+    title: str
+    department: str
+    role: str
+    state: str
+    form_key: str | None = None
+    assignee: str | None = None
+    created_at: str | None = None
+    due_at: str | None = None
+
+
+class InstanceOut(Open):
+    id: str
+    status: str
+    process_key: str
+    version: int
+    title: str
+    tasks: list[TaskOut] = []
+
+
+class InstancePage(BaseModel):
+    total: int
+    items: list[Open]
+
+
+class StartJson(BaseModel):
+    process_key: str = Field(min_length=1, max_length=100)
+    data: dict[str, Any] = Field(default_factory=dict)
+
+
+class CompleteJson(BaseModel):
+    decision: Literal["approve", "return", "reject", "submit"]
+    opinion: str | None = Field(default=None, max_length=2000)
+    data: dict[str, Any] = Field(default_factory=dict)
+
+
+class ReasonJson(BaseModel):
+    reason: str | None = Field(default=None, max_length=2000)
+
+
+ERRORS: dict[int | str, dict[str, Any]] = {
+    status: {"model": ErrorOut} for status in (400, 401, 403, 404, 409, 413, 415, 422)
+}

@@ -1,0 +1,140 @@
+"""Local accounts (argon2 password hashes) and opaque bearer tokens.
+
+Tokens are random strings; only their SHA-256 is stored, so a database leak
+does not leak usable tokens, and logout or expiry revokes them at once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import datetime, timedelta
+from typing import Any
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, String, select
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from engine.actors import ROLES, Actor
+from engine.db import Base, as_utc, utcnow
+from engine.errors import Unauthorized, ValidationFailed
+
+_hasher = PasswordHasher()
+# Verified against when the username is unknown, so both paths cost the same.
+_DUMMY_HASH = _hasher.hash("onestop-timing-equaliser")
+
+
+class Department(Base):
+    __tablename__ = "departments"
+
+    code: Mapped[str] = mapped_column(String(40), primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+
+
+class User(Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str] = mapped_column(String(100))
+    password_hash: Mapped[str] = mapped_column(String(200))
+    roles: Mapped[list[str]] = mapped_column(JSON, default=list)
+    departments: Mapped[list[str]] = mapped_column(JSON, default=list)
+    unit_code: Mapped[str | None] = mapped_column(String(64))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    def to_actor(self) -> Actor:
+        return Actor(
+            user_id=self.id,
+            username=self.username,
+            display_name=self.display_name,
+            roles=frozenset(self.roles),
+            departments=frozenset(self.departments),
+            unit_code=self.unit_code,
+        )
+
+
+class ApiToken(Base):
+    __tablename__ = "api_tokens"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def create_user(
+    session: Session,
+    *,
+    username: str,
+    password: str,
+    display_name: str,
+    roles: list[str],
+    departments: list[str] | None = None,
+    unit_code: str | None = None,
+) -> User:
+    unknown = set(roles) - ROLES
+    if unknown:
+        raise ValidationFailed("unknown_role", f"未知角色：{', '.join(sorted(unknown))}")
+    user = User(
+        username=username,
+        display_name=display_name,
+        password_hash=_hasher.hash(password),
+        roles=list(roles),
+        departments=list(departments or []),
+        unit_code=unit_code,
+    )
+    session.add(user)
+    session.flush()
+    return user
+
+
+def authenticate(session: Session, *, username: str, password: str) -> User:
+    user = session.scalars(select(User).where(User.username == username)).first()
+    try:
+        _hasher.verify(user.password_hash if user else _DUMMY_HASH, password)
+    except (VerificationError, InvalidHashError):
+        user = None
+    if user is None or not user.active:
+        raise Unauthorized("invalid_credentials", "用户名或密码错误")
+    return user
+
+
+def issue_token(session: Session, *, user: User, ttl: timedelta) -> str:
+    token = secrets.token_urlsafe(32)
+    session.add(ApiToken(token_hash=_digest(token), user_id=user.id, expires_at=utcnow() + ttl))
+    return token
+
+
+def resolve_token(session: Session, token: str) -> Actor:
+    row = session.get(ApiToken, _digest(token))
+    now = utcnow()
+    if row is None or row.revoked_at is not None or as_utc(row.expires_at) <= now:
+        raise Unauthorized("invalid_token", "登录已失效，请重新登录")
+    user = session.get(User, row.user_id)
+    if user is None or not user.active:
+        raise Unauthorized("invalid_token", "登录已失效，请重新登录")
+    return user.to_actor()
+
+
+def revoke_token(session: Session, token: str) -> None:
+    row = session.get(ApiToken, _digest(token))
+    if row is not None and row.revoked_at is None:
+        row.revoked_at = utcnow()
+
+
+def user_summary(user: User) -> dict[str, Any]:
+    return {
+        "username": user.username,
+        "display_name": user.display_name,
+        "roles": list(user.roles),
+        "departments": list(user.departments),
+        "unit_code": user.unit_code,
+    }

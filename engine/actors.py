@@ -1,0 +1,41 @@
+"""Who is acting: the identity every service receives and scopes its queries by."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+APPLICANT = "applicant"
+APPROVER = "approver"
+ARCHIVIST = "archivist"
+ADMIN = "admin"
+ROLES = frozenset({APPLICANT, APPROVER, ARCHIVIST, ADMIN})
+
+# The department code of tasks that the applicant unit performs itself.
+APPLICANT_DEPARTMENT = "applicant"
+
+
+@dataclass(frozen=True)
+class Actor:
+    user_id: int
+    username: str
+    display_name: str
+    roles: frozenset[str] = field(default_factory=frozenset)
+    departments: frozenset[str] = field(default_factory=frozenset)
+    unit_code: str | None = None
+
+    @property
+    def is_admin(self) -> bool:
+        return ADMIN in self.roles
+
+    @property
+    def is_applicant(self) -> bool:
+        return APPLICANT in self.roles and self.unit_code is not None
+
+    def can_act_for(self, department: str, role: str) -> bool:
+        """May this actor work on a task of ``department`` requiring ``role``?"""
+        if department == APPLICANT_DEPARTMENT:
+            return self.is_applicant
+        return role in self.roles and department in self.departments
+
+
+SYSTEM = Actor(user_id=0, username="system", display_name="系统", roles=frozenset({ADMIN}))

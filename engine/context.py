@@ -1,0 +1,49 @@
+"""The engine's collaborators, built once by the composition root and passed down."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from engine.calendar import ChineseWorkCalendar, WorkCalendar
+from engine.definitions import SpecCache
+from engine.restricted_scripts import make_script_engine
+from engine.uow import transaction
+from engine.workflow_store import WorkflowStore
+from forms import FormRegistry
+
+
+@dataclass
+class EngineContext:
+    session_factory: sessionmaker[Session]
+    specs: SpecCache
+    store: WorkflowStore
+    forms: FormRegistry
+    calendar: WorkCalendar
+    outbox_kick: Callable[[], None] | None = None
+
+    @classmethod
+    def build(
+        cls,
+        session_factory: sessionmaker[Session],
+        *,
+        forms: FormRegistry | None = None,
+        workflow_cache_size: int = 512,
+        outbox_kick: Callable[[], None] | None = None,
+    ) -> EngineContext:
+        return cls(
+            session_factory=session_factory,
+            specs=SpecCache(),
+            store=WorkflowStore(make_script_engine(), cache_size=workflow_cache_size),
+            forms=forms or FormRegistry.load(),
+            calendar=ChineseWorkCalendar(),
+            outbox_kick=outbox_kick,
+        )
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        with transaction(self.session_factory, outbox_kick=self.outbox_kick) as session:
+            yield session

@@ -1,0 +1,208 @@
+"""Deploying BPMN files and the per-process cache of parsed specs.
+
+A file is parsed once at deploy (SpiffWorkflow's Spiff parser with its XSD
+validator) and stored with its SHA-256; an unchanged file is no new version.
+Each process parses a stored version at most once and keeps the spec.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from lxml import etree
+from SpiffWorkflow.bpmn.parser.BpmnParser import BpmnValidator
+from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
+from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from engine.actors import APPLICANT_DEPARTMENT
+from engine.errors import NotFound, ValidationFailed
+from engine.models import ProcessDefinition
+
+_VALIDATOR = BpmnValidator()
+
+
+@dataclass(frozen=True)
+class UserTaskInfo:
+    """What the platform needs to route a human task, from its extension properties."""
+
+    name: str
+    title: str
+    department: str
+    role: str
+    form_key: str | None
+    sla_days: int | None
+
+    @property
+    def is_applicant_task(self) -> bool:
+        return self.department == APPLICANT_DEPARTMENT
+
+
+@dataclass(frozen=True)
+class CompiledProcess:
+    definition_id: int
+    key: str
+    version: int
+    name: str
+    spec: Any
+    subprocess_specs: dict[str, Any]
+    user_tasks: dict[str, UserTaskInfo]
+
+
+@dataclass(frozen=True)
+class DeployResult:
+    key: str
+    version: int
+    name: str
+    sha256: str
+    created: bool
+
+
+def _parser_for(xml: bytes, filename: str) -> SpiffBpmnParser:
+    parser = SpiffBpmnParser(validator=_VALIDATOR)
+    try:
+        parser.add_bpmn_xml(etree.fromstring(xml), filename=filename)
+    except (ValidationException, etree.XMLSyntaxError) as exc:
+        raise ValidationFailed("invalid_bpmn", f"流程文件 {filename} 无效：{exc}") from exc
+    return parser
+
+
+def _user_tasks(spec: Any, subprocess_specs: dict[str, Any]) -> dict[str, UserTaskInfo]:
+    tasks: dict[str, UserTaskInfo] = {}
+    for process_spec in [spec, *subprocess_specs.values()]:
+        for name, task_spec in process_spec.task_specs.items():
+            if not getattr(task_spec, "manual", False):
+                continue
+            props = (getattr(task_spec, "extensions", None) or {}).get("properties", {})
+            department = props.get("department")
+            if not department:
+                raise ValidationFailed("invalid_bpmn", f"用户任务 {name} 缺少 department 扩展属性")
+            sla = props.get("sla_days")
+            tasks[name] = UserTaskInfo(
+                name=name,
+                title=task_spec.bpmn_name or name,
+                department=department,
+                role=props.get("role") or ("applicant" if department == APPLICANT_DEPARTMENT else "approver"),
+                form_key=props.get("form_key"),
+                sla_days=int(sla) if sla else None,
+            )
+    return tasks
+
+
+def parse_process(xml: bytes, filename: str, key: str) -> tuple[Any, dict[str, Any]]:
+    parser = _parser_for(xml, filename)
+    try:
+        return parser.get_spec(key), parser.get_subprocess_specs(key)
+    except ValidationException as exc:
+        raise ValidationFailed("invalid_bpmn", f"流程 {key} 无效：{exc}") from exc
+
+
+def inspect_file(xml: bytes, filename: str) -> list[tuple[str, str, dict[str, UserTaskInfo]]]:
+    """(key, name, user tasks) of each executable process in a BPMN file."""
+    parser = _parser_for(xml, filename)
+    found = []
+    for key in parser.get_process_ids():
+        try:
+            spec = parser.get_spec(key)
+            subprocess_specs = parser.get_subprocess_specs(key)
+        except ValidationException as exc:
+            raise ValidationFailed("invalid_bpmn", f"流程 {key} 无效：{exc}") from exc
+        found.append((key, spec.description or key, _user_tasks(spec, subprocess_specs)))
+    return found
+
+
+def deploy_file(session: Session, path: Path, *, deployed_by: str = "system") -> list[DeployResult]:
+    xml = path.read_bytes()
+    digest = hashlib.sha256(xml).hexdigest()
+    results = []
+    for key, name, _tasks in inspect_file(xml, path.name):
+        existing = session.scalars(
+            select(ProcessDefinition).where(ProcessDefinition.key == key, ProcessDefinition.sha256 == digest)
+        ).first()
+        if existing is not None:
+            results.append(DeployResult(key, existing.version, existing.name, digest, created=False))
+            continue
+        latest = session.scalar(select(func.max(ProcessDefinition.version)).where(ProcessDefinition.key == key))
+        version = (latest or 0) + 1
+        session.add(
+            ProcessDefinition(
+                key=key,
+                version=version,
+                name=name,
+                sha256=digest,
+                filename=path.name,
+                bpmn_xml=xml.decode("utf-8"),
+                deployed_by=deployed_by,
+            )
+        )
+        session.flush()
+        results.append(DeployResult(key, version, name, digest, created=True))
+    return results
+
+
+def deploy_directory(session: Session, directory: Path, *, deployed_by: str = "system") -> list[DeployResult]:
+    results = []
+    for path in sorted(directory.glob("*.bpmn")):
+        results.extend(deploy_file(session, path, deployed_by=deployed_by))
+    return results
+
+
+def latest_definitions(session: Session) -> list[ProcessDefinition]:
+    newest = (
+        select(ProcessDefinition.key, func.max(ProcessDefinition.version).label("version"))
+        .group_by(ProcessDefinition.key)
+        .subquery()
+    )
+    query = (
+        select(ProcessDefinition)
+        .join(
+            newest,
+            (ProcessDefinition.key == newest.c.key) & (ProcessDefinition.version == newest.c.version),
+        )
+        .order_by(ProcessDefinition.key)
+    )
+    return list(session.scalars(query))
+
+
+def latest_definition(session: Session, key: str) -> ProcessDefinition:
+    definition = session.scalars(
+        select(ProcessDefinition).where(ProcessDefinition.key == key).order_by(ProcessDefinition.version.desc())
+    ).first()
+    if definition is None:
+        raise NotFound("process_not_found", f"流程“{key}”不存在或尚未部署")
+    return definition
+
+
+class SpecCache:
+    """Parsed specs per definition id, built once per process, shared by threads."""
+
+    def __init__(self) -> None:
+        self._compiled: dict[int, CompiledProcess] = {}
+        self._lock = threading.Lock()
+
+    def get(self, session: Session, definition_id: int) -> CompiledProcess:
+        compiled = self._compiled.get(definition_id)
+        if compiled is not None:
+            return compiled
+        definition = session.get(ProcessDefinition, definition_id)
+        if definition is None:
+            raise NotFound("process_not_found", "流程定义不存在")
+        spec, subprocess_specs = parse_process(
+            definition.bpmn_xml.encode("utf-8"), definition.filename, definition.key
+        )
+        compiled = CompiledProcess(
+            definition_id=definition.id,
+            key=definition.key,
+            version=definition.version,
+            name=definition.name,
+            spec=spec,
+            subprocess_specs=subprocess_specs,
+            user_tasks=_user_tasks(spec, subprocess_specs),
+        )
+        with self._lock:
+            return self._compiled.setdefault(definition_id, compiled)

@@ -1,0 +1,116 @@
+"""Workflow tables: definitions, instances, their serialized tasks, the human
+task projection and incidents."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from engine.db import Base, utcnow
+
+
+class ProcessDefinition(Base):
+    """One deployed version of a BPMN process; never changed after insert."""
+
+    __tablename__ = "process_definitions"
+    __table_args__ = (
+        UniqueConstraint("key", "version"),
+        UniqueConstraint("key", "sha256", name="uq_process_definitions_key_sha256"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(100), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(String(200))
+    sha256: Mapped[str] = mapped_column(String(64))
+    filename: Mapped[str] = mapped_column(String(300))
+    bpmn_xml: Mapped[str] = mapped_column(Text)
+    deployed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    deployed_by: Mapped[str] = mapped_column(String(100), default="system")
+
+
+class Instance(Base):
+    """A running or finished matter. ``row_version`` is the optimistic lock."""
+
+    __tablename__ = "instances"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    definition_id: Mapped[int] = mapped_column(ForeignKey("process_definitions.id"), index=True)
+    process_key: Mapped[str] = mapped_column(String(100), index=True)
+    process_version: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(String(300))
+    status: Mapped[str] = mapped_column(String(20), index=True)
+    unit_code: Mapped[str] = mapped_column(String(64), index=True)
+    created_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    wake_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
+    serializer_version: Mapped[str] = mapped_column(String(40))
+    # The dossier: the one submission and every decision, readable without
+    # loading the workflow ({"application": {...}, "reviews": {task: {...}}}).
+    dossier: Mapped[dict[str, Any]] = mapped_column(JSON)
+    # Top-level workflow attributes (data, root, last task, subprocesses):
+    # small, rewritten each step. Tasks live in ``workflow_tasks``.
+    workflow_meta: Mapped[dict[str, Any]] = mapped_column(JSON)
+    row_version: Mapped[int] = mapped_column(Integer, nullable=False)
+
+    __mapper_args__ = {"version_id_col": row_version}
+
+
+class WorkflowTask(Base):
+    """One serialized SpiffWorkflow task. Only tasks changed by a step are written."""
+
+    __tablename__ = "workflow_tasks"
+
+    instance_id: Mapped[str] = mapped_column(
+        ForeignKey("instances.id", ondelete="CASCADE"), primary_key=True
+    )
+    task_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    body: Mapped[str] = mapped_column(Text)
+
+
+class Task(Base):
+    """Projection of a human task for inboxes: never requires loading a workflow."""
+
+    __tablename__ = "tasks"
+    __table_args__ = (
+        Index("ix_tasks_inbox", "state", "department", "role"),
+        Index("ix_tasks_instance_state", "instance_id", "state"),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    instance_id: Mapped[str] = mapped_column(ForeignKey("instances.id", ondelete="CASCADE"))
+    process_key: Mapped[str] = mapped_column(String(100))
+    spec_name: Mapped[str] = mapped_column(String(100))
+    title: Mapped[str] = mapped_column(String(200))
+    department: Mapped[str] = mapped_column(String(40))
+    role: Mapped[str] = mapped_column(String(40))
+    form_key: Mapped[str | None] = mapped_column(String(100))
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    state: Mapped[str] = mapped_column(String(20))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    due_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    completed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    completed_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    decision: Mapped[str | None] = mapped_column(String(20))
+    opinion: Mapped[str | None] = mapped_column(Text)
+
+
+class Incident(Base):
+    """A failure inside a process (script error, failed side effect) awaiting an administrator."""
+
+    __tablename__ = "incidents"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    instance_id: Mapped[str | None] = mapped_column(ForeignKey("instances.id"), index=True)
+    source: Mapped[str] = mapped_column(String(40))
+    task_spec: Mapped[str | None] = mapped_column(String(100))
+    error_type: Mapped[str] = mapped_column(String(100))
+    message: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    resolved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    resolved_by: Mapped[str | None] = mapped_column(String(100))

@@ -1,0 +1,57 @@
+"""Outbox handlers that write notification records (待办提醒, 办结通知)."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from engine.actors import APPLICANT_DEPARTMENT, Actor
+from engine.outbox import Handler
+from engine.records import Notification, OutboxMessage
+
+STATUS_TEXT = {
+    "completed": "已办结",
+    "rejected": "不予批准",
+    "withdrawn": "已撤回",
+    "cancelled": "已被管理员终止",
+}
+
+
+def _add_once(session: Session, message: OutboxMessage, recipient: str, kind: str, text: str) -> None:
+    exists = session.scalar(
+        select(Notification.id).where(Notification.outbox_id == message.id, Notification.recipient == recipient)
+    )
+    if exists is None:
+        session.add(
+            Notification(outbox_id=message.id, recipient=recipient, instance_id=message.payload.get("instance_id"),
+                         kind=kind, message=text)
+        )
+
+
+def on_task_created(session: Session, message: OutboxMessage) -> None:
+    p = message.payload
+    if p["department"] == APPLICANT_DEPARTMENT:
+        _add_once(session, message, f"unit:{p['unit_code']}", "task",
+                  f"您的事项“{p['instance_title']}”需要补正材料后重新提交")
+    else:
+        _add_once(session, message, f"department:{p['department']}", "task",
+                  f"新的待办：{p['title']}（{p['instance_title']}）")
+
+
+def on_instance_finished(session: Session, message: OutboxMessage) -> None:
+    p = message.payload
+    status = STATUS_TEXT.get(p["status"], p["status"])
+    _add_once(session, message, f"unit:{p['unit_code']}", "finished", f"您的事项“{p['title']}”{status}")
+
+
+HANDLERS: dict[str, Handler] = {
+    "task.created": on_task_created,
+    "instance.finished": on_instance_finished,
+}
+
+
+def recipients_of(actor: Actor) -> list[str]:
+    found = [f"user:{actor.user_id}", *(f"department:{d}" for d in sorted(actor.departments))]
+    if actor.is_applicant:
+        found.append(f"unit:{actor.unit_code}")
+    return found

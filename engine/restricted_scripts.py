@@ -1,0 +1,130 @@
+"""Restricted environment for BPMN scripts and conditions.
+
+SpiffWorkflow evaluates scripts with plain ``eval``/``exec`` by default. Here
+every script and condition is compiled by RestrictedPython (no imports, no
+dunder access, guarded attribute/item access) and runs with an explicit
+whitelist of builtins and helpers. Compiled code is cached per source text.
+"""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Mapping
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from functools import lru_cache
+from types import CodeType
+from typing import Any
+
+from RestrictedPython import compile_restricted_eval, compile_restricted_exec, safe_builtins
+from RestrictedPython.Guards import (
+    full_write_guard,
+    guarded_iter_unpack_sequence,
+    guarded_unpack_sequence,
+    safer_getattr,
+)
+from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
+from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
+
+ALLOWED_BUILTINS: dict[str, Any] = {
+    **safe_builtins,
+    "all": all,
+    "any": any,
+    "dict": dict,
+    "enumerate": enumerate,
+    "list": list,
+    "max": max,
+    "min": min,
+    "set": set,
+    "sorted": sorted,
+    "sum": sum,
+    "zip": zip,
+    "Decimal": Decimal,
+    "date": date,
+    "datetime": datetime,
+    "timedelta": timedelta,
+}
+
+_INPLACE = {
+    "+=": operator.iadd,
+    "-=": operator.isub,
+    "*=": operator.imul,
+    "/=": operator.itruediv,
+    "//=": operator.ifloordiv,
+    "%=": operator.imod,
+}
+
+
+def _inplace(op: str, target: Any, value: Any) -> Any:
+    return _INPLACE[op](target, value)
+
+
+def _getitem(obj: Any, key: Any) -> Any:
+    return obj[key]
+
+
+GUARDS: dict[str, Any] = {
+    "__builtins__": ALLOWED_BUILTINS,
+    "_getattr_": safer_getattr,
+    "_getitem_": _getitem,
+    "_getiter_": iter,
+    "_iter_unpack_sequence_": guarded_iter_unpack_sequence,
+    "_unpack_sequence_": guarded_unpack_sequence,
+    "_write_": full_write_guard,
+    "_inplacevar_": _inplace,
+}
+
+
+class ScriptRejected(Exception):
+    """The script uses a construct the restricted environment forbids."""
+
+
+@lru_cache(maxsize=1024)
+def compile_expression(source: str) -> CodeType:
+    result = compile_restricted_eval(source)
+    if result.errors or result.code is None:
+        raise ScriptRejected("; ".join(result.errors))
+    code: CodeType = result.code
+    return code
+
+
+@lru_cache(maxsize=1024)
+def compile_script(source: str) -> CodeType:
+    result = compile_restricted_exec(source)
+    if result.errors or result.code is None:
+        raise ScriptRejected("; ".join(result.errors))
+    code: CodeType = result.code
+    return code
+
+
+class RestrictedEnvironment(BasePythonScriptEngineEnvironment):  # type: ignore[misc]
+    """Task data is the scope; helpers and guards are read-only globals."""
+
+    def __init__(self, helpers: Mapping[str, Any] | None = None) -> None:
+        super().__init__({**GUARDS, **(helpers or {})})
+
+    def _scope(self, context: Mapping[str, Any], external: Mapping[str, Any] | None) -> dict[str, Any]:
+        clash = set(context) & set(self.globals)
+        if clash:
+            raise ValueError(f"task data overwrites protected names: {sorted(clash)}")
+        return {**self.globals, **(external or {}), **context}
+
+    def evaluate(self, expression: str, context: dict[str, Any], external_context: Any = None) -> Any:
+        code = compile_expression(expression)
+        return eval(code, self._scope(context, external_context))  # restricted code only
+
+    def execute(self, script: str, context: dict[str, Any], external_context: Any = None) -> bool:
+        code = compile_script(script)
+        scope = self._scope(context, external_context)
+        exec(code, scope)  # restricted code only
+        hidden = set(self.globals) | set(external_context or {})
+        for key, value in scope.items():
+            if key not in hidden and not key.startswith("_") and not callable(value):
+                context[key] = value
+        for key in [k for k in context if k not in scope]:
+            del context[key]
+        return True
+
+
+def make_script_engine(helpers: Mapping[str, Any] | None = None) -> PythonScriptEngine:
+    return PythonScriptEngine(environment=RestrictedEnvironment(helpers))

@@ -1,0 +1,54 @@
+"""Who may see what. Invisible objects are reported exactly like absent ones (404)."""
+
+from __future__ import annotations
+
+from sqlalchemy import ColumnElement, and_, exists, false, or_, select, true
+from sqlalchemy.orm import Session
+
+from engine.actors import APPLICANT_DEPARTMENT, Actor
+from engine.errors import NotFound
+from engine.models import Instance, Task
+
+
+def instance_visibility(actor: Actor) -> ColumnElement[bool]:
+    """SQL condition on ``Instance`` selecting what ``actor`` may see."""
+    if actor.is_admin:
+        return true()
+    clauses: list[ColumnElement[bool]] = []
+    if actor.is_applicant:
+        clauses.append(Instance.unit_code == actor.unit_code)
+    if actor.departments:
+        clauses.append(
+            exists().where(Task.instance_id == Instance.id, Task.department.in_(actor.departments))
+        )
+    clauses.append(exists().where(Task.instance_id == Instance.id, Task.assignee_id == actor.user_id))
+    return or_(*clauses) if clauses else false()
+
+
+def task_inbox_condition(actor: Actor) -> ColumnElement[bool]:
+    """SQL condition on ``Task`` (joined with ``Instance``) for the actor's inbox."""
+    clauses: list[ColumnElement[bool]] = [Task.assignee_id == actor.user_id]
+    if actor.departments:
+        clauses.append(and_(Task.department.in_(actor.departments), Task.role.in_(actor.roles)))
+    if actor.is_applicant:
+        clauses.append(and_(Task.department == APPLICANT_DEPARTMENT, Instance.unit_code == actor.unit_code))
+    return or_(*clauses)
+
+
+def visible_instance(session: Session, actor: Actor, instance_id: str) -> Instance:
+    query = select(Instance).where(Instance.id == instance_id, instance_visibility(actor))
+    instance = session.scalars(query).first()
+    if instance is None:
+        raise NotFound("instance_not_found", "事项不存在或无权查看")
+    return instance
+
+
+def visible_task(session: Session, actor: Actor, task_id: str) -> tuple[Task, Instance]:
+    task = session.get(Task, task_id)
+    if task is None:
+        raise NotFound("task_not_found", "任务不存在或无权查看")
+    try:
+        instance = visible_instance(session, actor, task.instance_id)
+    except NotFound:
+        raise NotFound("task_not_found", "任务不存在或无权查看") from None
+    return task, instance

@@ -1,0 +1,120 @@
+"""Completing one human task: checks, data placement, the step, the record.
+
+Where data goes in the workflow (the contract BPMN conditions rely on):
+
+* an applicant task's form data replaces ``application`` (the one submission,
+  prefilled again when a matter is returned for correction), and starts a new
+  review round: earlier decisions leave the workflow data (they stay in the
+  dossier and the history). Otherwise a parallel branch would carry a stale
+  decision of another branch into the join, where top-level keys overwrite;
+* any other task writes ``<task id>`` = {"decision", "opinion", "data", "by",
+  "department", "at"}: one top-level key per task, so parallel branches never
+  overwrite each other at a join.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from engine import audit
+from engine.actors import Actor
+from engine.context import EngineContext
+from engine.db import utcnow
+from engine.definitions import UserTaskInfo
+from engine.errors import Conflict, Forbidden, ValidationFailed
+from engine.models import Task
+from engine.services import stepping
+
+APPROVER_DECISIONS = ("approve", "return", "reject")
+DECISION_LABELS = {"submit": "提交", "approve": "同意", "return": "退回补正", "reject": "不予批准"}
+
+
+def check_may_complete(actor: Actor, task: Task) -> None:
+    if task.state != "open":
+        raise Conflict("task_already_completed", "该任务已办理完毕")
+    if not actor.can_act_for(task.department, task.role):
+        raise Forbidden("not_your_task", "该任务不属于您所在的部门或角色")
+    if task.assignee_id is not None and task.assignee_id != actor.user_id:
+        raise Conflict("task_claimed_by_other", "该任务已由他人签收")
+
+
+def normalise_decision(info: UserTaskInfo, decision: str | None, opinion: str | None) -> str:
+    if info.is_applicant_task:
+        if decision not in (None, "submit", "approve"):
+            raise ValidationFailed("invalid_decision", "申请人任务只能提交")
+        return "submit"
+    if decision not in APPROVER_DECISIONS:
+        raise ValidationFailed("invalid_decision", "审批结论应为同意（approve）、退回补正（return）或不予批准（reject）")
+    if decision in ("return", "reject") and not (opinion or "").strip():
+        raise ValidationFailed("opinion_required", "退回或不予批准时必须填写审批意见")
+    return decision
+
+
+def validate_form(ctx: EngineContext, info: UserTaskInfo, data: dict[str, Any]) -> None:
+    if info.form_key is None:
+        return
+    form = ctx.forms.get(info.form_key)
+    if form is None:
+        raise ValidationFailed("form_not_found", f"表单“{info.form_key}”不存在")
+    errors = form.validate(data)
+    if errors:
+        raise ValidationFailed("form_invalid", "表单填写有误，请按提示修改", [e.as_dict() for e in errors])
+
+
+def complete_task(
+    ctx: EngineContext,
+    session: Session,
+    actor: Actor,
+    loaded: stepping.Loaded,
+    task: Task,
+    *,
+    decision: str | None,
+    opinion: str | None,
+    data: dict[str, Any],
+    action: str = "complete",
+) -> list[Task]:
+    info = loaded.compiled.user_tasks[task.spec_name]
+    decision = normalise_decision(info, decision, opinion)
+    validate_form(ctx, info, data)
+    spiff_task = stepping.ready_spiff_task(loaded, task.id)
+    now = utcnow()
+    instance = loaded.instance
+    dossier = dict(instance.dossier or {})
+    if info.is_applicant_task:
+        for name, other in loaded.compiled.user_tasks.items():
+            if not other.is_applicant_task:
+                spiff_task.data.pop(name, None)
+        spiff_task.data["application"] = data
+        dossier["application"] = data
+    else:
+        record = {
+            "decision": decision,
+            "opinion": opinion or "",
+            "data": data,
+            "by": actor.username,
+            "department": task.department,
+            "at": now.isoformat(),
+        }
+        spiff_task.data[info.name] = record
+        dossier["reviews"] = {**dossier.get("reviews", {}), info.name: record}
+    instance.dossier = dossier
+    spiff_task.run()
+    task.state, task.completed_at, task.completed_by = "completed", now, actor.user_id
+    task.assignee_id = task.assignee_id or actor.user_id
+    task.decision, task.opinion = decision, opinion
+    status_before = instance.status
+    created = stepping.advance(ctx, session, loaded, actor=actor.username)
+    audit.record(
+        session,
+        actor=actor.username,
+        action=action,
+        instance_id=instance.id,
+        task_id=task.id,
+        status_before=status_before,
+        status_after=instance.status,
+        opinion=opinion,
+        details={"decision": decision, "task": info.title, "department": task.department},
+    )
+    return created

@@ -1,0 +1,50 @@
+"""Incidents: failures inside processes that an administrator sees and retries."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from SpiffWorkflow.task import TaskState
+from sqlalchemy import select
+
+from engine import audit
+from engine.actors import Actor
+from engine.context import EngineContext
+from engine.db import utcnow
+from engine.errors import Conflict, Forbidden, NotFound
+from engine.models import Incident, Instance
+from engine.services import stepping, views
+
+
+def list_incidents(ctx: EngineContext, actor: Actor, *, open_only: bool = True) -> list[dict[str, Any]]:
+    if not actor.is_admin:
+        raise Forbidden("admin_only", "只有管理员可以查看异常")
+    with ctx.transaction() as session:
+        query = select(Incident).order_by(Incident.id.desc())
+        if open_only:
+            query = query.where(Incident.resolved_at.is_(None))
+        return [views.incident_view(i) for i in session.scalars(query.limit(200))]
+
+
+def retry(ctx: EngineContext, actor: Actor, incident_id: int) -> dict[str, Any]:
+    """Re-run the failed task(s) of the incident's instance from where they stopped."""
+    if not actor.is_admin:
+        raise Forbidden("admin_only", "只有管理员可以处理异常")
+    with ctx.transaction() as session:
+        incident = session.get(Incident, incident_id)
+        if incident is None:
+            raise NotFound("incident_not_found", "异常记录不存在")
+        if incident.resolved_at is not None:
+            raise Conflict("incident_resolved", "该异常已处理")
+        instance = session.get(Instance, incident.instance_id) if incident.instance_id else None
+        if instance is None or instance.status != stepping.INCIDENT:
+            raise Conflict("incident_not_retryable", "该异常不能通过重试处理")
+        loaded = stepping.load(ctx, session, instance)
+        for task in loaded.workflow.get_tasks(state=TaskState.ERROR):
+            loaded.workflow.reset_from_task_id(task.id)
+        incident.resolved_at, incident.resolved_by = utcnow(), actor.username
+        stepping.advance(ctx, session, loaded, actor=actor.username)
+        audit.record(session, actor=actor.username, action="retry", instance_id=instance.id,
+                     status_before=stepping.INCIDENT, status_after=instance.status,
+                     details={"incident_id": incident.id})
+        return views.instance_detail(session, instance)

@@ -1,0 +1,130 @@
+"""Instance use cases: start, read, list, withdraw, cancel."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from sqlalchemy import func, select
+
+from engine import audit, outbox
+from engine.actors import Actor
+from engine.context import EngineContext
+from engine.db import utcnow
+from engine.definitions import latest_definition
+from engine.errors import Conflict, Forbidden, ValidationFailed
+from engine.models import Instance, Task
+from engine.services import stepping, views
+from engine.services.access import instance_visibility, visible_instance
+from engine.services.completion import complete_task
+from engine.workflow_store import SERIALIZER_VERSION
+
+
+def start(ctx: EngineContext, actor: Actor, *, process_key: str, data: dict[str, Any]) -> dict[str, Any]:
+    """Create a matter and submit its first (applicant) task with ``data``."""
+    if not actor.is_applicant:
+        raise Forbidden("applicant_only", "只有申请单位的经办人可以发起事项")
+    with ctx.transaction() as session:
+        definition = latest_definition(session, process_key)
+        compiled = ctx.specs.get(session, definition.id)
+        instance = Instance(
+            id=str(uuid.uuid4()),
+            definition_id=definition.id,
+            process_key=definition.key,
+            process_version=definition.version,
+            title=_title(definition.name, data),
+            status=stepping.RUNNING,
+            unit_code=actor.unit_code or "",
+            created_by=actor.user_id,
+            serializer_version=SERIALIZER_VERSION,
+            workflow_meta={},
+            dossier={},
+        )
+        session.add(instance)
+        loaded = stepping.Loaded(instance, compiled, ctx.store.new(compiled))
+        created = stepping.advance(ctx, session, loaded, actor=actor.username, notify=False)
+        first = [t for t in created if t.role == "applicant"]
+        if len(first) != 1:
+            raise ValidationFailed("process_not_startable", "该流程没有唯一的申请人填报环节，不能发起")
+        audit.record(session, actor=actor.username, action="start", instance_id=instance.id,
+                     status_after=instance.status, details={"process_key": definition.key,
+                                                            "version": definition.version})
+        complete_task(ctx, session, actor, loaded, first[0], decision="submit", opinion=None, data=data,
+                      action="submit")
+        return views.instance_detail(session, instance)
+
+
+def _title(process_name: str, data: dict[str, Any]) -> str:
+    unit = data.get("unit_name") if isinstance(data, dict) else None
+    return f"{process_name}（{unit}）" if isinstance(unit, str) and unit else process_name
+
+
+def get(ctx: EngineContext, actor: Actor, instance_id: str) -> dict[str, Any]:
+    with ctx.transaction() as session:
+        return views.instance_detail(session, visible_instance(session, actor, instance_id))
+
+
+def list_instances(
+    ctx: EngineContext,
+    actor: Actor,
+    *,
+    status: str | None = None,
+    process_key: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> dict[str, Any]:
+    with ctx.transaction() as session:
+        query = select(Instance).where(instance_visibility(actor))
+        if status:
+            query = query.where(Instance.status == status)
+        if process_key:
+            query = query.where(Instance.process_key == process_key)
+        total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+        rows = session.scalars(query.order_by(Instance.created_at.desc()).limit(limit).offset(offset))
+        return {"total": total, "items": [views.instance_summary(i) for i in rows]}
+
+
+def withdraw(ctx: EngineContext, actor: Actor, instance_id: str, *, reason: str | None = None) -> dict[str, Any]:
+    """The applicant takes a matter back before any department has decided."""
+    with ctx.transaction() as session:
+        instance = visible_instance(session, actor, instance_id)
+        if not (actor.is_applicant and instance.unit_code == actor.unit_code):
+            raise Forbidden("applicant_only", "只有申请单位可以撤回本单位的事项")
+        decided = session.scalar(
+            select(func.count()).where(
+                Task.instance_id == instance.id, Task.state == "completed", Task.role != "applicant"
+            )
+        )
+        if instance.status in stepping.FINAL_STATUSES:
+            raise Conflict("instance_finished", "该事项已结束，不能撤回")
+        if decided:
+            raise Conflict("already_decided", "已有部门作出审批决定，不能撤回")
+        return _stop(ctx, session, actor, instance, stepping.WITHDRAWN, "withdraw", reason)
+
+
+def cancel(ctx: EngineContext, actor: Actor, instance_id: str, *, reason: str) -> dict[str, Any]:
+    """An administrator ends a matter (e.g. entered in error), with a stated reason."""
+    if not actor.is_admin:
+        raise Forbidden("admin_only", "只有管理员可以终止事项")
+    if not reason.strip():
+        raise ValidationFailed("reason_required", "终止事项必须填写原因")
+    with ctx.transaction() as session:
+        instance = visible_instance(session, actor, instance_id)
+        if instance.status in stepping.FINAL_STATUSES:
+            raise Conflict("instance_finished", "该事项已结束")
+        return _stop(ctx, session, actor, instance, stepping.CANCELLED, "cancel", reason)
+
+
+def _stop(ctx: EngineContext, session: Any, actor: Actor, instance: Instance, status: str, action: str,
+          reason: str | None) -> dict[str, Any]:
+    loaded = stepping.load(ctx, session, instance)
+    loaded.workflow.cancel()
+    before = instance.status
+    stepping.sync_projection(ctx, session, loaded)
+    instance.status, instance.finished_at = status, utcnow()
+    outbox.emit(session, "instance.finished", {"instance_id": instance.id, "status": status,
+                                               "unit_code": instance.unit_code, "title": instance.title})
+    stepping.save(ctx, session, loaded)
+    audit.record(session, actor=actor.username, action=action, instance_id=instance.id,
+                 status_before=before, status_after=status, opinion=reason)
+    return views.instance_detail(session, instance)

@@ -1,0 +1,55 @@
+"""Process use cases: deploy, list, the start form."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from SpiffWorkflow.task import TaskState
+
+from engine import audit
+from engine.actors import Actor
+from engine.context import EngineContext
+from engine.definitions import DeployResult, deploy_directory, deploy_file, latest_definition, latest_definitions
+from engine.errors import Forbidden, NotFound, ValidationFailed
+
+
+def deploy(ctx: EngineContext, actor: Actor, path: Path) -> list[DeployResult]:
+    if not actor.is_admin:
+        raise Forbidden("admin_only", "只有管理员可以部署流程")
+    with ctx.transaction() as session:
+        results = deploy_directory(session, path, deployed_by=actor.username) if path.is_dir() else deploy_file(
+            session, path, deployed_by=actor.username
+        )
+        for result in results:
+            if result.created:
+                _check_forms(ctx, session, result.key)
+                audit.record(session, actor=actor.username, action="deploy",
+                             details={"key": result.key, "version": result.version, "sha256": result.sha256})
+        return results
+
+
+def _check_forms(ctx: EngineContext, session: Any, key: str) -> None:
+    compiled = ctx.specs.get(session, latest_definition(session, key).id)
+    missing = sorted({t.form_key for t in compiled.user_tasks.values() if t.form_key and not ctx.forms.get(t.form_key)})
+    if missing:
+        raise ValidationFailed("form_not_found", f"流程 {key} 引用了不存在的表单：{'、'.join(missing)}")
+
+
+def list_processes(ctx: EngineContext) -> list[dict[str, Any]]:
+    with ctx.transaction() as session:
+        return [{"key": d.key, "version": d.version, "name": d.name} for d in latest_definitions(session)]
+
+
+def start_form(ctx: EngineContext, key: str) -> dict[str, Any]:
+    """The JSON Schema of the process's first applicant task."""
+    with ctx.transaction() as session:
+        compiled = ctx.specs.get(session, latest_definition(session, key).id)
+    workflow = ctx.store.new(compiled).workflow
+    workflow.do_engine_steps()
+    ready = workflow.get_tasks(state=TaskState.READY, manual=True)
+    first = compiled.user_tasks.get(ready[0].task_spec.name) if len(ready) == 1 else None
+    form = ctx.forms.get(first.form_key) if first and first.form_key else None
+    if form is None:
+        raise NotFound("form_not_found", f"流程“{key}”没有申请表单")
+    return form.schema

@@ -1,0 +1,196 @@
+"""Moving a workflow forward inside a use case's transaction.
+
+Shared by every service that changes an instance: run the engine, turn
+script failures into incidents, keep the task projection and the instance
+status in step with the workflow, and persist only what changed.
+
+Outcome convention: a finished workflow whose last end event's id starts
+with ``end_rejected`` ended in refusal (不予批准); any other end is 办结.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from SpiffWorkflow.exceptions import SpiffWorkflowException
+from SpiffWorkflow.task import TaskState
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from engine import audit, outbox
+from engine.calendar import due_at
+from engine.context import EngineContext
+from engine.db import as_utc, utcnow
+from engine.definitions import CompiledProcess
+from engine.errors import Conflict
+from engine.models import Incident, Instance, Task
+from engine.uow import after_commit
+from engine.workflow_store import LiveWorkflow
+
+log = logging.getLogger(__name__)
+
+RUNNING, RETURNED, INCIDENT = "running", "returned", "incident"
+COMPLETED, REJECTED, WITHDRAWN, CANCELLED = "completed", "rejected", "withdrawn", "cancelled"
+FINAL_STATUSES = frozenset({COMPLETED, REJECTED, WITHDRAWN, CANCELLED})
+
+
+@dataclass
+class Loaded:
+    instance: Instance
+    compiled: CompiledProcess
+    live: LiveWorkflow
+
+    @property
+    def workflow(self) -> Any:
+        return self.live.workflow
+
+
+def load(ctx: EngineContext, session: Session, instance: Instance) -> Loaded:
+    compiled = ctx.specs.get(session, instance.definition_id)
+    return Loaded(instance, compiled, ctx.store.load(session, instance, compiled))
+
+
+def ready_spiff_task(loaded: Loaded, task_id: str) -> Any:
+    try:
+        task = loaded.workflow.get_task_from_id(UUID(task_id))
+    except Exception:
+        task = None
+    if task is None or task.state != TaskState.READY:
+        raise Conflict("instance_changed", "该事项已被他人处理，请刷新后重试")
+    return task
+
+
+def advance(
+    ctx: EngineContext, session: Session, loaded: Loaded, *, actor: str, notify: bool = True
+) -> list[Task]:
+    """Run automatic steps, then sync projection, status and stored state."""
+    instance, workflow = loaded.instance, loaded.workflow
+    try:
+        workflow.do_engine_steps()
+        failure = None
+    except SpiffWorkflowException as exc:
+        failure = exc
+    created = sync_projection(ctx, session, loaded, notify=notify)
+    if failure is not None:
+        _raise_incident(session, instance, failure, actor=actor)
+    else:
+        instance.status = _status_of(session, loaded)
+    if instance.status in FINAL_STATUSES and instance.finished_at is None:
+        instance.finished_at = utcnow()
+        outbox.emit(
+            session,
+            "instance.finished",
+            {"instance_id": instance.id, "status": instance.status, "unit_code": instance.unit_code,
+             "title": instance.title},
+        )
+    save(ctx, session, loaded)
+    return created
+
+
+def save(ctx: EngineContext, session: Session, loaded: Loaded) -> None:
+    instance = loaded.instance
+    instance.updated_at = utcnow()
+    ctx.store.save(session, instance, loaded.live)
+    session.flush()
+    after_commit(session, lambda: ctx.store.remember(instance.id, instance.row_version, loaded.live))
+
+
+def sync_projection(ctx: EngineContext, session: Session, loaded: Loaded, *, notify: bool = True) -> list[Task]:
+    """Close projection rows whose task is no longer ready; open rows for new ready tasks."""
+    instance, workflow, now = loaded.instance, loaded.workflow, utcnow()
+    ready = {str(t.id): t for t in workflow.get_tasks(state=TaskState.READY, manual=True)}
+    open_rows = session.scalars(select(Task).where(Task.instance_id == instance.id, Task.state == "open")).all()
+    for row in open_rows:
+        if row.id in ready:
+            continue
+        spiff_task = workflow.tasks.get(UUID(row.id))
+        row.state = "completed" if spiff_task is not None and spiff_task.state == TaskState.COMPLETED else "cancelled"
+        row.completed_at = row.completed_at or now
+    known = {row.id for row in open_rows}
+    created = []
+    for task_id, spiff_task in ready.items():
+        if task_id in known:
+            continue
+        info = loaded.compiled.user_tasks[spiff_task.task_spec.name]
+        row = Task(
+            id=task_id,
+            instance_id=instance.id,
+            process_key=instance.process_key,
+            spec_name=info.name,
+            title=info.title,
+            department=info.department,
+            role=info.role,
+            form_key=info.form_key,
+            state="open",
+            created_at=now,
+            due_at=due_at(ctx.calendar, now, info.sla_days),
+        )
+        session.add(row)
+        created.append(row)
+        if notify:
+            outbox.emit(
+            session,
+                "task.created",
+                {"instance_id": instance.id, "task_id": task_id, "department": info.department,
+                 "unit_code": instance.unit_code, "title": info.title, "instance_title": instance.title},
+            )
+    return created
+
+
+def _status_of(session: Session, loaded: Loaded) -> str:
+    workflow = loaded.workflow
+    if workflow.completed:
+        last = workflow.last_task
+        ended_rejected = last is not None and str(last.task_spec.name).startswith("end_rejected")
+        if not ended_rejected:
+            ended_rejected = any(
+                str(t.task_spec.name).startswith("end_rejected")
+                for t in workflow.get_tasks(state=TaskState.COMPLETED)
+            )
+        return REJECTED if ended_rejected else COMPLETED
+    open_departments = set(
+        session.scalars(
+            select(Task.department).where(Task.instance_id == loaded.instance.id, Task.state == "open")
+        )
+    )
+    submitted_before = session.scalar(
+        select(Task.id).where(
+            Task.instance_id == loaded.instance.id, Task.state == "completed", Task.role == "applicant"
+        ).limit(1)
+    )
+    if open_departments == {"applicant"} and submitted_before is not None:
+        return RETURNED
+    return RUNNING
+
+
+def _raise_incident(session: Session, instance: Instance, exc: Exception, *, actor: str) -> None:
+    task = getattr(exc, "task", None)
+    spec_name = task.task_spec.name if task is not None else None
+    incident = Incident(
+        instance_id=instance.id,
+        source="script",
+        task_spec=spec_name,
+        error_type=type(getattr(exc, "error", None) or exc).__name__,
+        message=str(exc)[:4000],
+    )
+    session.add(incident)
+    before, instance.status = instance.status, INCIDENT
+    session.flush()
+    audit.record(
+        session,
+        actor=actor,
+        action="incident",
+        instance_id=instance.id,
+        status_before=before,
+        status_after=INCIDENT,
+        details={"incident_id": incident.id, "task_spec": spec_name, "error": incident.message[:500]},
+    )
+    log.warning("incident %s on instance %s: %s", incident.id, instance.id, exc)
+
+
+def iso(value: datetime | None) -> str | None:
+    return as_utc(value).isoformat() if value is not None else None

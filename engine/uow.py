@@ -1,0 +1,66 @@
+"""The unit of work: one transaction per use case, the only place that commits.
+
+``transaction()`` yields a session, commits when the block ends cleanly and
+rolls back otherwise. Work that must happen only after a successful commit
+(caching the new workflow state, waking the outbox worker) is registered in
+``session.info["after_commit"]``. A lost optimistic-lock race becomes the
+stable ``instance_changed`` conflict.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
+
+from engine.errors import Conflict
+
+log = logging.getLogger(__name__)
+
+
+def after_commit(session: Session, action: Callable[[], None]) -> None:
+    session.info.setdefault("after_commit", []).append(action)
+
+
+@contextmanager
+def transaction(
+    session_factory: sessionmaker[Session], *, outbox_kick: Callable[[], None] | None = None
+) -> Iterator[Session]:
+    session = session_factory()
+    if outbox_kick is not None:
+        session.info["outbox_kick"] = outbox_kick
+    try:
+        yield session
+        session.commit()
+    except StaleDataError as exc:
+        session.rollback()
+        raise Conflict("instance_changed", "该事项已被他人处理，请刷新后重试") from exc
+    except (IntegrityError, OperationalError) as exc:
+        session.rollback()
+        if _is_serialization_conflict(exc):
+            raise Conflict("instance_changed", "该事项已被他人处理，请刷新后重试") from exc
+        raise
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        hooks = session.info.pop("after_commit", [])
+        session.close()
+    # Only reached when the commit succeeded: an exception skips this.
+    for hook in hooks:
+        try:
+            hook()
+        except Exception:  # after-commit work is best effort by design
+            log.exception("after-commit hook failed")
+
+
+def _is_serialization_conflict(exc: Exception) -> bool:
+    text = str(getattr(exc, "orig", exc)).lower()
+    return any(
+        marker in text
+        for marker in ("uq_audit_events_seq", "audit_events.seq", "could not serialize", "deadlock detected")
+    )

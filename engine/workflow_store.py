@@ -1,0 +1,162 @@
+"""Persisting SpiffWorkflow state without the spec and without rewriting history.
+
+The naive way (``serialize_json`` with the embedded spec, every step) costs
+time proportional to the process size and the instance's history. Here:
+
+* the spec is never serialized: it comes from ``SpecCache`` by definition id;
+* each task is one ``workflow_tasks`` row, and a step writes only the tasks
+  whose state, children or trigger changed (SpiffWorkflow stores task data as
+  a delta against the parent, so a finished task's row never changes again);
+* the top-level attributes (workflow data, root, subprocesses) are one small
+  JSON column on the instance;
+* a bounded per-process cache keeps the live workflow of recently touched
+  instances, valid only while the instance's ``row_version`` is unchanged, so
+  a warm step skips deserialization altogether. An entry is taken out of the
+  cache while a transaction uses it and put back only after commit.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections import OrderedDict, deque
+from dataclasses import dataclass, field
+from typing import Any
+from uuid import UUID
+
+from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter
+from SpiffWorkflow.bpmn.serializer.workflow import VERSION as SPIFF_SERIALIZER_VERSION
+from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer
+from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
+from sqlalchemy import delete, insert, select, update
+from sqlalchemy.orm import Session
+
+from engine.definitions import CompiledProcess
+from engine.models import Instance, WorkflowTask
+
+SERIALIZER_VERSION = f"onestop-1/spiff-{SPIFF_SERIALIZER_VERSION}"
+
+Snapshot = tuple[int, float, tuple[UUID, ...], bool, UUID | None]
+
+
+def _snapshot(task: Any) -> Snapshot:
+    return (task.state, task.last_state_change, tuple(task._children), task.triggered, task._parent)
+
+
+@dataclass
+class LiveWorkflow:
+    """A workflow plus what its persisted rows looked like when loaded."""
+
+    workflow: BpmnWorkflow
+    persisted: dict[UUID, Snapshot] = field(default_factory=dict)
+
+
+class WorkflowStore:
+    def __init__(self, script_engine: Any, cache_size: int = 512) -> None:
+        self._registry = BpmnWorkflowSerializer.configure(SPIFF_CONFIG)
+        self._converter = BpmnWorkflowConverter(BpmnWorkflow, self._registry)
+        self._script_engine = script_engine
+        self._cache: OrderedDict[str, tuple[int, LiveWorkflow]] = OrderedDict()
+        self._cache_size = cache_size
+        self._lock = threading.Lock()
+
+    # -- lifecycle -------------------------------------------------------
+    def new(self, compiled: CompiledProcess) -> LiveWorkflow:
+        workflow = BpmnWorkflow(compiled.spec, compiled.subprocess_specs, script_engine=self._script_engine)
+        return LiveWorkflow(workflow)
+
+    def load(self, session: Session, instance: Instance, compiled: CompiledProcess) -> LiveWorkflow:
+        with self._lock:
+            cached = self._cache.pop(instance.id, None)
+        if cached is not None and cached[0] == instance.row_version:
+            return cached[1]
+        rows = session.execute(
+            select(WorkflowTask.task_id, WorkflowTask.body).where(WorkflowTask.instance_id == instance.id)
+        ).all()
+        return self._restore(compiled, instance.workflow_meta, {r.task_id: r.body for r in rows})
+
+    def save(self, session: Session, instance: Instance, live: LiveWorkflow) -> None:
+        """Write changed tasks and the top-level attributes; call before flush/commit."""
+        workflow = live.workflow
+        current = {task_id: _snapshot(task) for task_id, task in workflow.tasks.items()}
+        new_rows, changed_rows = [], []
+        for task_id, snap in current.items():
+            before = live.persisted.get(task_id)
+            if before == snap:
+                continue
+            body = json.dumps(self._registry.convert(workflow.tasks[task_id]), ensure_ascii=False)
+            (new_rows if before is None else changed_rows).append({"task_id": str(task_id), "body": body})
+        removed = [str(task_id) for task_id in live.persisted if task_id not in current]
+        if removed:
+            session.execute(
+                delete(WorkflowTask).where(
+                    WorkflowTask.instance_id == instance.id, WorkflowTask.task_id.in_(removed)
+                )
+            )
+        if new_rows:
+            session.execute(insert(WorkflowTask), [{"instance_id": instance.id, **row} for row in new_rows])
+        for row in changed_rows:
+            session.execute(
+                update(WorkflowTask)
+                .where(WorkflowTask.instance_id == instance.id, WorkflowTask.task_id == row["task_id"])
+                .values(body=row["body"])
+            )
+        instance.workflow_meta = self._meta(workflow)
+        instance.serializer_version = SERIALIZER_VERSION
+        live.persisted = current
+
+    def remember(self, instance_id: str, row_version: int, live: LiveWorkflow) -> None:
+        """Keep a committed workflow for the next step of the same instance."""
+        if self._cache_size <= 0:
+            return
+        with self._lock:
+            self._cache[instance_id] = (row_version, live)
+            self._cache.move_to_end(instance_id)
+            while len(self._cache) > self._cache_size:
+                self._cache.popitem(last=False)
+
+    def forget(self, instance_id: str) -> None:
+        with self._lock:
+            self._cache.pop(instance_id, None)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._cache.clear()
+
+    # -- (de)serialization ----------------------------------------------
+    def _meta(self, workflow: BpmnWorkflow) -> dict[str, Any]:
+        reg = self._registry
+        meta: dict[str, Any] = {
+            "data": reg.convert(reg.clean(workflow.data)),
+            "correlations": workflow.correlations,
+            "last_task": str(workflow.last_task.id) if workflow.last_task is not None else None,
+            "success": workflow.success,
+            "completed": workflow.completed,
+            "root": str(workflow.task_tree.id),
+            "subprocesses": {str(k): reg.convert(v) for k, v in workflow.subprocesses.items()},
+            "bpmn_events": reg.convert(workflow.bpmn_events),
+        }
+        # Round-trip through JSON so the column holds exactly what a reload sees.
+        loaded: dict[str, Any] = json.loads(json.dumps(meta, ensure_ascii=False))
+        return loaded
+
+    def _restore(self, compiled: CompiledProcess, meta: dict[str, Any], bodies: dict[str, str]) -> LiveWorkflow:
+        workflow = BpmnWorkflow(compiled.spec, compiled.subprocess_specs, deserializing=True)
+        workflow.script_engine = self._script_engine
+        workflow.tasks = {}
+        # Parents first: a task's data is a delta over its parent's.
+        queue = deque([meta["root"]])
+        while queue:
+            task_id = queue.popleft()
+            body = json.loads(bodies[task_id])
+            task = self._registry.restore(body, workflow=workflow)
+            workflow.tasks[task.id] = task
+            queue.extend(body["children"])
+        workflow.task_tree = workflow.tasks[UUID(meta["root"])]
+        dct = {k: v for k, v in meta.items() if k not in ("subprocesses", "bpmn_events", "root")}
+        self._converter.set_default_attributes(workflow, dct)
+        self._converter.subprocesses_from_dict(dict(meta.get("subprocesses", {})), workflow)
+        workflow.bpmn_events = self._registry.restore(meta.get("bpmn_events", []))
+        persisted = {task_id: _snapshot(task) for task_id, task in workflow.tasks.items()}
+        return LiveWorkflow(workflow, persisted)

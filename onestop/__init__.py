@@ -1,0 +1,1 @@
+"""OneStop composition root: settings, wiring, CLI, worker and migrations."""

@@ -1,0 +1,5 @@
+import sys
+
+from onestop.cli import main
+
+sys.exit(main())

@@ -1,0 +1,69 @@
+"""Wiring: the single place that builds real collaborators from settings."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from fastapi import FastAPI
+from sqlalchemy.engine import Engine
+
+from api.app import create_app
+from api.deps import ApiConfig
+from engine.context import EngineContext
+from engine.db import make_engine, make_session_factory
+from engine.definitions import deploy_directory
+from onestop.database import upgrade
+from onestop.settings import Settings
+from storage import LocalAttachmentStore
+
+
+@dataclass
+class Platform:
+    settings: Settings
+    db: Engine
+    ctx: EngineContext
+    attachments: LocalAttachmentStore
+
+    def close(self) -> None:
+        self.db.dispose()
+
+
+def build_platform(
+    settings: Settings, *, outbox_kick: Callable[[], None] | None = None, migrate: bool = True
+) -> Platform:
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    url = settings.effective_database_url
+    if migrate:
+        upgrade(url)
+    db = make_engine(url)
+    ctx = EngineContext.build(
+        make_session_factory(db), workflow_cache_size=settings.workflow_cache_size, outbox_kick=outbox_kick
+    )
+    return Platform(settings, db, ctx, LocalAttachmentStore(settings.attachments_dir))
+
+
+def deploy_processes(platform: Platform) -> list[str]:
+    """Deploy ``processes/``; unchanged files create no new version."""
+    with platform.ctx.transaction() as session:
+        results = deploy_directory(session, platform.settings.processes_dir)
+    return [f"{r.key} v{r.version}{'（新版本）' if r.created else ''}" for r in results]
+
+
+def build_app(platform: Platform) -> FastAPI:
+    s = platform.settings
+    config = ApiConfig(
+        token_ttl_minutes=s.token_ttl_minutes,
+        max_upload_bytes=s.max_upload_bytes,
+        max_request_bytes=s.max_request_bytes,
+    )
+    return create_app(platform.ctx, platform.attachments, config)
+
+
+def app_from_env() -> FastAPI:
+    """Factory for ``uvicorn --factory``: settings from the environment, worker kicked by the broker."""
+    from onestop.worker import create_celery, make_kicker
+
+    settings = Settings()
+    platform = build_platform(settings, outbox_kick=make_kicker(create_celery(settings)), migrate=False)
+    return build_app(platform)

@@ -1,0 +1,173 @@
+"""``onestop`` command line: serve, worker, deploy, audit verify, db upgrade, user add."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from onestop.settings import Settings
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    if args.data_dir is not None:
+        return Settings(ONESTOP_DATA_DIR=Path(args.data_dir))
+    return Settings()
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from onestop.bootstrap import build_platform, deploy_processes
+    from onestop.demo import ACCOUNTS, DEMO_PASSWORD, seed_demo
+
+    settings = _settings(args)
+    if args.demo and not settings.embedded:
+        print("错误：演示账号只能在内置默认配置（未设置 DATABASE_URL）下创建。", file=sys.stderr)
+        return 2
+    platform = build_platform(settings)
+    deployed = deploy_processes(platform)
+    if args.demo:
+        with platform.ctx.transaction() as session:
+            seed_demo(session)
+    platform.close()
+    os.environ["ONESTOP_DATA_DIR"] = str(settings.data_dir.resolve())
+    url = f"http://{args.host}:{args.port}"
+    print(f"OneStop 已启动：{url}    接口文档：{url}/docs", flush=True)
+    print(f"数据目录：{settings.data_dir.resolve()}    已部署流程：{'、'.join(deployed) or '无'}", flush=True)
+    if args.demo:
+        print(f"演示账号（密码均为 {DEMO_PASSWORD}）：{'、'.join(a[0] for a in ACCOUNTS)}", flush=True)
+    worker = None
+    if not args.no_worker:
+        worker = subprocess.Popen(
+            [sys.executable, "-m", "onestop", "worker", "--data-dir", str(settings.data_dir.resolve())]
+        )
+    try:
+        uvicorn.run("onestop.bootstrap:app_from_env", factory=True, host=args.host, port=args.port,
+                    workers=args.workers, log_level="info")
+    finally:
+        if worker is not None:
+            worker.terminate()
+            worker.wait(timeout=30)
+    return 0
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    from onestop.worker import run_worker
+
+    run_worker(_settings(args), beat=not args.no_beat)
+    return 0
+
+
+def cmd_deploy(args: argparse.Namespace) -> int:
+    from engine import services
+    from engine.actors import SYSTEM
+    from onestop.bootstrap import build_platform
+
+    settings = _settings(args)
+    platform = build_platform(settings)
+    path = Path(args.path) if args.path else settings.processes_dir
+    results = services.deploy(platform.ctx, SYSTEM, path)
+    for r in results:
+        print(json.dumps({"key": r.key, "version": r.version, "name": r.name, "sha256": r.sha256,
+                          "created": r.created}, ensure_ascii=False))
+    return 0
+
+
+def cmd_audit_verify(args: argparse.Namespace) -> int:
+    from engine.audit import verify_chain
+    from onestop.bootstrap import build_platform
+
+    platform = build_platform(_settings(args))
+    with platform.ctx.transaction() as session:
+        report = verify_chain(session)
+    print(json.dumps(report.as_dict(), ensure_ascii=False))
+    return 0 if report.ok else 1
+
+
+def cmd_db_upgrade(args: argparse.Namespace) -> int:
+    from onestop.database import upgrade
+
+    settings = _settings(args)
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    upgrade(settings.effective_database_url)
+    print("数据库已升级到最新版本")
+    return 0
+
+
+def cmd_user_add(args: argparse.Namespace) -> int:
+    from engine.accounts import create_user
+    from onestop.bootstrap import build_platform
+    from onestop.demo import ensure_departments
+
+    password = sys.stdin.readline().rstrip("\n") if args.password_stdin else getpass.getpass("密码：")
+    if len(password) < 8:
+        print("错误：密码至少 8 位", file=sys.stderr)
+        return 2
+    platform = build_platform(_settings(args))
+    with platform.ctx.transaction() as session:
+        ensure_departments(session)
+        create_user(session, username=args.username, password=password, display_name=args.name or args.username,
+                    roles=args.role, departments=args.department or [], unit_code=args.unit)
+    print(f"已创建用户 {args.username}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="onestop", description="OneStop 一件事一次办")
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--data-dir", default=None, help="内置默认配置的数据目录（默认 ./data）")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    serve = sub.add_parser("serve", parents=[common], help="启动接口服务与后台任务")
+    serve.add_argument("--demo", action="store_true", help="创建演示账号（如不存在）")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=int, default=1, help="接口进程数")
+    serve.add_argument("--no-worker", action="store_true", help="不启动后台任务进程")
+    serve.set_defaults(func=cmd_serve)
+
+    worker = sub.add_parser("worker", parents=[common], help="启动后台任务进程（处理发件箱）")
+    worker.add_argument("--no-beat", action="store_true", help="不运行定时任务")
+    worker.set_defaults(func=cmd_worker)
+
+    deploy = sub.add_parser("deploy", parents=[common], help="部署 BPMN 流程（目录或文件）")
+    deploy.add_argument("path", nargs="?", default=None)
+    deploy.set_defaults(func=cmd_deploy)
+
+    audit = sub.add_parser("audit", help="审计链")
+    audit_sub = audit.add_subparsers(dest="audit_command", required=True)
+    verify = audit_sub.add_parser("verify", parents=[common], help="校验审计链，报告第一个断点")
+    verify.set_defaults(func=cmd_audit_verify)
+
+    db = sub.add_parser("db", help="数据库")
+    db_sub = db.add_subparsers(dest="db_command", required=True)
+    up = db_sub.add_parser("upgrade", parents=[common], help="升级数据库结构")
+    up.set_defaults(func=cmd_db_upgrade)
+
+    user = sub.add_parser("user", help="账号")
+    user_sub = user.add_subparsers(dest="user_command", required=True)
+    add = user_sub.add_parser("add", parents=[common], help="创建账号")
+    add.add_argument("username")
+    add.add_argument("--name", default=None, help="显示名称")
+    add.add_argument("--role", action="append", required=True,
+                     choices=["applicant", "approver", "archivist", "admin"])
+    add.add_argument("--department", action="append", help="部门代码，可重复")
+    add.add_argument("--unit", default=None, help="申请单位代码（申请人必填）")
+    add.add_argument("--password-stdin", action="store_true", help="从标准输入读取密码")
+    add.set_defaults(func=cmd_user_add)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    code: int = args.func(args)
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,49 @@
+"""Demo departments and accounts for the embedded default (never in production)."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from engine.accounts import Department, User, create_user
+
+DEMO_PASSWORD = "onestop-demo"
+DEMO_UNIT = "demo-unit-001"
+
+DEPARTMENTS = {
+    "bianban": "机构编制委员会办公室",
+    "zuzhi": "组织部",
+    "renshe": "人力资源和社会保障局",
+    "caizheng": "财政局",
+    "archives": "档案管理",
+}
+
+ACCOUNTS = [
+    # username, display name, roles, departments, unit
+    ("applicant", "示范市数据资源服务中心 人事专员", ["applicant"], [], DEMO_UNIT),
+    ("bianban", "编办审批员", ["approver"], ["bianban"], None),
+    ("zuzhi", "组织部审批员", ["approver"], ["zuzhi"], None),
+    ("renshe", "人社局审批员", ["approver"], ["renshe"], None),
+    ("caizheng", "财政局审批员", ["approver"], ["caizheng"], None),
+    ("archivist", "档案管理员", ["archivist"], ["archives"], None),
+    ("admin", "系统管理员", ["admin"], [], None),
+]
+
+
+def ensure_departments(session: Session) -> None:
+    for code, name in DEPARTMENTS.items():
+        if session.get(Department, code) is None:
+            session.add(Department(code=code, name=name))
+
+
+def seed_demo(session: Session) -> list[str]:
+    """Create what is missing; return the usernames created."""
+    ensure_departments(session)
+    existing = set(session.scalars(select(User.username)))
+    created = []
+    for username, display, roles, departments, unit in ACCOUNTS:
+        if username not in existing:
+            create_user(session, username=username, password=DEMO_PASSWORD, display_name=display,
+                        roles=roles, departments=departments, unit_code=unit)
+            created.append(username)
+    return created

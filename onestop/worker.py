@@ -1,0 +1,92 @@
+"""The Celery worker: drains the outbox. The only module that imports Celery.
+
+The embedded default uses Kombu's filesystem transport under the data folder,
+so no broker server is needed; production sets ``BROKER_URL`` (Redis or
+RabbitMQ). Tasks take no state: they reload everything from the database.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import asdict
+from typing import Any
+
+from celery import Celery
+
+from engine.notifications import HANDLERS
+from engine.outbox import drain
+from onestop.settings import Settings
+
+log = logging.getLogger(__name__)
+
+DRAIN_TASK = "onestop.drain_outbox"
+
+
+def broker_options(settings: Settings) -> dict[str, Any]:
+    if settings.broker_url:
+        return {"broker_url": settings.broker_url}
+    folder = settings.broker_dir.resolve()
+    (folder / "queue").mkdir(parents=True, exist_ok=True)
+    return {
+        "broker_url": "filesystem://",
+        "broker_transport_options": {
+            "data_folder_in": str(folder / "queue"),
+            "data_folder_out": str(folder / "queue"),
+            "store_processed": False,
+        },
+    }
+
+
+def create_celery(settings: Settings, *, drain_interval_seconds: float = 15.0) -> Celery:
+    app = Celery("onestop")
+    app.conf.update(
+        **broker_options(settings),
+        task_ignore_result=True,
+        task_acks_late=True,
+        worker_hijack_root_logger=False,
+        broker_connection_retry_on_startup=True,
+        worker_prefetch_multiplier=1,
+        beat_schedule={"drain-outbox": {"task": DRAIN_TASK, "schedule": drain_interval_seconds}},
+    )
+    holder: dict[str, Any] = {}
+
+    def platform() -> Any:
+        if "platform" not in holder:
+            from onestop.bootstrap import build_platform
+
+            holder["platform"] = build_platform(settings, migrate=False)
+        return holder["platform"]
+
+    @app.task(name=DRAIN_TASK)  # type: ignore[untyped-decorator]
+    def drain_outbox() -> dict[str, int]:
+        report = drain(platform().ctx.session_factory, HANDLERS, max_attempts=settings.outbox_max_attempts)
+        if report.done or report.failed or report.retried:
+            log.info("outbox drained: %s", report)
+        return asdict(report)
+
+    return app
+
+
+def make_kicker(app: Celery) -> Callable[[], None]:
+    """After a commit that wrote outbox rows: ask a worker to drain now."""
+
+    def kick() -> None:
+        try:
+            app.send_task(DRAIN_TASK)
+        except Exception:  # the periodic drain picks it up later
+            log.warning("could not reach the broker; the periodic drain will run the outbox", exc_info=True)
+
+    return kick
+
+
+def run_worker(settings: Settings, *, beat: bool = True) -> None:
+    app = create_celery(settings)
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    worker = app.Worker(
+        pool="solo",
+        beat=beat,
+        loglevel="INFO",
+        schedule_filename=str((settings.data_dir / "celerybeat-schedule").resolve()),
+    )
+    worker.start()

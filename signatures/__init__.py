@@ -1,0 +1,1 @@
+"""Sealed official documents (render, seal, sign, verify). Filled by the documents issue."""

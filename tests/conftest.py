@@ -1,0 +1,151 @@
+"""Shared fixtures: a migrated database per test on SQLite and PostgreSQL,
+the demo accounts, and an HTTP client on the real app.
+
+Migrating is the slow part, so each backend is migrated once per session
+into a template (a file for SQLite, a template database for PostgreSQL) and
+every test gets a fresh copy of it.
+"""
+
+from __future__ import annotations
+
+import shutil
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import psycopg
+import pytest
+from fastapi.testclient import TestClient
+
+from engine.accounts import User
+from engine.actors import Actor
+from onestop.bootstrap import Platform, build_app, build_platform, deploy_processes
+from onestop.database import upgrade
+from onestop.demo import DEMO_PASSWORD, seed_demo
+from onestop.settings import Settings
+
+PG_ADMIN = "host=127.0.0.1 port=5432 user=postgres dbname=postgres"
+PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
+
+
+def _pg(sql: str) -> None:
+    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+        conn.execute(sql)
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("template") / "template.sqlite3"
+    upgrade(f"sqlite:///{path}")
+    return path
+
+
+@pytest.fixture(scope="session")
+def pg_template() -> Iterator[str]:
+    name = f"onestop_tpl_{uuid.uuid4().hex[:10]}"
+    _pg(f'CREATE DATABASE "{name}"')
+    upgrade(PG_URL.format(name=name))
+    yield name
+    _pg(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _sqlite_url(tmp_path: Path, template: Path) -> str:
+    target = tmp_path / "onestop.sqlite3"
+    shutil.copy(template, target)
+    return f"sqlite:///{target}"
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh, migrated database on each backend."""
+    if request.param == "sqlite":
+        yield _sqlite_url(tmp_path, request.getfixturevalue("sqlite_template"))
+        return
+    template = request.getfixturevalue("pg_template")
+    name = f"onestop_t_{uuid.uuid4().hex[:12]}"
+    _pg(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+    yield PG_URL.format(name=name)
+    _pg(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path, sqlite_template: Path) -> str:
+    """A fresh, migrated SQLite database (for tests that need one backend only)."""
+    return _sqlite_url(tmp_path, sqlite_template)
+
+
+def make_platform(url: str, data_dir: Path) -> Platform:
+    settings = Settings(ONESTOP_DATA_DIR=data_dir, DATABASE_URL=url)
+    platform = build_platform(settings, migrate=False)
+    deploy_processes(platform)
+    with platform.ctx.transaction() as session:
+        seed_demo(session)
+    return platform
+
+
+@pytest.fixture
+def platform(database_url: str, tmp_path: Path) -> Iterator[Platform]:
+    """The platform with demo accounts and processes, on each backend."""
+    p = make_platform(database_url, tmp_path / "data")
+    yield p
+    p.close()
+
+
+@pytest.fixture
+def sqlite_platform(sqlite_url: str, tmp_path: Path) -> Iterator[Platform]:
+    p = make_platform(sqlite_url, tmp_path / "data")
+    yield p
+    p.close()
+
+
+def actors_of(platform: Platform) -> dict[str, Actor]:
+    from sqlalchemy import select
+
+    with platform.ctx.transaction() as session:
+        return {u.username: u.to_actor() for u in session.scalars(select(User))}
+
+
+@pytest.fixture
+def actors(platform: Platform) -> dict[str, Actor]:
+    return actors_of(platform)
+
+
+class Api:
+    """A test client that logs in as the demo accounts and keeps their tokens."""
+
+    def __init__(self, client: TestClient) -> None:
+        self.client = client
+        self._tokens: dict[str, str] = {}
+
+    def headers(self, username: str) -> dict[str, str]:
+        if username not in self._tokens:
+            response = self.client.post(
+                "/api/v1/auth/token", data={"username": username, "password": DEMO_PASSWORD}
+            )
+            assert response.status_code == 200, response.text
+            self._tokens[username] = response.json()["access_token"]
+        return {"Authorization": f"Bearer {self._tokens[username]}"}
+
+    def get(self, path: str, as_user: str, **kwargs: Any) -> Any:
+        return self.client.get(path, headers=self.headers(as_user), **kwargs)
+
+    def post(self, path: str, as_user: str, **kwargs: Any) -> Any:
+        return self.client.post(path, headers=self.headers(as_user), **kwargs)
+
+
+def api_for(platform: Platform) -> Iterator[Api]:
+    with TestClient(build_app(platform), raise_server_exceptions=False) as client:
+        yield Api(client)
+
+
+@pytest.fixture
+def api(platform: Platform) -> Iterator[Api]:
+    """HTTP client on each backend."""
+    yield from api_for(platform)
+
+
+@pytest.fixture
+def sqlite_api(sqlite_platform: Platform) -> Iterator[Api]:
+    """HTTP client on SQLite only (for the many API edge cases)."""
+    yield from api_for(sqlite_platform)
