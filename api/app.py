@@ -7,7 +7,7 @@ from typing import Any
 
 from fastapi import FastAPI
 from fastapi.openapi.docs import get_swagger_ui_html
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -36,7 +36,7 @@ class RequestSizeLimit:
         if scope["type"] == "http":
             length = dict(scope.get("headers") or []).get(b"content-length")
             if length is not None and length.isdigit() and int(length) > self.max_bytes:
-                response = errors.JSONResponse(
+                response = JSONResponse(
                     errors.error_body("payload_too_large", f"请求内容超过 {self.max_bytes // (1024 * 1024)} MB 的限制"),
                     status_code=413,
                 )

@@ -27,7 +27,7 @@ ALLOWED_TYPES = {
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": (b"PK\x03\x04",),
 }
 
-MULTIPART_SCHEMA = {
+MULTIPART_SCHEMA: dict[str, Any] = {
     "type": "object",
     "properties": {
         "data": {"type": "string", "description": "表单数据（JSON 文本）"},

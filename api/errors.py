@@ -65,8 +65,7 @@ def _domain_error(_request: Request, exc: Exception) -> JSONResponse:
 def _request_validation(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
     details = [
-        {"path": "/" + "/".join(str(p) for p in err.get("loc", ())), "code": err.get("type"),
-         "message": _explain(err)}
+        {"path": "/" + "/".join(str(p) for p in err.get("loc", ())), "code": err.get("type"), "message": _explain(err)}
         for err in exc.errors()
     ]
     return _json(422, "request_invalid", "请求参数有误", details)

@@ -96,9 +96,7 @@ def _events(session: Session, batch: int = 1000) -> Iterator[AuditEvent]:
     last_seq = 0
     while True:
         rows = list(
-            session.scalars(
-                select(AuditEvent).where(AuditEvent.seq > last_seq).order_by(AuditEvent.seq).limit(batch)
-            )
+            session.scalars(select(AuditEvent).where(AuditEvent.seq > last_seq).order_by(AuditEvent.seq).limit(batch))
         )
         if not rows:
             return
@@ -123,9 +121,7 @@ def verify_chain(session: Session) -> ChainReport:
 
 
 def history(session: Session, instance_id: str) -> list[dict[str, Any]]:
-    events = session.scalars(
-        select(AuditEvent).where(AuditEvent.instance_id == instance_id).order_by(AuditEvent.seq)
-    )
+    events = session.scalars(select(AuditEvent).where(AuditEvent.instance_id == instance_id).order_by(AuditEvent.seq))
     return [event_view(e) for e in events]
 
 

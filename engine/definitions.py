@@ -192,9 +192,7 @@ class SpecCache:
         definition = session.get(ProcessDefinition, definition_id)
         if definition is None:
             raise NotFound("process_not_found", "流程定义不存在")
-        spec, subprocess_specs = parse_process(
-            definition.bpmn_xml.encode("utf-8"), definition.filename, definition.key
-        )
+        spec, subprocess_specs = parse_process(definition.bpmn_xml.encode("utf-8"), definition.filename, definition.key)
         compiled = CompiledProcess(
             definition_id=definition.id,
             key=definition.key,

@@ -58,7 +58,7 @@ class Instance(Base):
     workflow_meta: Mapped[dict[str, Any]] = mapped_column(JSON)
     row_version: Mapped[int] = mapped_column(Integer, nullable=False)
 
-    __mapper_args__ = {"version_id_col": row_version}
+    __mapper_args__ = {"version_id_col": row_version}  # noqa: RUF012
 
 
 class WorkflowTask(Base):
@@ -66,9 +66,7 @@ class WorkflowTask(Base):
 
     __tablename__ = "workflow_tasks"
 
-    instance_id: Mapped[str] = mapped_column(
-        ForeignKey("instances.id", ondelete="CASCADE"), primary_key=True
-    )
+    instance_id: Mapped[str] = mapped_column(ForeignKey("instances.id", ondelete="CASCADE"), primary_key=True)
     task_id: Mapped[str] = mapped_column(String(36), primary_key=True)
     body: Mapped[str] = mapped_column(Text)
 

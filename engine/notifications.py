@@ -23,19 +23,30 @@ def _add_once(session: Session, message: OutboxMessage, recipient: str, kind: st
     )
     if exists is None:
         session.add(
-            Notification(outbox_id=message.id, recipient=recipient, instance_id=message.payload.get("instance_id"),
-                         kind=kind, message=text)
+            Notification(
+                outbox_id=message.id,
+                recipient=recipient,
+                instance_id=message.payload.get("instance_id"),
+                kind=kind,
+                message=text,
+            )
         )
 
 
 def on_task_created(session: Session, message: OutboxMessage) -> None:
     p = message.payload
     if p["department"] == APPLICANT_DEPARTMENT:
-        _add_once(session, message, f"unit:{p['unit_code']}", "task",
-                  f"您的事项“{p['instance_title']}”需要补正材料后重新提交")
+        _add_once(
+            session, message, f"unit:{p['unit_code']}", "task", f"您的事项“{p['instance_title']}”需要补正材料后重新提交"
+        )
     else:
-        _add_once(session, message, f"department:{p['department']}", "task",
-                  f"新的待办：{p['title']}（{p['instance_title']}）")
+        _add_once(
+            session,
+            message,
+            f"department:{p['department']}",
+            "task",
+            f"新的待办：{p['title']}（{p['instance_title']}）",
+        )
 
 
 def on_instance_finished(session: Session, message: OutboxMessage) -> None:

@@ -5,8 +5,9 @@ time proportional to the process size and the instance's history. Here:
 
 * the spec is never serialized: it comes from ``SpecCache`` by definition id;
 * each task is one ``workflow_tasks`` row, and a step writes only the tasks
-  whose state, children or trigger changed (SpiffWorkflow stores task data as
-  a delta against the parent, so a finished task's row never changes again);
+  whose state, children or trigger changed, plus their children (SpiffWorkflow
+  stores task data as a delta against the parent's); a finished task's row
+  never changes again;
 * the top-level attributes (workflow data, root, subprocesses) are one small
   JSON column on the instance;
 * a bounded per-process cache keeps the live workflow of recently touched
@@ -80,19 +81,22 @@ class WorkflowStore:
         """Write changed tasks and the top-level attributes; call before flush/commit."""
         workflow = live.workflow
         current = {task_id: _snapshot(task) for task_id, task in workflow.tasks.items()}
-        new_rows, changed_rows = [], []
-        for task_id, snap in current.items():
-            before = live.persisted.get(task_id)
-            if before == snap:
+        changed = {task_id for task_id, snap in current.items() if live.persisted.get(task_id) != snap}
+        # A row stores its data as a delta over the parent's data, so when a
+        # parent changes, its children's rows must be rewritten too.
+        dirty = changed | {child for task_id in changed for child in current[task_id][2]}
+        new_rows: list[dict[str, str]] = []
+        changed_rows: list[dict[str, str]] = []
+        for task_id in dirty:
+            if task_id not in current:
                 continue
+            before = live.persisted.get(task_id)
             body = json.dumps(self._registry.convert(workflow.tasks[task_id]), ensure_ascii=False)
             (new_rows if before is None else changed_rows).append({"task_id": str(task_id), "body": body})
         removed = [str(task_id) for task_id in live.persisted if task_id not in current]
         if removed:
             session.execute(
-                delete(WorkflowTask).where(
-                    WorkflowTask.instance_id == instance.id, WorkflowTask.task_id.in_(removed)
-                )
+                delete(WorkflowTask).where(WorkflowTask.instance_id == instance.id, WorkflowTask.task_id.in_(removed))
             )
         if new_rows:
             session.execute(insert(WorkflowTask), [{"instance_id": instance.id, **row} for row in new_rows])
@@ -115,6 +119,11 @@ class WorkflowStore:
             self._cache.move_to_end(instance_id)
             while len(self._cache) > self._cache_size:
                 self._cache.popitem(last=False)
+
+    def cached(self, instance_id: str) -> tuple[int, LiveWorkflow] | None:
+        """The cached (row version, workflow) of an instance, for diagnostics."""
+        with self._lock:
+            return self._cache.get(instance_id)
 
     def forget(self, instance_id: str) -> None:
         with self._lock:

@@ -105,7 +105,7 @@ def _explain(error: ValidationError) -> FieldError:
 
 
 def _message(keyword: str, title: str, error: ValidationError) -> str:
-    value = error.validator_value
+    value: Any = error.validator_value
     instance = error.instance
     if keyword == "format":
         explain = FORMAT_MESSAGES.get(str(value))

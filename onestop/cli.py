@@ -47,8 +47,14 @@ def cmd_serve(args: argparse.Namespace) -> int:
             [sys.executable, "-m", "onestop", "worker", "--data-dir", str(settings.data_dir.resolve())]
         )
     try:
-        uvicorn.run("onestop.bootstrap:app_from_env", factory=True, host=args.host, port=args.port,
-                    workers=args.workers, log_level="info")
+        uvicorn.run(
+            "onestop.bootstrap:app_from_env",
+            factory=True,
+            host=args.host,
+            port=args.port,
+            workers=args.workers,
+            log_level="info",
+        )
     finally:
         if worker is not None:
             worker.terminate()
@@ -73,8 +79,12 @@ def cmd_deploy(args: argparse.Namespace) -> int:
     path = Path(args.path) if args.path else settings.processes_dir
     results = services.deploy(platform.ctx, SYSTEM, path)
     for r in results:
-        print(json.dumps({"key": r.key, "version": r.version, "name": r.name, "sha256": r.sha256,
-                          "created": r.created}, ensure_ascii=False))
+        print(
+            json.dumps(
+                {"key": r.key, "version": r.version, "name": r.name, "sha256": r.sha256, "created": r.created},
+                ensure_ascii=False,
+            )
+        )
     return 0
 
 
@@ -111,8 +121,15 @@ def cmd_user_add(args: argparse.Namespace) -> int:
     platform = build_platform(_settings(args))
     with platform.ctx.transaction() as session:
         ensure_departments(session)
-        create_user(session, username=args.username, password=password, display_name=args.name or args.username,
-                    roles=args.role, departments=args.department or [], unit_code=args.unit)
+        create_user(
+            session,
+            username=args.username,
+            password=password,
+            display_name=args.name or args.username,
+            roles=args.role,
+            departments=args.department or [],
+            unit_code=args.unit,
+        )
     print(f"已创建用户 {args.username}")
     return 0
 
@@ -154,8 +171,7 @@ def build_parser() -> argparse.ArgumentParser:
     add = user_sub.add_parser("add", parents=[common], help="创建账号")
     add.add_argument("username")
     add.add_argument("--name", default=None, help="显示名称")
-    add.add_argument("--role", action="append", required=True,
-                     choices=["applicant", "approver", "archivist", "admin"])
+    add.add_argument("--role", action="append", required=True, choices=["applicant", "approver", "archivist", "admin"])
     add.add_argument("--department", action="append", help="部门代码，可重复")
     add.add_argument("--unit", default=None, help="申请单位代码（申请人必填）")
     add.add_argument("--password-stdin", action="store_true", help="从标准输入读取密码")

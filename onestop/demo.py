@@ -43,7 +43,14 @@ def seed_demo(session: Session) -> list[str]:
     created = []
     for username, display, roles, departments, unit in ACCOUNTS:
         if username not in existing:
-            create_user(session, username=username, password=DEMO_PASSWORD, display_name=display,
-                        roles=roles, departments=departments, unit_code=unit)
+            create_user(
+                session,
+                username=username,
+                password=DEMO_PASSWORD,
+                display_name=display,
+                roles=roles,
+                departments=departments,
+                unit_code=unit,
+            )
             created.append(username)
     return created

@@ -49,23 +49,25 @@ def create_celery(settings: Settings, *, drain_interval_seconds: float = 15.0) -
         worker_prefetch_multiplier=1,
         beat_schedule={"drain-outbox": {"task": DRAIN_TASK, "schedule": drain_interval_seconds}},
     )
-    holder: dict[str, Any] = {}
-
-    def platform() -> Any:
-        if "platform" not in holder:
-            from onestop.bootstrap import build_platform
-
-            holder["platform"] = build_platform(settings, migrate=False)
-        return holder["platform"]
-
-    @app.task(name=DRAIN_TASK)  # type: ignore[untyped-decorator]
-    def drain_outbox() -> dict[str, int]:
-        report = drain(platform().ctx.session_factory, HANDLERS, max_attempts=settings.outbox_max_attempts)
-        if report.done or report.failed or report.retried:
-            log.info("outbox drained: %s", report)
-        return asdict(report)
-
+    app.onestop_settings = settings
+    app.task(name=DRAIN_TASK, bind=True)(drain_outbox)
     return app
+
+
+def drain_outbox(task: Any) -> dict[str, int]:
+    """Run every due outbox message. One callable for every app: Celery keeps
+    task callables by name process-wide, so per-app closures would collide."""
+    app = task.app
+    platform = getattr(app, "onestop_platform", None)
+    if platform is None:
+        from onestop.bootstrap import build_platform
+
+        platform = app.onestop_platform = build_platform(app.onestop_settings, migrate=False)
+    settings: Settings = app.onestop_settings
+    report = drain(platform.ctx.session_factory, HANDLERS, max_attempts=settings.outbox_max_attempts)
+    if report.done or report.failed or report.retried:
+        log.info("outbox drained: %s", report)
+    return asdict(report)
 
 
 def make_kicker(app: Celery) -> Callable[[], None]:

@@ -1,9 +1,9 @@
 """Shared fixtures: a migrated database per test on SQLite and PostgreSQL,
 the demo accounts, and an HTTP client on the real app.
 
-Migrating is the slow part, so each backend is migrated once per session
-into a template (a file for SQLite, a template database for PostgreSQL) and
-every test gets a fresh copy of it.
+Migrating, deploying and hashing the demo passwords are the slow parts, so
+each backend gets them once per session in a template (a file for SQLite, a
+template database for PostgreSQL) and every test gets a fresh copy of it.
 """
 
 from __future__ import annotations
@@ -34,18 +34,28 @@ def _pg(sql: str) -> None:
         conn.execute(sql)
 
 
+def _prepare_template(url: str, data_dir: Path) -> None:
+    upgrade(url)
+    platform = build_platform(Settings(ONESTOP_DATA_DIR=data_dir, DATABASE_URL=url), migrate=False)
+    deploy_processes(platform)
+    with platform.ctx.transaction() as session:
+        seed_demo(session)
+    platform.close()
+
+
 @pytest.fixture(scope="session")
 def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("template") / "template.sqlite3"
-    upgrade(f"sqlite:///{path}")
+    folder = tmp_path_factory.mktemp("template")
+    path = folder / "template.sqlite3"
+    _prepare_template(f"sqlite:///{path}", folder / "data")
     return path
 
 
 @pytest.fixture(scope="session")
-def pg_template() -> Iterator[str]:
+def pg_template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     name = f"onestop_tpl_{uuid.uuid4().hex[:10]}"
     _pg(f'CREATE DATABASE "{name}"')
-    upgrade(PG_URL.format(name=name))
+    _prepare_template(PG_URL.format(name=name), tmp_path_factory.mktemp("pg-template"))
     yield name
     _pg(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
@@ -76,12 +86,8 @@ def sqlite_url(tmp_path: Path, sqlite_template: Path) -> str:
 
 
 def make_platform(url: str, data_dir: Path) -> Platform:
-    settings = Settings(ONESTOP_DATA_DIR=data_dir, DATABASE_URL=url)
-    platform = build_platform(settings, migrate=False)
-    deploy_processes(platform)
-    with platform.ctx.transaction() as session:
-        seed_demo(session)
-    return platform
+    """A platform on a copy of the template: demo accounts and processes are there."""
+    return build_platform(Settings(ONESTOP_DATA_DIR=data_dir, DATABASE_URL=url), migrate=False)
 
 
 @pytest.fixture
@@ -120,9 +126,7 @@ class Api:
 
     def headers(self, username: str) -> dict[str, str]:
         if username not in self._tokens:
-            response = self.client.post(
-                "/api/v1/auth/token", data={"username": username, "password": DEMO_PASSWORD}
-            )
+            response = self.client.post("/api/v1/auth/token", data={"username": username, "password": DEMO_PASSWORD})
             assert response.status_code == 200, response.text
             self._tokens[username] = response.json()["access_token"]
         return {"Authorization": f"Bearer {self._tokens[username]}"}

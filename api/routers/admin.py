@@ -4,7 +4,7 @@ from typing import Any
 
 from fastapi import APIRouter, Path
 
-from api.deps import CurrentActor, Ctx
+from api.deps import Ctx, CurrentActor
 from api.schemas import ERRORS, InstanceOut, Open
 from engine import services
 

@@ -7,7 +7,7 @@ from fastapi import APIRouter, Depends, Response
 from fastapi.security import OAuth2PasswordRequestForm
 from starlette.concurrency import run_in_threadpool
 
-from api.deps import BearerToken, Config, CurrentActor, Ctx
+from api.deps import BearerToken, Config, Ctx, CurrentActor
 from api.schemas import ERRORS, Open, TokenOut
 from engine import services
 
@@ -17,7 +17,10 @@ router = APIRouter(prefix="/api/v1/auth", tags=["登录"], responses=ERRORS)
 @router.post("/token", response_model=TokenOut, summary="用户名密码登录，换取访问令牌")
 async def token(ctx: Ctx, config: Config, form: Annotated[OAuth2PasswordRequestForm, Depends()]) -> dict[str, str]:
     access_token = await run_in_threadpool(
-        services.login, ctx, username=form.username, password=form.password,
+        services.login,
+        ctx,
+        username=form.username,
+        password=form.password,
         ttl=timedelta(minutes=config.token_ttl_minutes),
     )
     return {"access_token": access_token, "token_type": "bearer"}

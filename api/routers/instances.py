@@ -8,7 +8,7 @@ from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 
 from api.bodies import MULTIPART_SCHEMA, media_type, read_json_object, read_submission
-from api.deps import Attachments, Config, CurrentActor, Ctx
+from api.deps import Attachments, Config, Ctx, CurrentActor
 from api.schemas import ERRORS, InstanceOut, InstancePage, ReasonJson, StartJson
 from engine import services
 from engine.errors import Forbidden, NotFound, UnsupportedMediaType, ValidationFailed
@@ -36,14 +36,20 @@ START_BODY = {
 def pydantic_errors(exc: ValidationError) -> ValidationFailed:
     details = [
         {"path": "/" + "/".join(str(p) for p in e["loc"]), "code": e["type"], "message": f"“{e['loc'][-1]}”不符合要求"}
-        if e["loc"] else {"path": "", "code": e["type"], "message": "请求体不符合要求"}
+        if e["loc"]
+        else {"path": "", "code": e["type"], "message": "请求体不符合要求"}
         for e in exc.errors()
     ]
     return ValidationFailed("request_invalid", "请求参数有误", details)
 
 
-@router.post("", status_code=201, response_model=InstanceOut, summary="发起事项（一次填报）",
-             openapi_extra={"requestBody": START_BODY})
+@router.post(
+    "",
+    status_code=201,
+    response_model=InstanceOut,
+    summary="发起事项（一次填报）",
+    openapi_extra={"requestBody": START_BODY},
+)
 async def start(request: Request, ctx: Ctx, config: Config, store: Attachments, actor: CurrentActor) -> dict[str, Any]:
     if not actor.is_applicant:  # refuse before storing any upload
         raise Forbidden("applicant_only", "只有申请单位的经办人可以发起事项")
@@ -86,15 +92,23 @@ async def _reason(request: Request) -> str | None:
 REASON_BODY = {"required": False, "content": {"application/json": {"schema": ReasonJson.model_json_schema()}}}
 
 
-@router.post("/{instance_id}/withdraw", response_model=InstanceOut, summary="申请单位撤回（任何部门决定之前）",
-             openapi_extra={"requestBody": REASON_BODY})
+@router.post(
+    "/{instance_id}/withdraw",
+    response_model=InstanceOut,
+    summary="申请单位撤回（任何部门决定之前）",
+    openapi_extra={"requestBody": REASON_BODY},
+)
 async def withdraw(request: Request, ctx: Ctx, actor: CurrentActor, instance_id: str = InstanceId) -> dict[str, Any]:
     reason = await _reason(request)
     return await run_in_threadpool(services.withdraw, ctx, actor, instance_id, reason=reason)
 
 
-@router.post("/{instance_id}/cancel", response_model=InstanceOut, summary="管理员终止事项（须填写原因）",
-             openapi_extra={"requestBody": REASON_BODY})
+@router.post(
+    "/{instance_id}/cancel",
+    response_model=InstanceOut,
+    summary="管理员终止事项（须填写原因）",
+    openapi_extra={"requestBody": REASON_BODY},
+)
 async def cancel(request: Request, ctx: Ctx, actor: CurrentActor, instance_id: str = InstanceId) -> dict[str, Any]:
     reason = await _reason(request)
     if not actor.is_admin:
@@ -106,7 +120,10 @@ async def cancel(request: Request, ctx: Ctx, actor: CurrentActor, instance_id: s
 
 @router.get("/{instance_id}/attachments/{sha256}", summary="下载事项附件", response_class=FileResponse)
 def download_attachment(
-    ctx: Ctx, store: Attachments, actor: CurrentActor, instance_id: str = InstanceId,
+    ctx: Ctx,
+    store: Attachments,
+    actor: CurrentActor,
+    instance_id: str = InstanceId,
     sha256: str = Path(pattern=r"^[0-9a-f]{64}$"),
 ) -> FileResponse:
     ref = attachment_for_download(ctx, actor, instance_id, sha256)

@@ -7,7 +7,7 @@ from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 
 from api.bodies import MULTIPART_SCHEMA, read_submission
-from api.deps import Attachments, Config, CurrentActor, Ctx
+from api.deps import Attachments, Config, Ctx, CurrentActor
 from api.routers.instances import pydantic_errors
 from api.schemas import ERRORS, CompleteJson, InstanceOut, Open, TaskOut
 from engine import services
@@ -24,8 +24,11 @@ COMPLETE_BODY = {
             "schema": {
                 **MULTIPART_SCHEMA,
                 "required": ["decision"],
-                "properties": {"decision": {"type": "string"}, "opinion": {"type": "string"},
-                               **MULTIPART_SCHEMA["properties"]},
+                "properties": {
+                    "decision": {"type": "string"},
+                    "opinion": {"type": "string"},
+                    **MULTIPART_SCHEMA["properties"],
+                },
             }
         },
     },
@@ -59,8 +62,12 @@ def unclaim(ctx: Ctx, actor: CurrentActor, task_id: str = TaskId) -> dict[str, A
     return services.unclaim(ctx, actor, task_id)
 
 
-@router.post("/{task_id}/complete", response_model=InstanceOut, summary="办理任务：同意、退回补正或不予批准",
-             openapi_extra={"requestBody": COMPLETE_BODY})
+@router.post(
+    "/{task_id}/complete",
+    response_model=InstanceOut,
+    summary="办理任务：同意、退回补正或不予批准",
+    openapi_extra={"requestBody": COMPLETE_BODY},
+)
 async def complete(
     request: Request, ctx: Ctx, config: Config, store: Attachments, actor: CurrentActor, task_id: str = TaskId
 ) -> dict[str, Any]:

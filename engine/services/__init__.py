@@ -5,10 +5,10 @@ the cached spec's workflow, save changed tasks, projection, audit, outbox.
 """
 
 from engine.services.incidents import list_incidents, retry
-from engine.services.notices import list_notifications
-from engine.services.sessions import login, logout
 from engine.services.instances import cancel, get, list_instances, start, withdraw
+from engine.services.notices import list_notifications
 from engine.services.processes import deploy, list_processes, start_form
+from engine.services.sessions import login, logout
 from engine.services.tasks import claim, complete, get_task, inbox, unclaim
 
 __all__ = [
@@ -22,9 +22,9 @@ __all__ = [
     "list_incidents",
     "list_instances",
     "list_notifications",
+    "list_processes",
     "login",
     "logout",
-    "list_processes",
     "retry",
     "start",
     "start_form",

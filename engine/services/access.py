@@ -18,9 +18,7 @@ def instance_visibility(actor: Actor) -> ColumnElement[bool]:
     if actor.is_applicant:
         clauses.append(Instance.unit_code == actor.unit_code)
     if actor.departments:
-        clauses.append(
-            exists().where(Task.instance_id == Instance.id, Task.department.in_(actor.departments))
-        )
+        clauses.append(exists().where(Task.instance_id == Instance.id, Task.department.in_(actor.departments)))
     clauses.append(exists().where(Task.instance_id == Instance.id, Task.assignee_id == actor.user_id))
     return or_(*clauses) if clauses else false()
 
@@ -52,3 +50,10 @@ def visible_task(session: Session, actor: Actor, task_id: str) -> tuple[Task, In
     except NotFound:
         raise NotFound("task_not_found", "任务不存在或无权查看") from None
     return task, instance
+
+
+def lock_instance(session: Session, instance: Instance) -> None:
+    """Queue writers of one instance (PostgreSQL row lock; SQLite has one writer anyway)
+    and re-read the row, so the step starts from the latest committed state."""
+    session.execute(select(Instance.id).where(Instance.id == instance.id).with_for_update())
+    session.refresh(instance)

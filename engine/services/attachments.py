@@ -19,7 +19,13 @@ def attachment_for_download(ctx: EngineContext, actor: Actor, instance_id: str, 
         ref = next((r for r in refs if isinstance(r, dict) and r.get("sha256") == sha256), None)
         if ref is None:
             raise NotFound("attachment_not_found", "附件不存在")
-        audit.record(session, actor=actor.username, action="download_attachment", instance_id=instance.id,
-                     status_before=instance.status, status_after=instance.status,
-                     details={"sha256": sha256, "name": ref.get("name")})
+        audit.record(
+            session,
+            actor=actor.username,
+            action="download_attachment",
+            instance_id=instance.id,
+            status_before=instance.status,
+            status_after=instance.status,
+            details={"sha256": sha256, "name": ref.get("name")},
+        )
         return dict(ref)

@@ -46,7 +46,9 @@ def normalise_decision(info: UserTaskInfo, decision: str | None, opinion: str | 
             raise ValidationFailed("invalid_decision", "申请人任务只能提交")
         return "submit"
     if decision not in APPROVER_DECISIONS:
-        raise ValidationFailed("invalid_decision", "审批结论应为同意（approve）、退回补正（return）或不予批准（reject）")
+        raise ValidationFailed(
+            "invalid_decision", "审批结论应为同意（approve）、退回补正（return）或不予批准（reject）"
+        )
     if decision in ("return", "reject") and not (opinion or "").strip():
         raise ValidationFailed("opinion_required", "退回或不予批准时必须填写审批意见")
     return decision

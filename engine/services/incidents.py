@@ -14,6 +14,7 @@ from engine.db import utcnow
 from engine.errors import Conflict, Forbidden, NotFound
 from engine.models import Incident, Instance
 from engine.services import stepping, views
+from engine.services.access import lock_instance
 
 
 def list_incidents(ctx: EngineContext, actor: Actor, *, open_only: bool = True) -> list[dict[str, Any]]:
@@ -37,6 +38,8 @@ def retry(ctx: EngineContext, actor: Actor, incident_id: int) -> dict[str, Any]:
         if incident.resolved_at is not None:
             raise Conflict("incident_resolved", "该异常已处理")
         instance = session.get(Instance, incident.instance_id) if incident.instance_id else None
+        if instance is not None:
+            lock_instance(session, instance)
         if instance is None or instance.status != stepping.INCIDENT:
             raise Conflict("incident_not_retryable", "该异常不能通过重试处理")
         loaded = stepping.load(ctx, session, instance)
@@ -44,7 +47,13 @@ def retry(ctx: EngineContext, actor: Actor, incident_id: int) -> dict[str, Any]:
             loaded.workflow.reset_from_task_id(task.id)
         incident.resolved_at, incident.resolved_by = utcnow(), actor.username
         stepping.advance(ctx, session, loaded, actor=actor.username)
-        audit.record(session, actor=actor.username, action="retry", instance_id=instance.id,
-                     status_before=stepping.INCIDENT, status_after=instance.status,
-                     details={"incident_id": incident.id})
+        audit.record(
+            session,
+            actor=actor.username,
+            action="retry",
+            instance_id=instance.id,
+            status_before=stepping.INCIDENT,
+            status_after=instance.status,
+            details={"incident_id": incident.id},
+        )
         return views.instance_detail(session, instance)

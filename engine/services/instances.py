@@ -15,7 +15,7 @@ from engine.definitions import latest_definition
 from engine.errors import Conflict, Forbidden, ValidationFailed
 from engine.models import Instance, Task
 from engine.services import stepping, views
-from engine.services.access import instance_visibility, visible_instance
+from engine.services.access import instance_visibility, lock_instance, visible_instance
 from engine.services.completion import complete_task
 from engine.workflow_store import SERIALIZER_VERSION
 
@@ -46,11 +46,17 @@ def start(ctx: EngineContext, actor: Actor, *, process_key: str, data: dict[str,
         first = [t for t in created if t.role == "applicant"]
         if len(first) != 1:
             raise ValidationFailed("process_not_startable", "该流程没有唯一的申请人填报环节，不能发起")
-        audit.record(session, actor=actor.username, action="start", instance_id=instance.id,
-                     status_after=instance.status, details={"process_key": definition.key,
-                                                            "version": definition.version})
-        complete_task(ctx, session, actor, loaded, first[0], decision="submit", opinion=None, data=data,
-                      action="submit")
+        audit.record(
+            session,
+            actor=actor.username,
+            action="start",
+            instance_id=instance.id,
+            status_after=instance.status,
+            details={"process_key": definition.key, "version": definition.version},
+        )
+        complete_task(
+            ctx, session, actor, loaded, first[0], decision="submit", opinion=None, data=data, action="submit"
+        )
         return views.instance_detail(session, instance)
 
 
@@ -88,6 +94,7 @@ def withdraw(ctx: EngineContext, actor: Actor, instance_id: str, *, reason: str 
     """The applicant takes a matter back before any department has decided."""
     with ctx.transaction() as session:
         instance = visible_instance(session, actor, instance_id)
+        lock_instance(session, instance)
         if not (actor.is_applicant and instance.unit_code == actor.unit_code):
             raise Forbidden("applicant_only", "只有申请单位可以撤回本单位的事项")
         decided = session.scalar(
@@ -110,21 +117,33 @@ def cancel(ctx: EngineContext, actor: Actor, instance_id: str, *, reason: str) -
         raise ValidationFailed("reason_required", "终止事项必须填写原因")
     with ctx.transaction() as session:
         instance = visible_instance(session, actor, instance_id)
+        lock_instance(session, instance)
         if instance.status in stepping.FINAL_STATUSES:
             raise Conflict("instance_finished", "该事项已结束")
         return _stop(ctx, session, actor, instance, stepping.CANCELLED, "cancel", reason)
 
 
-def _stop(ctx: EngineContext, session: Any, actor: Actor, instance: Instance, status: str, action: str,
-          reason: str | None) -> dict[str, Any]:
+def _stop(
+    ctx: EngineContext, session: Any, actor: Actor, instance: Instance, status: str, action: str, reason: str | None
+) -> dict[str, Any]:
     loaded = stepping.load(ctx, session, instance)
     loaded.workflow.cancel()
     before = instance.status
     stepping.sync_projection(ctx, session, loaded)
     instance.status, instance.finished_at = status, utcnow()
-    outbox.emit(session, "instance.finished", {"instance_id": instance.id, "status": status,
-                                               "unit_code": instance.unit_code, "title": instance.title})
+    outbox.emit(
+        session,
+        "instance.finished",
+        {"instance_id": instance.id, "status": status, "unit_code": instance.unit_code, "title": instance.title},
+    )
     stepping.save(ctx, session, loaded)
-    audit.record(session, actor=actor.username, action=action, instance_id=instance.id,
-                 status_before=before, status_after=status, opinion=reason)
+    audit.record(
+        session,
+        actor=actor.username,
+        action=action,
+        instance_id=instance.id,
+        status_before=before,
+        status_after=status,
+        opinion=reason,
+    )
     return views.instance_detail(session, instance)

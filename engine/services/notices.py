@@ -22,7 +22,12 @@ def list_notifications(ctx: EngineContext, actor: Actor, *, limit: int = 50) -> 
             .limit(limit)
         )
         return [
-            {"id": n.id, "kind": n.kind, "message": n.message, "instance_id": n.instance_id,
-             "created_at": iso(n.created_at)}
+            {
+                "id": n.id,
+                "kind": n.kind,
+                "message": n.message,
+                "instance_id": n.instance_id,
+                "created_at": iso(n.created_at),
+            }
             for n in rows
         ]

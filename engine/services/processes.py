@@ -18,14 +18,20 @@ def deploy(ctx: EngineContext, actor: Actor, path: Path) -> list[DeployResult]:
     if not actor.is_admin:
         raise Forbidden("admin_only", "只有管理员可以部署流程")
     with ctx.transaction() as session:
-        results = deploy_directory(session, path, deployed_by=actor.username) if path.is_dir() else deploy_file(
-            session, path, deployed_by=actor.username
+        results = (
+            deploy_directory(session, path, deployed_by=actor.username)
+            if path.is_dir()
+            else deploy_file(session, path, deployed_by=actor.username)
         )
         for result in results:
             if result.created:
                 _check_forms(ctx, session, result.key)
-                audit.record(session, actor=actor.username, action="deploy",
-                             details={"key": result.key, "version": result.version, "sha256": result.sha256})
+                audit.record(
+                    session,
+                    actor=actor.username,
+                    action="deploy",
+                    details={"key": result.key, "version": result.version, "sha256": result.sha256},
+                )
         return results
 
 

@@ -64,9 +64,7 @@ def ready_spiff_task(loaded: Loaded, task_id: str) -> Any:
     return task
 
 
-def advance(
-    ctx: EngineContext, session: Session, loaded: Loaded, *, actor: str, notify: bool = True
-) -> list[Task]:
+def advance(ctx: EngineContext, session: Session, loaded: Loaded, *, actor: str, notify: bool = True) -> list[Task]:
     """Run automatic steps, then sync projection, status and stored state."""
     instance, workflow = loaded.instance, loaded.workflow
     try:
@@ -84,8 +82,12 @@ def advance(
         outbox.emit(
             session,
             "instance.finished",
-            {"instance_id": instance.id, "status": instance.status, "unit_code": instance.unit_code,
-             "title": instance.title},
+            {
+                "instance_id": instance.id,
+                "status": instance.status,
+                "unit_code": instance.unit_code,
+                "title": instance.title,
+            },
         )
     save(ctx, session, loaded)
     return created
@@ -133,10 +135,16 @@ def sync_projection(ctx: EngineContext, session: Session, loaded: Loaded, *, not
         created.append(row)
         if notify:
             outbox.emit(
-            session,
+                session,
                 "task.created",
-                {"instance_id": instance.id, "task_id": task_id, "department": info.department,
-                 "unit_code": instance.unit_code, "title": info.title, "instance_title": instance.title},
+                {
+                    "instance_id": instance.id,
+                    "task_id": task_id,
+                    "department": info.department,
+                    "unit_code": instance.unit_code,
+                    "title": info.title,
+                    "instance_title": instance.title,
+                },
             )
     return created
 
@@ -148,19 +156,16 @@ def _status_of(session: Session, loaded: Loaded) -> str:
         ended_rejected = last is not None and str(last.task_spec.name).startswith("end_rejected")
         if not ended_rejected:
             ended_rejected = any(
-                str(t.task_spec.name).startswith("end_rejected")
-                for t in workflow.get_tasks(state=TaskState.COMPLETED)
+                str(t.task_spec.name).startswith("end_rejected") for t in workflow.get_tasks(state=TaskState.COMPLETED)
             )
         return REJECTED if ended_rejected else COMPLETED
     open_departments = set(
-        session.scalars(
-            select(Task.department).where(Task.instance_id == loaded.instance.id, Task.state == "open")
-        )
+        session.scalars(select(Task.department).where(Task.instance_id == loaded.instance.id, Task.state == "open"))
     )
     submitted_before = session.scalar(
-        select(Task.id).where(
-            Task.instance_id == loaded.instance.id, Task.state == "completed", Task.role == "applicant"
-        ).limit(1)
+        select(Task.id)
+        .where(Task.instance_id == loaded.instance.id, Task.state == "completed", Task.role == "applicant")
+        .limit(1)
     )
     if open_departments == {"applicant"} and submitted_before is not None:
         return RETURNED
@@ -174,7 +179,7 @@ def _raise_incident(session: Session, instance: Instance, exc: Exception, *, act
         instance_id=instance.id,
         source="script",
         task_spec=spec_name,
-        error_type=type(getattr(exc, "error", None) or exc).__name__,
+        error_type=str(getattr(exc, "error_type", None) or type(exc).__name__),
         message=str(exc)[:4000],
     )
     session.add(incident)

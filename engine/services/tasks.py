@@ -12,10 +12,11 @@ from engine.context import EngineContext
 from engine.errors import Conflict, Forbidden, ValidationFailed
 from engine.models import Instance, Task
 from engine.services import stepping, views
-from engine.services.access import task_inbox_condition, visible_instance, visible_task
+from engine.services.access import lock_instance, task_inbox_condition, visible_instance, visible_task
 from engine.services.completion import check_may_complete, complete_task
 
 TASK_STATES = ("open", "completed", "cancelled")
+MAX_ATTEMPTS = 4
 
 
 def inbox(
@@ -74,8 +75,15 @@ def claim(ctx: EngineContext, actor: Actor, task_id: str) -> dict[str, Any]:
         if getattr(claimed, "rowcount", 0) != 1:
             raise Conflict("task_claimed_by_other", "该任务已由他人签收")
         session.refresh(task)
-        audit.record(session, actor=actor.username, action="claim", instance_id=instance.id, task_id=task.id,
-                     status_before=instance.status, status_after=instance.status)
+        audit.record(
+            session,
+            actor=actor.username,
+            action="claim",
+            instance_id=instance.id,
+            task_id=task.id,
+            status_before=instance.status,
+            status_after=instance.status,
+        )
         return views.task_summaries(session, [task])[0]
 
 
@@ -89,8 +97,15 @@ def unclaim(ctx: EngineContext, actor: Actor, task_id: str) -> dict[str, Any]:
         if task.assignee_id != actor.user_id and not actor.is_admin:
             raise Forbidden("not_your_task", "只能退回本人签收的任务")
         task.assignee_id = None
-        audit.record(session, actor=actor.username, action="unclaim", instance_id=instance.id, task_id=task.id,
-                     status_before=instance.status, status_after=instance.status)
+        audit.record(
+            session,
+            actor=actor.username,
+            action="unclaim",
+            instance_id=instance.id,
+            task_id=task.id,
+            status_before=instance.status,
+            status_after=instance.status,
+        )
         return views.task_summaries(session, [task])[0]
 
 
@@ -103,12 +118,44 @@ def complete(
     opinion: str | None = None,
     data: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
+    """Complete a task. Losing a race to another task of the same instance is
+    retried (the other task's step does not invalidate this decision); losing
+    it to a completion of this very task ends in ``task_already_completed``."""
+    for attempt in range(MAX_ATTEMPTS):
+        try:
+            return _complete_once(ctx, actor, task_id, decision=decision, opinion=opinion, data=data)
+        except Conflict as exc:
+            if exc.code != "instance_changed" or attempt == MAX_ATTEMPTS - 1:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _complete_once(
+    ctx: EngineContext,
+    actor: Actor,
+    task_id: str,
+    *,
+    decision: str | None,
+    opinion: str | None,
+    data: dict[str, Any] | None,
+) -> dict[str, Any]:
     with ctx.transaction() as session:
         task, instance = visible_task(session, actor, task_id)
+        lock_instance(session, instance)
+        session.refresh(task)
         check_may_complete(actor, task)
         if instance.status in stepping.FINAL_STATUSES:
             raise Conflict("instance_finished", "该事项已办结，不能再办理")
         loaded = stepping.load(ctx, session, instance)
-        complete_task(ctx, session, actor, loaded, task, decision=decision, opinion=opinion, data=data or {},
-                      action="submit" if task.role == "applicant" else "complete")
+        complete_task(
+            ctx,
+            session,
+            actor,
+            loaded,
+            task,
+            decision=decision,
+            opinion=opinion,
+            data=data or {},
+            action="submit" if task.role == "applicant" else "complete",
+        )
         return views.instance_detail(session, visible_instance(session, actor, instance.id))

@@ -87,9 +87,7 @@ def instance_detail(session: Session, instance: Instance) -> dict[str, Any]:
             select(Task).where(Task.instance_id == instance.id, Task.state == "open").order_by(Task.created_at)
         )
     )
-    incidents = session.scalars(
-        select(Incident).where(Incident.instance_id == instance.id).order_by(Incident.id)
-    ).all()
+    incidents = session.scalars(select(Incident).where(Incident.instance_id == instance.id).order_by(Incident.id)).all()
     return {
         **instance_summary(instance),
         "data": instance.dossier,

@@ -1,0 +1,37 @@
+"""Driving the demo process through the engine services."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from engine import services
+from engine.actors import Actor
+from engine.context import EngineContext
+from forms import FormRegistry
+
+DEMO = "demo_cross_department"
+DEPARTMENTS = ("bianban", "zuzhi", "renshe", "caizheng")
+
+
+def application() -> dict[str, Any]:
+    form = FormRegistry.load().get("demo_application")
+    assert form is not None
+    return dict(form.schema["examples"][0])
+
+
+def open_task(ctx: EngineContext, actor: Actor, instance_id: str) -> dict[str, Any]:
+    tasks = [t for t in services.inbox(ctx, actor, limit=200) if t["instance_id"] == instance_id]
+    assert len(tasks) == 1, tasks
+    return tasks[0]
+
+
+def decide(
+    ctx: EngineContext,
+    actor: Actor,
+    instance_id: str,
+    decision: str = "approve",
+    opinion: str = "同意",
+    data: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    task = open_task(ctx, actor, instance_id)
+    return services.complete(ctx, actor, task["id"], decision=decision, opinion=opinion, data=data or {})
