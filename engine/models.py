@@ -50,9 +50,9 @@ class Instance(Base):
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     wake_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
     serializer_version: Mapped[str] = mapped_column(String(40))
-    # The dossier: the one submission and every decision, readable without
-    # loading the workflow ({"application": {...}, "reviews": {task: {...}}}).
-    dossier: Mapped[dict[str, Any]] = mapped_column(JSON)
+    # The one submission, readable without loading the workflow. Decisions
+    # live on their task rows, so a step never rewrites a growing document.
+    application: Mapped[dict[str, Any]] = mapped_column(JSON)
     # Top-level workflow attributes (data, root, last task, subprocesses):
     # small, rewritten each step. Tasks live in ``workflow_tasks``.
     workflow_meta: Mapped[dict[str, Any]] = mapped_column(JSON)
@@ -96,6 +96,7 @@ class Task(Base):
     completed_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     decision: Mapped[str | None] = mapped_column(String(20))
     opinion: Mapped[str | None] = mapped_column(Text)
+    form_data: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
 
 class Incident(Base):

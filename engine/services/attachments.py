@@ -15,7 +15,7 @@ def attachment_for_download(ctx: EngineContext, actor: Actor, instance_id: str, 
     """The reference of an attachment of a visible matter; the download is audited."""
     with ctx.transaction() as session:
         instance = visible_instance(session, actor, instance_id)
-        refs = (instance.dossier or {}).get("application", {}).get("attachments") or []
+        refs = (instance.application or {}).get("attachments") or []
         ref = next((r for r in refs if isinstance(r, dict) and r.get("sha256") == sha256), None)
         if ref is None:
             raise NotFound("attachment_not_found", "附件不存在")

@@ -5,7 +5,7 @@ Where data goes in the workflow (the contract BPMN conditions rely on):
 * an applicant task's form data replaces ``application`` (the one submission,
   prefilled again when a matter is returned for correction), and starts a new
   review round: earlier decisions leave the workflow data (they stay in the
-  dossier and the history). Otherwise a parallel branch would carry a stale
+  task rows and the history). Otherwise a parallel branch would carry a stale
   decision of another branch into the join, where top-level keys overwrite;
 * any other task writes ``<task id>`` = {"decision", "opinion", "data", "by",
   "department", "at"}: one top-level key per task, so parallel branches never
@@ -83,13 +83,12 @@ def complete_task(
     spiff_task = stepping.ready_spiff_task(loaded, task.id)
     now = utcnow()
     instance = loaded.instance
-    dossier = dict(instance.dossier or {})
     if info.is_applicant_task:
         for name, other in loaded.compiled.user_tasks.items():
             if not other.is_applicant_task:
                 spiff_task.data.pop(name, None)
         spiff_task.data["application"] = data
-        dossier["application"] = data
+        instance.application = data
     else:
         record = {
             "decision": decision,
@@ -100,12 +99,10 @@ def complete_task(
             "at": now.isoformat(),
         }
         spiff_task.data[info.name] = record
-        dossier["reviews"] = {**dossier.get("reviews", {}), info.name: record}
-    instance.dossier = dossier
     spiff_task.run()
     task.state, task.completed_at, task.completed_by = "completed", now, actor.user_id
     task.assignee_id = task.assignee_id or actor.user_id
-    task.decision, task.opinion = decision, opinion
+    task.decision, task.opinion, task.form_data = decision, opinion, data
     status_before = instance.status
     created = stepping.advance(ctx, session, loaded, actor=actor.username)
     audit.record(

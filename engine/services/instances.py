@@ -38,7 +38,7 @@ def start(ctx: EngineContext, actor: Actor, *, process_key: str, data: dict[str,
             created_by=actor.user_id,
             serializer_version=SERIALIZER_VERSION,
             workflow_meta={},
-            dossier={},
+            application={},
         )
         session.add(instance)
         loaded = stepping.Loaded(instance, compiled, ctx.store.new(compiled))

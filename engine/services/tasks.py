@@ -12,7 +12,7 @@ from engine.context import EngineContext
 from engine.errors import Conflict, Forbidden, ValidationFailed
 from engine.models import Instance, Task
 from engine.services import stepping, views
-from engine.services.access import lock_instance, task_inbox_condition, visible_instance, visible_task
+from engine.services.access import lock_instance, task_inbox_condition, visible_task
 from engine.services.completion import check_may_complete, complete_task
 
 TASK_STATES = ("open", "completed", "cancelled")
@@ -47,12 +47,12 @@ def get_task(ctx: EngineContext, actor: Actor, task_id: str) -> dict[str, Any]:
         task, instance = visible_task(session, actor, task_id)
         form = ctx.forms.get(task.form_key) if task.form_key else None
         detail = views.task_summaries(session, [task])[0]
-        dossier = instance.dossier or {}
+        dossier = views.dossier(session, instance)
         return {
             **detail,
             "instance": views.instance_summary(instance),
             "data": dossier,
-            "prefill": dossier.get("application", {}) if task.role == "applicant" else {},
+            "prefill": instance.application if task.role == "applicant" else {},
             "form_schema": form.schema if form else None,
             "opinions": views.opinions(session, instance.id),
             "can_complete": task.state == "open"
@@ -158,4 +158,4 @@ def _complete_once(
             data=data or {},
             action="submit" if task.role == "applicant" else "complete",
         )
-        return views.instance_detail(session, visible_instance(session, actor, instance.id))
+        return views.instance_state(session, instance)

@@ -67,6 +67,30 @@ def opinions(session: Session, instance_id: str) -> list[dict[str, Any]]:
     ]
 
 
+def dossier(session: Session, instance: Instance) -> dict[str, Any]:
+    """The one submission and the latest decision of every reviewing task."""
+    decided = list(
+        session.scalars(
+            select(Task)
+            .where(Task.instance_id == instance.id, Task.state == "completed", Task.role != "applicant")
+            .order_by(Task.completed_at)
+        )
+    )
+    names = _usernames(session, {t.completed_by for t in decided})
+    reviews = {
+        t.spec_name: {
+            "decision": t.decision,
+            "opinion": t.opinion or "",
+            "data": t.form_data or {},
+            "by": names.get(t.completed_by) if t.completed_by else None,
+            "department": t.department,
+            "at": iso(t.completed_at),
+        }
+        for t in decided
+    }
+    return {"application": instance.application or {}, "reviews": reviews}
+
+
 def instance_summary(instance: Instance) -> dict[str, Any]:
     return {
         "id": instance.id,
@@ -81,6 +105,16 @@ def instance_summary(instance: Instance) -> dict[str, Any]:
     }
 
 
+def instance_state(session: Session, instance: Instance) -> dict[str, Any]:
+    """Status and open tasks: what a step returns, independent of the history's length."""
+    open_tasks = list(
+        session.scalars(
+            select(Task).where(Task.instance_id == instance.id, Task.state == "open").order_by(Task.created_at)
+        )
+    )
+    return {**instance_summary(instance), "tasks": task_summaries(session, open_tasks)}
+
+
 def instance_detail(session: Session, instance: Instance) -> dict[str, Any]:
     open_tasks = list(
         session.scalars(
@@ -90,7 +124,7 @@ def instance_detail(session: Session, instance: Instance) -> dict[str, Any]:
     incidents = session.scalars(select(Incident).where(Incident.instance_id == instance.id).order_by(Incident.id)).all()
     return {
         **instance_summary(instance),
-        "data": instance.dossier,
+        "data": dossier(session, instance),
         "tasks": task_summaries(session, open_tasks),
         "opinions": opinions(session, instance.id),
         "history": audit.history(session, instance.id),

@@ -39,7 +39,10 @@ def test_all_approve_completes_and_every_department_saw_the_same_data(
         result = services.complete(ctx, actors[dept], task["id"], decision="approve", opinion=f"{dept}同意")
     assert result["status"] == "completed"
     assert result["finished_at"] is not None
-    assert {o["department"] for o in result["opinions"]} == {"applicant", *DEPARTMENTS}
+    detail = services.get(ctx, actors["applicant"], iid)
+    assert {o["department"] for o in detail["opinions"]} == {"applicant", *DEPARTMENTS}
+    assert set(detail["data"]["reviews"]) == {f"review_{d}" for d in DEPARTMENTS}
+    assert detail["data"]["reviews"]["review_zuzhi"]["opinion"] == "zuzhi同意"
 
 
 def test_return_goes_back_prefilled_and_resubmission_continues(platform: Platform, actors: dict[str, Any]) -> None:
@@ -60,7 +63,7 @@ def test_return_goes_back_prefilled_and_resubmission_continues(platform: Platfor
     for dept in DEPARTMENTS:
         result = decide(ctx, actors[dept], iid)
     assert result["status"] == "completed"
-    assert result["data"]["application"]["summary"].startswith("补充")
+    assert services.get(ctx, actors["applicant"], iid)["data"]["application"]["summary"].startswith("补充")
 
 
 def test_reject_ends_the_matter_as_rejected(platform: Platform, actors: dict[str, Any]) -> None:

@@ -101,4 +101,4 @@ def test_cold_load_without_cache_gives_the_same_result(platform: Platform, actor
         ctx.store.clear()  # every step deserializes from the task rows
         result = decide(ctx, actors[dept], iid)
     assert result["status"] == "completed"
-    assert result["data"]["application"]["unit_name"] == application()["unit_name"]
+    assert services.get(ctx, actors["applicant"], iid)["data"]["application"] == application()

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-23 09:13:37.224648
+Create Date: 2026-11-23 09:27:52.460487
 """
 from alembic import op
 import sqlalchemy as sa
@@ -112,7 +112,7 @@ def upgrade() -> None:
     sa.Column('finished_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('wake_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('serializer_version', sa.String(length=40), nullable=False),
-    sa.Column('dossier', sa.JSON(), nullable=False),
+    sa.Column('application', sa.JSON(), nullable=False),
     sa.Column('workflow_meta', sa.JSON(), nullable=False),
     sa.Column('row_version', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['created_by'], ['users.id'], name=op.f('fk_instances_created_by_users')),
@@ -175,6 +175,7 @@ def upgrade() -> None:
     sa.Column('completed_by', sa.Integer(), nullable=True),
     sa.Column('decision', sa.String(length=20), nullable=True),
     sa.Column('opinion', sa.Text(), nullable=True),
+    sa.Column('form_data', sa.JSON(), nullable=True),
     sa.ForeignKeyConstraint(['assignee_id'], ['users.id'], name=op.f('fk_tasks_assignee_id_users')),
     sa.ForeignKeyConstraint(['completed_by'], ['users.id'], name=op.f('fk_tasks_completed_by_users')),
     sa.ForeignKeyConstraint(['instance_id'], ['instances.id'], name=op.f('fk_tasks_instance_id_instances'), ondelete='CASCADE'),
