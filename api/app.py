@@ -7,12 +7,12 @@ from typing import Any
 
 from fastapi import FastAPI
 from fastapi.openapi.docs import get_swagger_ui_html
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
-from starlette.types import ASGIApp, Receive, Scope, Send
 
 from api import errors
 from api.deps import ApiConfig
+from api.limits import RequestLimits
 from api.routers import admin, auth, health, instances, processes, tasks
 from engine.context import EngineContext
 from storage import LocalAttachmentStore
@@ -23,26 +23,6 @@ DESCRIPTION = """
 登录：`POST /api/v1/auth/token`（表单字段 username、password），随后在每个请求中携带
 `Authorization: Bearer <access_token>`。错误统一返回 `{"code", "message", "details"}`。
 """
-
-
-class RequestSizeLimit:
-    """Refuse a body whose declared length is over the limit before reading it (413)."""
-
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
-        self.app = app
-        self.max_bytes = max_bytes
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http":
-            length = dict(scope.get("headers") or []).get(b"content-length")
-            if length is not None and length.isdigit() and int(length) > self.max_bytes:
-                response = JSONResponse(
-                    errors.error_body("payload_too_large", f"请求内容超过 {self.max_bytes // (1024 * 1024)} MB 的限制"),
-                    status_code=413,
-                )
-                await response(scope, receive, send)
-                return
-        await self.app(scope, receive, send)
 
 
 def create_app(ctx: EngineContext, attachments: LocalAttachmentStore, config: ApiConfig | None = None) -> FastAPI:
@@ -77,5 +57,5 @@ def create_app(ctx: EngineContext, attachments: LocalAttachmentStore, config: Ap
     def index() -> dict[str, Any]:
         return {"name": "OneStop 一件事一次办", "docs": "/docs", "health": "/healthz"}
 
-    app.add_middleware(RequestSizeLimit, max_bytes=config.max_request_bytes)
+    app.add_middleware(RequestLimits, max_bytes=config.max_request_bytes)
     return app

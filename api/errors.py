@@ -51,7 +51,7 @@ def error_body(code: str, message: str, details: Any = None) -> dict[str, Any]:
     return {"code": code, "message": message, "details": details}
 
 
-def _json(status: int, code: str, message: str, details: Any = None) -> JSONResponse:
+def error_response(status: int, code: str, message: str, details: Any = None) -> JSONResponse:
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
     return JSONResponse(error_body(code, message, details), status_code=status, headers=headers)
 
@@ -59,7 +59,7 @@ def _json(status: int, code: str, message: str, details: Any = None) -> JSONResp
 def _domain_error(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, DomainError)
     status = next((s for cls, s in STATUS_BY_ERROR.items() if isinstance(exc, cls)), 400)
-    return _json(status, exc.code, exc.message, exc.details)
+    return error_response(status, exc.code, exc.message, exc.details)
 
 
 def _request_validation(_request: Request, exc: Exception) -> JSONResponse:
@@ -68,7 +68,7 @@ def _request_validation(_request: Request, exc: Exception) -> JSONResponse:
         {"path": "/" + "/".join(str(p) for p in err.get("loc", ())), "code": err.get("type"), "message": _explain(err)}
         for err in exc.errors()
     ]
-    return _json(422, "request_invalid", "请求参数有误", details)
+    return error_response(422, "request_invalid", "请求参数有误", details)
 
 
 def _explain(err: dict[str, Any]) -> str:
@@ -84,12 +84,12 @@ def _explain(err: dict[str, Any]) -> str:
 def _http_error(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     code, message = HTTP_CODES.get(exc.status_code, ("http_error", "请求无法处理"))
-    return _json(exc.status_code, code, message)
+    return error_response(exc.status_code, code, message)
 
 
 def _unexpected(_request: Request, exc: Exception) -> JSONResponse:
     log.exception("unexpected error", exc_info=exc)
-    return _json(500, "internal_error", "系统内部错误，请稍后重试或联系管理员")
+    return error_response(500, "internal_error", "系统内部错误，请稍后重试或联系管理员")
 
 
 def install(app: FastAPI) -> None:

@@ -99,6 +99,23 @@ class Task(Base):
     form_data: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
 
+class Attachment(Base):
+    """A file uploaded to a matter. The metadata here, checked at upload, is the
+    only one trusted: what a client writes into form data is never served."""
+
+    __tablename__ = "attachments"
+    __table_args__ = (UniqueConstraint("instance_id", "sha256"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    instance_id: Mapped[str] = mapped_column(ForeignKey("instances.id", ondelete="CASCADE"))
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    content_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(Integer)
+    uploaded_by: Mapped[str] = mapped_column(String(100))
+    uploaded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
 class Incident(Base):
     """A failure inside a process (script error, failed side effect) awaiting an administrator."""
 

@@ -13,11 +13,11 @@ import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
-from engine.errors import Conflict
+from engine.errors import Conflict, ValidationFailed
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +39,9 @@ def transaction(
     except StaleDataError as exc:
         session.rollback()
         raise Conflict("instance_changed", "该事项已被他人处理，请刷新后重试") from exc
+    except DataError as exc:
+        session.rollback()
+        raise ValidationFailed("invalid_value", "提交的数据含有无法保存的字符或超出允许的长度") from exc
     except (IntegrityError, OperationalError) as exc:
         session.rollback()
         if _is_serialization_conflict(exc):

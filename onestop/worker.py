@@ -27,12 +27,14 @@ def broker_options(settings: Settings) -> dict[str, Any]:
     if settings.broker_url:
         return {"broker_url": settings.broker_url}
     folder = settings.broker_dir.resolve()
-    (folder / "queue").mkdir(parents=True, exist_ok=True)
+    for sub in ("queue", "control"):
+        (folder / sub).mkdir(parents=True, exist_ok=True)
     return {
         "broker_url": "filesystem://",
         "broker_transport_options": {
             "data_folder_in": str(folder / "queue"),
             "data_folder_out": str(folder / "queue"),
+            "control_folder": str(folder / "control"),
             "store_processed": False,
         },
     }

@@ -34,8 +34,9 @@ class LocalAttachmentStore:
     def _path(self, sha256: str) -> Path:
         return self.root / sha256[:2] / sha256
 
-    def put(self, stream: BinaryIO, *, name: str, content_type: str, max_bytes: int) -> AttachmentRef:
-        """Copy ``stream`` in, hashing as it goes; identical content is stored once."""
+    def put(self, stream: BinaryIO, *, name: str, content_type: str, max_bytes: int) -> tuple[AttachmentRef, bool]:
+        """Copy ``stream`` in, hashing as it goes; identical content is stored once.
+        Returns the reference and whether this call created the file."""
         self.root.mkdir(parents=True, exist_ok=True)
         digest, size = hashlib.sha256(), 0
         fd, tmp_name = tempfile.mkstemp(dir=self.root, prefix=".upload-")
@@ -49,7 +50,8 @@ class LocalAttachmentStore:
                     tmp.write(chunk)
             sha = digest.hexdigest()
             target = self._path(sha)
-            if target.exists():
+            created = not target.exists()
+            if not created:
                 os.unlink(tmp_name)
             else:
                 target.parent.mkdir(parents=True, exist_ok=True)
@@ -59,7 +61,13 @@ class LocalAttachmentStore:
             if os.path.exists(tmp_name):
                 os.unlink(tmp_name)
             raise
-        return AttachmentRef(name=name, sha256=sha, size=size, content_type=content_type)
+        return AttachmentRef(name=name, sha256=sha, size=size, content_type=content_type), created
+
+    def discard(self, sha256: str) -> None:
+        """Remove a file that no record refers to (after a refused submission)."""
+        path = self._path(sha256)
+        if path.is_file():
+            path.unlink()
 
     def exists(self, sha256: str) -> bool:
         return len(sha256) == 64 and self._path(sha256).is_file()

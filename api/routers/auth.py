@@ -8,6 +8,7 @@ from fastapi.security import OAuth2PasswordRequestForm
 from starlette.concurrency import run_in_threadpool
 
 from api.deps import BearerToken, Config, Ctx, CurrentActor
+from api.limits import reject_nul
 from api.schemas import ERRORS, Open, TokenOut
 from engine import services
 
@@ -16,6 +17,7 @@ router = APIRouter(prefix="/api/v1/auth", tags=["登录"], responses=ERRORS)
 
 @router.post("/token", response_model=TokenOut, summary="用户名密码登录，换取访问令牌")
 async def token(ctx: Ctx, config: Config, form: Annotated[OAuth2PasswordRequestForm, Depends()]) -> dict[str, str]:
+    reject_nul([form.username, form.password])
     access_token = await run_in_threadpool(
         services.login,
         ctx,

@@ -53,12 +53,18 @@ def pydantic_errors(exc: ValidationError) -> ValidationFailed:
 async def start(request: Request, ctx: Ctx, config: Config, store: Attachments, actor: CurrentActor) -> dict[str, Any]:
     if not actor.is_applicant:  # refuse before storing any upload
         raise Forbidden("applicant_only", "只有申请单位的经办人可以发起事项")
-    fields, data = await read_submission(request, config, store)
+    submission = await read_submission(request, config, store, ctx)
     try:
-        body = StartJson.model_validate({"process_key": fields.get("process_key"), "data": data})
+        body = StartJson.model_validate({"process_key": submission.fields.get("process_key"), "data": submission.data})
+        return await run_in_threadpool(
+            services.start, ctx, actor, process_key=body.process_key, data=body.data, uploads=submission.uploads
+        )
     except ValidationError as exc:
+        await submission.discard_new_files(ctx, store)
         raise pydantic_errors(exc) from None
-    return await run_in_threadpool(services.start, ctx, actor, process_key=body.process_key, data=body.data)
+    except BaseException:
+        await submission.discard_new_files(ctx, store)
+        raise
 
 
 @router.get("", response_model=InstancePage, summary="我能看到的事项")
@@ -129,4 +135,9 @@ def download_attachment(
     ref = attachment_for_download(ctx, actor, instance_id, sha256)
     if not store.exists(sha256):
         raise NotFound("attachment_not_found", "附件不存在")
-    return FileResponse(store.path(sha256), media_type=str(ref["content_type"]), filename=str(ref["name"]))
+    return FileResponse(
+        store.path(sha256),
+        media_type=str(ref["content_type"]),
+        filename=str(ref["name"]),
+        headers={"X-Content-Type-Options": "nosniff"},
+    )

@@ -71,13 +71,25 @@ def unclaim(ctx: Ctx, actor: CurrentActor, task_id: str = TaskId) -> dict[str, A
 async def complete(
     request: Request, ctx: Ctx, config: Config, store: Attachments, actor: CurrentActor, task_id: str = TaskId
 ) -> dict[str, Any]:
-    fields, data = await read_submission(request, config, store)
+    submission = await read_submission(request, config, store, ctx)
+    fields = submission.fields
     try:
         body = CompleteJson.model_validate(
-            {"decision": fields.get("decision"), "opinion": fields.get("opinion"), "data": data}
+            {"decision": fields.get("decision"), "opinion": fields.get("opinion"), "data": submission.data}
+        )
+        return await run_in_threadpool(
+            services.complete,
+            ctx,
+            actor,
+            task_id,
+            decision=body.decision,
+            opinion=body.opinion,
+            data=body.data,
+            uploads=submission.uploads,
         )
     except ValidationError as exc:
+        await submission.discard_new_files(ctx, store)
         raise pydantic_errors(exc) from None
-    return await run_in_threadpool(
-        services.complete, ctx, actor, task_id, decision=body.decision, opinion=body.opinion, data=body.data
-    )
+    except BaseException:
+        await submission.discard_new_files(ctx, store)
+        raise

@@ -1,23 +1,79 @@
-"""Access to the attachments referenced by a matter's submission."""
+"""Attachments of a matter: which files a submission may reference, and downloads.
+
+Bytes live in the attachment store; the ``attachments`` table records which
+matter each file was uploaded to, with the type checked at upload. A
+submission may keep files already uploaded to the same matter and add new
+ones; any other reference (another matter's file, a forged type) is refused.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
 from engine import audit
 from engine.actors import Actor
 from engine.context import EngineContext
-from engine.errors import NotFound
+from engine.errors import NotFound, ValidationFailed
+from engine.models import Attachment, Instance
 from engine.services.access import visible_instance
 
 
+def _ref(row: Attachment) -> dict[str, Any]:
+    return {"name": row.name, "sha256": row.sha256, "size": row.size, "content_type": row.content_type}
+
+
+def resolve(
+    session: Session, instance: Instance, actor: Actor, claimed: Any, uploads: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """The attachment list of a submission, with trusted metadata only."""
+    if claimed is not None and not isinstance(claimed, list):
+        raise ValidationFailed(
+            "form_invalid",
+            "表单填写有误，请按提示修改",
+            [{"path": "/attachments", "field": "附件", "code": "type", "message": "“附件”应为列表"}],
+        )
+    known = {
+        row.sha256: row for row in session.scalars(select(Attachment).where(Attachment.instance_id == instance.id))
+    }
+    result: dict[str, dict[str, Any]] = {}
+    for ref in claimed or []:
+        sha = ref.get("sha256") if isinstance(ref, dict) else None
+        row = known.get(sha) if isinstance(sha, str) else None
+        if row is None:
+            raise ValidationFailed(
+                "unknown_attachment",
+                "附件引用无效：只能保留本事项已上传的附件，或随本次提交上传新文件",
+                {"sha256": sha},
+            )
+        result[row.sha256] = _ref(row)
+    for upload in uploads:
+        row = known.get(upload["sha256"])
+        if row is None:
+            row = Attachment(
+                instance_id=instance.id,
+                sha256=upload["sha256"],
+                name=str(upload["name"])[:200],
+                content_type=upload["content_type"],
+                size=upload["size"],
+                uploaded_by=actor.username,
+            )
+            session.add(row)
+            known[row.sha256] = row
+        result[row.sha256] = _ref(row)
+    return list(result.values())
+
+
 def attachment_for_download(ctx: EngineContext, actor: Actor, instance_id: str, sha256: str) -> dict[str, Any]:
-    """The reference of an attachment of a visible matter; the download is audited."""
+    """The reference of a file uploaded to a visible matter; the download is audited."""
     with ctx.transaction() as session:
         instance = visible_instance(session, actor, instance_id)
-        refs = (instance.application or {}).get("attachments") or []
-        ref = next((r for r in refs if isinstance(r, dict) and r.get("sha256") == sha256), None)
-        if ref is None:
+        row = session.scalars(
+            select(Attachment).where(Attachment.instance_id == instance.id, Attachment.sha256 == sha256)
+        ).first()
+        if row is None:
             raise NotFound("attachment_not_found", "附件不存在")
         audit.record(
             session,
@@ -26,6 +82,15 @@ def attachment_for_download(ctx: EngineContext, actor: Actor, instance_id: str, 
             instance_id=instance.id,
             status_before=instance.status,
             status_after=instance.status,
-            details={"sha256": sha256, "name": ref.get("name")},
+            details={"sha256": sha256, "name": row.name},
         )
-        return dict(ref)
+        return _ref(row)
+
+
+def unreferenced(ctx: EngineContext, shas: list[str]) -> list[str]:
+    """Which of these stored files no matter refers to (safe to delete)."""
+    if not shas:
+        return []
+    with ctx.transaction() as session:
+        used = set(session.scalars(select(Attachment.sha256).where(Attachment.sha256.in_(shas))))
+    return [sha for sha in shas if sha not in used]

@@ -25,7 +25,7 @@ from engine.db import utcnow
 from engine.definitions import UserTaskInfo
 from engine.errors import Conflict, Forbidden, ValidationFailed
 from engine.models import Task
-from engine.services import stepping
+from engine.services import attachments, stepping
 
 APPROVER_DECISIONS = ("approve", "return", "reject")
 DECISION_LABELS = {"submit": "提交", "approve": "同意", "return": "退回补正", "reject": "不予批准"}
@@ -65,6 +65,27 @@ def validate_form(ctx: EngineContext, info: UserTaskInfo, data: dict[str, Any]) 
         raise ValidationFailed("form_invalid", "表单填写有误，请按提示修改", [e.as_dict() for e in errors])
 
 
+def _with_attachments(
+    ctx: EngineContext,
+    session: Session,
+    actor: Actor,
+    loaded: stepping.Loaded,
+    info: UserTaskInfo,
+    data: dict[str, Any],
+    uploads: list[dict[str, Any]],
+) -> dict[str, Any]:
+    form = ctx.forms.get(info.form_key) if info.form_key else None
+    accepts = form is not None and "attachments" in form.schema.get("properties", {})
+    if not accepts:
+        if uploads:
+            raise ValidationFailed("attachments_not_accepted", f"“{info.title}”环节不接收附件")
+        return data
+    if "attachments" not in data and not uploads:
+        return data
+    refs = attachments.resolve(session, loaded.instance, actor, data.get("attachments"), uploads)
+    return {**data, "attachments": refs}
+
+
 def complete_task(
     ctx: EngineContext,
     session: Session,
@@ -75,10 +96,12 @@ def complete_task(
     decision: str | None,
     opinion: str | None,
     data: dict[str, Any],
+    uploads: list[dict[str, Any]] | None = None,
     action: str = "complete",
 ) -> list[Task]:
     info = loaded.compiled.user_tasks[task.spec_name]
     decision = normalise_decision(info, decision, opinion)
+    data = _with_attachments(ctx, session, actor, loaded, info, data, uploads or [])
     validate_form(ctx, info, data)
     spiff_task = stepping.ready_spiff_task(loaded, task.id)
     now = utcnow()

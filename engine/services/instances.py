@@ -20,7 +20,14 @@ from engine.services.completion import complete_task
 from engine.workflow_store import SERIALIZER_VERSION
 
 
-def start(ctx: EngineContext, actor: Actor, *, process_key: str, data: dict[str, Any]) -> dict[str, Any]:
+def start(
+    ctx: EngineContext,
+    actor: Actor,
+    *,
+    process_key: str,
+    data: dict[str, Any],
+    uploads: list[dict[str, Any]] | None = None,
+) -> dict[str, Any]:
     """Create a matter and submit its first (applicant) task with ``data``."""
     if not actor.is_applicant:
         raise Forbidden("applicant_only", "只有申请单位的经办人可以发起事项")
@@ -55,14 +62,24 @@ def start(ctx: EngineContext, actor: Actor, *, process_key: str, data: dict[str,
             details={"process_key": definition.key, "version": definition.version},
         )
         complete_task(
-            ctx, session, actor, loaded, first[0], decision="submit", opinion=None, data=data, action="submit"
+            ctx,
+            session,
+            actor,
+            loaded,
+            first[0],
+            decision="submit",
+            opinion=None,
+            data=data,
+            uploads=uploads,
+            action="submit",
         )
         return views.instance_detail(session, instance)
 
 
 def _title(process_name: str, data: dict[str, Any]) -> str:
     unit = data.get("unit_name") if isinstance(data, dict) else None
-    return f"{process_name}（{unit}）" if isinstance(unit, str) and unit else process_name
+    title = f"{process_name}（{unit}）" if isinstance(unit, str) and unit else process_name
+    return title[:300]
 
 
 def get(ctx: EngineContext, actor: Actor, instance_id: str) -> dict[str, Any]:

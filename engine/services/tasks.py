@@ -117,13 +117,14 @@ def complete(
     decision: str | None,
     opinion: str | None = None,
     data: dict[str, Any] | None = None,
+    uploads: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     """Complete a task. Losing a race to another task of the same instance is
     retried (the other task's step does not invalidate this decision); losing
     it to a completion of this very task ends in ``task_already_completed``."""
     for attempt in range(MAX_ATTEMPTS):
         try:
-            return _complete_once(ctx, actor, task_id, decision=decision, opinion=opinion, data=data)
+            return _complete_once(ctx, actor, task_id, decision=decision, opinion=opinion, data=data, uploads=uploads)
         except Conflict as exc:
             if exc.code != "instance_changed" or attempt == MAX_ATTEMPTS - 1:
                 raise
@@ -138,6 +139,7 @@ def _complete_once(
     decision: str | None,
     opinion: str | None,
     data: dict[str, Any] | None,
+    uploads: list[dict[str, Any]] | None,
 ) -> dict[str, Any]:
     with ctx.transaction() as session:
         task, instance = visible_task(session, actor, task_id)
@@ -156,6 +158,7 @@ def _complete_once(
             decision=decision,
             opinion=opinion,
             data=data or {},
+            uploads=uploads,
             action="submit" if task.role == "applicant" else "complete",
         )
         return views.instance_state(session, instance)

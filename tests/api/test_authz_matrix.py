@@ -1,0 +1,92 @@
+"""Who may do what: every demo account against every action, on bianban's task of a fresh matter."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from tests.api.helpers import DEMO_USERS, PROCESS_KEY, application, assert_error, open_task, start
+from tests.conftest import Api
+
+ACTIONS = ("start", "read_instance", "read_task", "claim", "complete", "withdraw", "cancel", "list_incidents")
+
+# fmt: off
+EXPECTED: dict[str, tuple[int, ...]] = {
+    #             start read_inst read_task claim complete withdraw cancel incidents
+    "applicant": (201,  200,      200,      403,  403,     200,     403,   403),
+    "bianban":   (403,  200,      200,      200,  200,     403,     403,   403),
+    "zuzhi":     (403,  200,      200,      403,  403,     403,     403,   403),
+    "renshe":    (403,  200,      200,      403,  403,     403,     403,   403),
+    "caizheng":  (403,  200,      200,      403,  403,     403,     403,   403),
+    "archivist": (403,  404,      404,      404,  404,     404,     403,   403),
+    "admin":     (403,  200,      200,      403,  403,     403,     200,   200),
+}
+# fmt: on
+
+# The error code each refusal carries.
+FORBIDDEN_CODE = {
+    "start": "applicant_only",
+    "claim": "not_your_task",
+    "complete": "not_your_task",
+    "withdraw": "applicant_only",
+    "cancel": "admin_only",
+    "list_incidents": "admin_only",
+}
+NOT_FOUND_CODE = {
+    "read_instance": "instance_not_found",
+    "read_task": "task_not_found",
+    "claim": "task_not_found",
+    "complete": "task_not_found",
+    "withdraw": "instance_not_found",
+}
+
+
+def _act(api: Api, user: str, action: str, instance_id: str, task_id: str) -> Any:
+    calls: dict[str, Callable[[], Any]] = {
+        "start": lambda: api.post("/api/v1/instances", user, json={"process_key": PROCESS_KEY, "data": application()}),
+        "read_instance": lambda: api.get(f"/api/v1/instances/{instance_id}", user),
+        "read_task": lambda: api.get(f"/api/v1/tasks/{task_id}", user),
+        "claim": lambda: api.post(f"/api/v1/tasks/{task_id}/claim", user),
+        "complete": lambda: api.post(f"/api/v1/tasks/{task_id}/complete", user, json={"decision": "approve"}),
+        "withdraw": lambda: api.post(f"/api/v1/instances/{instance_id}/withdraw", user),
+        "cancel": lambda: api.post(f"/api/v1/instances/{instance_id}/cancel", user, json={"reason": "权限矩阵测试"}),
+        "list_incidents": lambda: api.get("/api/v1/incidents", user),
+    }
+    return calls[action]()
+
+
+def test_table_covers_every_user_and_action() -> None:
+    assert set(EXPECTED) == set(DEMO_USERS)
+    assert all(len(row) == len(ACTIONS) for row in EXPECTED.values())
+
+
+@pytest.mark.parametrize("action", ACTIONS)
+@pytest.mark.parametrize("user", DEMO_USERS)
+def test_matrix(shared_api: Api, user: str, action: str) -> None:
+    instance_id = start(shared_api)["id"]
+    task_id = open_task(shared_api, instance_id, "bianban")["id"]
+    expected = EXPECTED[user][ACTIONS.index(action)]
+
+    response = _act(shared_api, user, action, instance_id, task_id)
+
+    if expected == 403:
+        assert_error(response, 403, FORBIDDEN_CODE[action])
+    elif expected == 404:
+        assert_error(response, 404, NOT_FOUND_CODE[action])
+    else:
+        assert response.status_code == expected, (user, action, response.text)
+
+    # A refusal changes nothing; an allowed change is visible to the administrator.
+    after = shared_api.get(f"/api/v1/instances/{instance_id}", "admin").json()
+    bianban_open = [t for t in after["tasks"] if t["department"] == "bianban"]
+    if expected >= 400:
+        assert after["status"] == "running"
+        assert [t["assignee"] for t in bianban_open] == [None]
+    elif action == "claim":
+        assert [t["assignee"] for t in bianban_open] == [user]
+    elif action == "complete":
+        assert bianban_open == []
+    elif action in ("withdraw", "cancel"):
+        assert after["status"] == {"withdraw": "withdrawn", "cancel": "cancelled"}[action]
