@@ -49,7 +49,7 @@ BearerToken = Annotated[str | None, Depends(oauth2_scheme)]
 def current_actor(ctx: Ctx, token: BearerToken) -> Actor:
     if not token:
         raise Unauthorized("not_authenticated", "请先登录")
-    with ctx.transaction() as session:
+    with ctx.reading() as session:
         return resolve_token(session, token)
 
 

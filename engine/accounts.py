@@ -114,13 +114,14 @@ def issue_token(session: Session, *, user: User, ttl: timedelta) -> str:
 
 
 def resolve_token(session: Session, token: str) -> Actor:
-    row = session.get(ApiToken, _digest(token))
-    now = utcnow()
-    if row is None or row.revoked_at is not None or as_utc(row.expires_at) <= now:
+    found = session.execute(
+        select(User, ApiToken.expires_at)
+        .join(ApiToken, ApiToken.user_id == User.id)
+        .where(ApiToken.token_hash == _digest(token), ApiToken.revoked_at.is_(None), User.active.is_(True))
+    ).first()
+    if found is None or as_utc(found[1]) <= utcnow():
         raise Unauthorized("invalid_token", "登录已失效，请重新登录")
-    user = session.get(User, row.user_id)
-    if user is None or not user.active:
-        raise Unauthorized("invalid_token", "登录已失效，请重新登录")
+    user: User = found[0]
     return user.to_actor()
 
 

@@ -24,6 +24,7 @@ class EngineContext:
     forms: FormRegistry
     calendar: WorkCalendar
     outbox_kick: Callable[[], None] | None = None
+    read_session_factory: sessionmaker[Session] | None = None
 
     @classmethod
     def build(
@@ -33,6 +34,7 @@ class EngineContext:
         forms: FormRegistry | None = None,
         workflow_cache_size: int = 512,
         outbox_kick: Callable[[], None] | None = None,
+        read_session_factory: sessionmaker[Session] | None = None,
     ) -> EngineContext:
         return cls(
             session_factory=session_factory,
@@ -41,7 +43,18 @@ class EngineContext:
             forms=forms or FormRegistry.load(),
             calendar=ChineseWorkCalendar(),
             outbox_kick=outbox_kick,
+            read_session_factory=read_session_factory,
         )
+
+    @contextmanager
+    def reading(self) -> Iterator[Session]:
+        """A read-only unit of work: nothing it does is committed."""
+        session = (self.read_session_factory or self.session_factory)()
+        try:
+            yield session
+        finally:
+            session.rollback()
+            session.close()
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:

@@ -31,13 +31,16 @@ def as_utc(value: datetime) -> datetime:
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
-def make_engine(url: str, **kwargs: Any) -> Engine:
+def make_engine(url: str, *, for_reading: bool = False, **kwargs: Any) -> Engine:
     """Create an engine; SQLite gets WAL, foreign keys and serialised writers.
 
-    SQLite allows one writer at a time. Opening every transaction with
+    SQLite allows one writer at a time. Opening every writing transaction with
     ``BEGIN IMMEDIATE`` makes a second writer wait for the first (busy
     timeout) instead of failing later when it tries to upgrade a stale read.
+    An engine ``for_reading`` opens plain (deferred) transactions: a snapshot
+    that never waits for, nor blocks, the writer.
     """
+    begin = "BEGIN" if for_reading else "BEGIN IMMEDIATE"
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"timeout": 60, "check_same_thread": False}, **kwargs)
 
@@ -52,7 +55,7 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
 
         @event.listens_for(engine, "begin")
         def _on_begin(connection: Any) -> None:
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
+            connection.exec_driver_sql(begin)
 
         return engine
     kwargs.setdefault("pool_pre_ping", True)

@@ -22,7 +22,7 @@ import json
 import threading
 from collections import OrderedDict, deque
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 from uuid import UUID
 
 from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter
@@ -30,7 +30,7 @@ from SpiffWorkflow.bpmn.serializer.workflow import VERSION as SPIFF_SERIALIZER_V
 from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import Table, bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from engine.definitions import CompiledProcess
@@ -78,7 +78,7 @@ class WorkflowStore:
         return self._restore(compiled, instance.workflow_meta, {r.task_id: r.body for r in rows})
 
     def save(self, session: Session, instance: Instance, live: LiveWorkflow) -> None:
-        """Write changed tasks and the top-level attributes; call before flush/commit."""
+        """Flush the session with the new top-level attributes, then write changed tasks."""
         workflow = live.workflow
         current = {task_id: _snapshot(task) for task_id, task in workflow.tasks.items()}
         changed = {task_id for task_id, snap in current.items() if live.persisted.get(task_id) != snap}
@@ -94,20 +94,23 @@ class WorkflowStore:
             body = json.dumps(self._registry.convert(workflow.tasks[task_id]), ensure_ascii=False)
             (new_rows if before is None else changed_rows).append({"task_id": str(task_id), "body": body})
         removed = [str(task_id) for task_id in live.persisted if task_id not in current]
-        if removed:
-            session.execute(
-                delete(WorkflowTask).where(WorkflowTask.instance_id == instance.id, WorkflowTask.task_id.in_(removed))
-            )
-        if new_rows:
-            session.execute(insert(WorkflowTask), [{"instance_id": instance.id, **row} for row in new_rows])
-        for row in changed_rows:
-            session.execute(
-                update(WorkflowTask)
-                .where(WorkflowTask.instance_id == instance.id, WorkflowTask.task_id == row["task_id"])
-                .values(body=row["body"])
-            )
+        # Attributes first, then one flush (the instance row is written once,
+        # and exists before its task rows), then the task statements.
         instance.workflow_meta = self._meta(workflow)
         instance.serializer_version = SERIALIZER_VERSION
+        session.flush()
+        table = cast(Table, WorkflowTask.__table__)
+        if removed:
+            session.execute(delete(table).where(table.c.instance_id == instance.id, table.c.task_id.in_(removed)))
+        if new_rows:
+            session.execute(insert(table), [{"instance_id": instance.id, **row} for row in new_rows])
+        if changed_rows:
+            session.execute(
+                update(table)
+                .where(table.c.instance_id == bindparam("b_instance"), table.c.task_id == bindparam("b_task"))
+                .values(body=bindparam("b_body")),
+                [{"b_instance": instance.id, "b_task": r["task_id"], "b_body": r["body"]} for r in changed_rows],
+            )
         live.persisted = current
 
     def remember(self, instance_id: str, row_version: int, live: LiveWorkflow) -> None:

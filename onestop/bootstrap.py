@@ -24,9 +24,11 @@ class Platform:
     db: Engine
     ctx: EngineContext
     attachments: LocalAttachmentStore
+    reader: Engine
 
     def close(self) -> None:
         self.db.dispose()
+        self.reader.dispose()
 
 
 def build_platform(
@@ -37,10 +39,14 @@ def build_platform(
     if migrate:
         upgrade(url)
     db = make_engine(url)
+    reader = make_engine(url, for_reading=True) if db.dialect.name == "sqlite" else db
     ctx = EngineContext.build(
-        make_session_factory(db), workflow_cache_size=settings.workflow_cache_size, outbox_kick=outbox_kick
+        make_session_factory(db),
+        workflow_cache_size=settings.workflow_cache_size,
+        outbox_kick=outbox_kick,
+        read_session_factory=make_session_factory(reader),
     )
-    return Platform(settings, db, ctx, LocalAttachmentStore(settings.attachments_dir))
+    return Platform(settings, db, ctx, LocalAttachmentStore(settings.attachments_dir), reader)
 
 
 def deploy_processes(platform: Platform) -> list[str]:

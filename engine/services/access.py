@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import ColumnElement, and_, exists, false, or_, select, true
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from engine.actors import APPLICANT_DEPARTMENT, Actor
 from engine.errors import NotFound
@@ -17,9 +17,12 @@ def instance_visibility(actor: Actor) -> ColumnElement[bool]:
     clauses: list[ColumnElement[bool]] = []
     if actor.is_applicant:
         clauses.append(Instance.unit_code == actor.unit_code)
+    involved = aliased(Task)  # aliased: the caller's query may join Task itself
     if actor.departments:
-        clauses.append(exists().where(Task.instance_id == Instance.id, Task.department.in_(actor.departments)))
-    clauses.append(exists().where(Task.instance_id == Instance.id, Task.assignee_id == actor.user_id))
+        clauses.append(
+            exists().where(involved.instance_id == Instance.id, involved.department.in_(actor.departments))
+        )
+    clauses.append(exists().where(involved.instance_id == Instance.id, involved.assignee_id == actor.user_id))
     return or_(*clauses) if clauses else false()
 
 
@@ -49,6 +52,26 @@ def visible_task(session: Session, actor: Actor, task_id: str) -> tuple[Task, In
         instance = visible_instance(session, actor, task.instance_id)
     except NotFound:
         raise NotFound("task_not_found", "任务不存在或无权查看") from None
+    return task, instance
+
+
+def lock_task_instance(session: Session, actor: Actor, task_id: str) -> tuple[Task, Instance]:
+    """A visible task and its instance, the instance row locked for this step.
+
+    Locked first, read after: once the lock is held, the task row read here is
+    the latest committed one (PostgreSQL row lock; SQLite has one writer).
+    """
+    query = (
+        select(Instance)
+        .join(Task, Task.instance_id == Instance.id)
+        .where(Task.id == task_id, instance_visibility(actor))
+        .with_for_update(of=Instance)
+        .execution_options(populate_existing=True)
+    )
+    instance = session.scalars(query).first()
+    task = session.get(Task, task_id, populate_existing=True) if instance is not None else None
+    if instance is None or task is None:
+        raise NotFound("task_not_found", "任务不存在或无权查看")
     return task, instance
 
 

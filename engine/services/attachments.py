@@ -91,6 +91,6 @@ def unreferenced(ctx: EngineContext, shas: list[str]) -> list[str]:
     """Which of these stored files no matter refers to (safe to delete)."""
     if not shas:
         return []
-    with ctx.transaction() as session:
+    with ctx.reading() as session:
         used = set(session.scalars(select(Attachment.sha256).where(Attachment.sha256.in_(shas))))
     return [sha for sha in shas if sha not in used]

@@ -20,7 +20,7 @@ from engine.services.access import lock_instance
 def list_incidents(ctx: EngineContext, actor: Actor, *, open_only: bool = True) -> list[dict[str, Any]]:
     if not actor.is_admin:
         raise Forbidden("admin_only", "只有管理员可以查看异常")
-    with ctx.transaction() as session:
+    with ctx.reading() as session:
         query = select(Incident).order_by(Incident.id.desc())
         if open_only:
             query = query.where(Incident.resolved_at.is_(None))

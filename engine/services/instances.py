@@ -83,7 +83,7 @@ def _title(process_name: str, data: dict[str, Any]) -> str:
 
 
 def get(ctx: EngineContext, actor: Actor, instance_id: str) -> dict[str, Any]:
-    with ctx.transaction() as session:
+    with ctx.reading() as session:
         return views.instance_detail(session, visible_instance(session, actor, instance_id))
 
 
@@ -96,7 +96,7 @@ def list_instances(
     limit: int = 50,
     offset: int = 0,
 ) -> dict[str, Any]:
-    with ctx.transaction() as session:
+    with ctx.reading() as session:
         query = select(Instance).where(instance_visibility(actor))
         if status:
             query = query.where(Instance.status == status)

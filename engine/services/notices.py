@@ -14,7 +14,7 @@ from engine.services.stepping import iso
 
 
 def list_notifications(ctx: EngineContext, actor: Actor, *, limit: int = 50) -> list[dict[str, Any]]:
-    with ctx.transaction() as session:
+    with ctx.reading() as session:
         rows = session.scalars(
             select(Notification)
             .where(Notification.recipient.in_(recipients_of(actor)))

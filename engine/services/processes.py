@@ -43,13 +43,13 @@ def _check_forms(ctx: EngineContext, session: Any, key: str) -> None:
 
 
 def list_processes(ctx: EngineContext) -> list[dict[str, Any]]:
-    with ctx.transaction() as session:
+    with ctx.reading() as session:
         return [{"key": d.key, "version": d.version, "name": d.name} for d in latest_definitions(session)]
 
 
 def start_form(ctx: EngineContext, key: str) -> dict[str, Any]:
     """The JSON Schema of the process's first applicant task."""
-    with ctx.transaction() as session:
+    with ctx.reading() as session:
         compiled = ctx.specs.get(session, latest_definition(session, key).id)
     workflow = ctx.store.new(compiled).workflow
     workflow.do_engine_steps()

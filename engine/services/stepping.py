@@ -11,7 +11,7 @@ with ``end_rejected`` ended in refusal (不予批准); any other end is 办结.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -43,6 +43,7 @@ class Loaded:
     instance: Instance
     compiled: CompiledProcess
     live: LiveWorkflow
+    open_tasks: list[Task] = field(default_factory=list)
 
     @property
     def workflow(self) -> Any:
@@ -65,31 +66,36 @@ def ready_spiff_task(loaded: Loaded, task_id: str) -> Any:
 
 
 def advance(ctx: EngineContext, session: Session, loaded: Loaded, *, actor: str, notify: bool = True) -> list[Task]:
-    """Run automatic steps, then sync projection, status and stored state."""
+    """Run automatic steps, then sync projection, status and stored state.
+
+    Autoflush is off so that the step reaches the database as one batch at
+    the end: one UPDATE of the instance row (one row-version bump) per step.
+    """
     instance, workflow = loaded.instance, loaded.workflow
-    try:
-        workflow.do_engine_steps()
-        failure = None
-    except SpiffWorkflowException as exc:
-        failure = exc
-    created = sync_projection(ctx, session, loaded, notify=notify)
-    if failure is not None:
-        _raise_incident(session, instance, failure, actor=actor)
-    else:
-        instance.status = _status_of(session, loaded)
-    if instance.status in FINAL_STATUSES and instance.finished_at is None:
-        instance.finished_at = utcnow()
-        outbox.emit(
-            session,
-            "instance.finished",
-            {
-                "instance_id": instance.id,
-                "status": instance.status,
-                "unit_code": instance.unit_code,
-                "title": instance.title,
-            },
-        )
-    save(ctx, session, loaded)
+    with session.no_autoflush:
+        try:
+            workflow.do_engine_steps()
+            failure = None
+        except SpiffWorkflowException as exc:
+            failure = exc
+        created = sync_projection(ctx, session, loaded, notify=notify)
+        if failure is not None:
+            _raise_incident(session, instance, failure, actor=actor)
+        else:
+            instance.status = _status_of(loaded)
+        if instance.status in FINAL_STATUSES and instance.finished_at is None:
+            instance.finished_at = utcnow()
+            outbox.emit(
+                session,
+                "instance.finished",
+                {
+                    "instance_id": instance.id,
+                    "status": instance.status,
+                    "unit_code": instance.unit_code,
+                    "title": instance.title,
+                },
+            )
+        save(ctx, session, loaded)
     return created
 
 
@@ -102,12 +108,15 @@ def save(ctx: EngineContext, session: Session, loaded: Loaded) -> None:
 
 
 def sync_projection(ctx: EngineContext, session: Session, loaded: Loaded, *, notify: bool = True) -> list[Task]:
-    """Close projection rows whose task is no longer ready; open rows for new ready tasks."""
+    """Close projection rows whose task is no longer ready; open rows for new ready tasks.
+    Leaves the instance's open tasks in ``loaded.open_tasks``."""
     instance, workflow, now = loaded.instance, loaded.workflow, utcnow()
     ready = {str(t.id): t for t in workflow.get_tasks(state=TaskState.READY, manual=True)}
     open_rows = session.scalars(select(Task).where(Task.instance_id == instance.id, Task.state == "open")).all()
+    still_open = []
     for row in open_rows:
-        if row.id in ready:
+        if row.id in ready and row.state == "open":
+            still_open.append(row)
             continue
         spiff_task = workflow.tasks.get(UUID(row.id))
         row.state = "completed" if spiff_task is not None and spiff_task.state == TaskState.COMPLETED else "cancelled"
@@ -146,28 +155,20 @@ def sync_projection(ctx: EngineContext, session: Session, loaded: Loaded, *, not
                     "instance_title": instance.title,
                 },
             )
+    loaded.open_tasks = sorted([*still_open, *created], key=lambda t: (as_utc(t.created_at), t.id))
     return created
 
 
-def _status_of(session: Session, loaded: Loaded) -> str:
+def _status_of(loaded: Loaded) -> str:
     workflow = loaded.workflow
     if workflow.completed:
-        last = workflow.last_task
-        ended_rejected = last is not None and str(last.task_spec.name).startswith("end_rejected")
-        if not ended_rejected:
-            ended_rejected = any(
-                str(t.task_spec.name).startswith("end_rejected") for t in workflow.get_tasks(state=TaskState.COMPLETED)
-            )
+        ended_rejected = any(
+            str(t.task_spec.name).startswith("end_rejected") for t in workflow.get_tasks(state=TaskState.COMPLETED)
+        )
         return REJECTED if ended_rejected else COMPLETED
-    open_departments = set(
-        session.scalars(select(Task.department).where(Task.instance_id == loaded.instance.id, Task.state == "open"))
-    )
-    submitted_before = session.scalar(
-        select(Task.id)
-        .where(Task.instance_id == loaded.instance.id, Task.state == "completed", Task.role == "applicant")
-        .limit(1)
-    )
-    if open_departments == {"applicant"} and submitted_before is not None:
+    # Back with the applicant after a first submission can only mean a return.
+    waiting_on_applicant = bool(loaded.open_tasks) and all(t.role == "applicant" for t in loaded.open_tasks)
+    if waiting_on_applicant and loaded.instance.application:
         return RETURNED
     return RUNNING
 

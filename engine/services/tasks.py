@@ -12,7 +12,7 @@ from engine.context import EngineContext
 from engine.errors import Conflict, Forbidden, ValidationFailed
 from engine.models import Instance, Task
 from engine.services import stepping, views
-from engine.services.access import lock_instance, task_inbox_condition, visible_task
+from engine.services.access import lock_task_instance, task_inbox_condition, visible_task
 from engine.services.completion import check_may_complete, complete_task
 
 TASK_STATES = ("open", "completed", "cancelled")
@@ -30,7 +30,7 @@ def inbox(
 ) -> list[dict[str, Any]]:
     if state not in TASK_STATES:
         raise ValidationFailed("invalid_filter", f"任务状态应为：{'、'.join(TASK_STATES)}")
-    with ctx.transaction() as session:
+    with ctx.reading() as session:
         query = (
             select(Task)
             .join(Instance, Instance.id == Task.instance_id)
@@ -43,7 +43,7 @@ def inbox(
 
 
 def get_task(ctx: EngineContext, actor: Actor, task_id: str) -> dict[str, Any]:
-    with ctx.transaction() as session:
+    with ctx.reading() as session:
         task, instance = visible_task(session, actor, task_id)
         form = ctx.forms.get(task.form_key) if task.form_key else None
         detail = views.task_summaries(session, [task])[0]
@@ -142,9 +142,7 @@ def _complete_once(
     uploads: list[dict[str, Any]] | None,
 ) -> dict[str, Any]:
     with ctx.transaction() as session:
-        task, instance = visible_task(session, actor, task_id)
-        lock_instance(session, instance)
-        session.refresh(task)
+        task, instance = lock_task_instance(session, actor, task_id)
         check_may_complete(actor, task)
         if instance.status in stepping.FINAL_STATUSES:
             raise Conflict("instance_finished", "该事项已办结，不能再办理")
@@ -161,4 +159,4 @@ def _complete_once(
             uploads=uploads,
             action="submit" if task.role == "applicant" else "complete",
         )
-        return views.instance_state(session, instance)
+        return views.step_result(session, loaded)

@@ -105,14 +105,9 @@ def instance_summary(instance: Instance) -> dict[str, Any]:
     }
 
 
-def instance_state(session: Session, instance: Instance) -> dict[str, Any]:
-    """Status and open tasks: what a step returns, independent of the history's length."""
-    open_tasks = list(
-        session.scalars(
-            select(Task).where(Task.instance_id == instance.id, Task.state == "open").order_by(Task.created_at)
-        )
-    )
-    return {**instance_summary(instance), "tasks": task_summaries(session, open_tasks)}
+def step_result(session: Session, loaded: Any) -> dict[str, Any]:
+    """Status and open tasks after a step, from memory: no query grows with history."""
+    return {**instance_summary(loaded.instance), "tasks": task_summaries(session, loaded.open_tasks)}
 
 
 def instance_detail(session: Session, instance: Instance) -> dict[str, Any]:
