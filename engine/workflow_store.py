@@ -25,11 +25,13 @@ from dataclasses import dataclass, field
 from typing import Any, cast
 from uuid import UUID
 
-from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter
+from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, TaskConverter
 from SpiffWorkflow.bpmn.serializer.workflow import VERSION as SPIFF_SERIALIZER_VERSION
 from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
+from SpiffWorkflow.task import Task
+from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import Table, bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session
 
@@ -39,6 +41,29 @@ from engine.models import Instance, WorkflowTask
 SERIALIZER_VERSION = f"onestop-1/spiff-{SPIFF_SERIALIZER_VERSION}"
 
 Snapshot = tuple[int, float, tuple[UUID, ...], bool, UUID | None]
+
+
+class FinishedTaskConverter(TaskConverter):  # type: ignore[misc]
+    """Restores a finished task's data with one shallow dict copy.
+
+    SpiffWorkflow rebuilds every task's data by deep-merging its parent's data,
+    so restoring an instance costs O(tasks x keys), and the keys grow with
+    every decision. Finished tasks are never written again, so sharing nested
+    values with their parent is safe; open and predicted tasks keep the
+    library's own restore.
+    """
+
+    def from_dict(self, dct: dict[str, Any], workflow: Any) -> Any:
+        delta = dct.get("delta")
+        if not (dct["state"] & TaskState.FINISHED_MASK) or not delta or dct["parent"] is None:
+            return super().from_dict(dct, workflow)
+        restore = {**dct, "delta": {}, "data": {}}
+        task = super().from_dict(restore, workflow)
+        data = {**task.parent.data, **self.registry.restore(delta.get("updates", {}))}
+        for key in delta.get("deletions", []):
+            data.pop(key, None)
+        task.data = data
+        return task
 
 
 def _snapshot(task: Any) -> Snapshot:
@@ -56,6 +81,7 @@ class LiveWorkflow:
 class WorkflowStore:
     def __init__(self, script_engine: Any, cache_size: int = 512) -> None:
         self._registry = BpmnWorkflowSerializer.configure(SPIFF_CONFIG)
+        FinishedTaskConverter(Task, self._registry)  # replaces the default for Task
         self._converter = BpmnWorkflowConverter(BpmnWorkflow, self._registry)
         self._script_engine = script_engine
         self._cache: OrderedDict[str, tuple[int, LiveWorkflow]] = OrderedDict()

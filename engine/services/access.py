@@ -9,6 +9,10 @@ from engine.actors import APPLICANT_DEPARTMENT, Actor
 from engine.errors import NotFound
 from engine.models import Instance, Task
 
+# Aliased: a caller's query may join Task itself. Built once: building an
+# alias per request costs more than the query it serves.
+involved = aliased(Task, name="involved_task")
+
 
 def instance_visibility(actor: Actor) -> ColumnElement[bool]:
     """SQL condition on ``Instance`` selecting what ``actor`` may see."""
@@ -17,11 +21,8 @@ def instance_visibility(actor: Actor) -> ColumnElement[bool]:
     clauses: list[ColumnElement[bool]] = []
     if actor.is_applicant:
         clauses.append(Instance.unit_code == actor.unit_code)
-    involved = aliased(Task)  # aliased: the caller's query may join Task itself
     if actor.departments:
-        clauses.append(
-            exists().where(involved.instance_id == Instance.id, involved.department.in_(actor.departments))
-        )
+        clauses.append(exists().where(involved.instance_id == Instance.id, involved.department.in_(actor.departments)))
     clauses.append(exists().where(involved.instance_id == Instance.id, involved.assignee_id == actor.user_id))
     return or_(*clauses) if clauses else false()
 
