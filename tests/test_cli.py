@@ -1,0 +1,86 @@
+"""The pinned command line: serve with demo data, deploy, audit verify."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from onestop.cli import main
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def test_serve_demo_starts_api_docs_and_worker(tmp_path: Path) -> None:
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "BROKER_URL")}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "onestop", "serve", "--demo", "--port", str(port), "--data-dir", str(tmp_path)],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"{base}/healthz", timeout=1).json() == {"status": "ok"}:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.3)
+        else:
+            pytest.fail("server did not come up")
+        docs = httpx.get(f"{base}/docs").text
+        assert "/static/swagger/swagger-ui-bundle.js" in docs and "https://" not in docs
+        token = httpx.post(f"{base}/api/v1/auth/token", data={"username": "admin", "password": "onestop-demo"})
+        assert token.status_code == 200
+        processes = httpx.get(
+            f"{base}/api/v1/processes", headers={"Authorization": f"Bearer {token.json()['access_token']}"}
+        )
+        assert [p["key"] for p in processes.json()] == ["demo_cross_department"]
+        assert (tmp_path / "onestop.sqlite3").exists()
+    finally:
+        os.killpg(server.pid, 15)
+        output = server.communicate(timeout=30)[0]
+    assert f"http://127.0.0.1:{port}" in output
+    assert "演示账号" in output and "applicant" in output and "onestop-demo" in output
+    assert "celery@" in output or "ready" in output  # the worker started beside the API
+
+
+def test_serve_refuses_demo_accounts_with_a_production_database(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/nowhere")
+    assert main(["serve", "--demo"]) == 2
+    assert "演示账号" in capsys.readouterr().err
+
+
+def test_deploy_creates_a_version_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    assert main(["deploy", "--data-dir", str(tmp_path)]) == 0
+    first = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [(d["key"], d["version"], d["created"]) for d in first] == [("demo_cross_department", 1, True)]
+    assert main(["deploy", str(REPO / "processes" / "demo_cross_department.bpmn"), "--data-dir", str(tmp_path)]) == 0
+    again = json.loads(capsys.readouterr().out)
+    assert (again["version"], again["created"], again["sha256"]) == (1, False, first[0]["sha256"])
+    assert main(["audit", "verify", "--data-dir", str(tmp_path)]) == 0
+    assert json.loads(capsys.readouterr().out) == {"ok": True, "events": 1, "broken_at": None, "reason": None}
