@@ -10,20 +10,25 @@ later, ``Submission.discard_new_files`` removes what it stored.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from fastapi import Request
+from pydantic import BaseModel, ValidationError
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from api.deps import ApiConfig
 from api.limits import human_size, reject_nul
 from engine.context import EngineContext
-from engine.errors import BadRequest, PayloadTooLarge, UnsupportedMediaType
+from engine.errors import BadRequest, PayloadTooLarge, UnsupportedMediaType, ValidationFailed
 from engine.services.attachments import unreferenced
 from storage import LocalAttachmentStore
 from storage.attachments import AttachmentTooLarge
+
+M = TypeVar("M", bound=BaseModel)
+R = TypeVar("R")
 
 ALLOWED_TYPES = {
     "application/pdf": (b"%PDF-",),
@@ -41,6 +46,28 @@ MULTIPART_SCHEMA: dict[str, Any] = {
         "files": {"type": "array", "items": {"type": "string", "format": "binary"}},
     },
 }
+
+
+def pydantic_errors(exc: ValidationError) -> ValidationFailed:
+    details = [
+        {"path": "/" + "/".join(str(p) for p in e["loc"]), "code": e["type"], "message": f"“{e['loc'][-1]}”不符合要求"}
+        if e["loc"]
+        else {"path": "", "code": e["type"], "message": "请求体不符合要求"}
+        for e in exc.errors()
+    ]
+    return ValidationFailed("request_invalid", "请求参数有误", details)
+
+
+def openapi_submission(model: type[BaseModel], fields: dict[str, Any], required: list[str]) -> dict[str, Any]:
+    """The OpenAPI request body of an endpoint that takes JSON or multipart."""
+    multipart = {**MULTIPART_SCHEMA, "required": required, "properties": {**fields, **MULTIPART_SCHEMA["properties"]}}
+    return {
+        "required": True,
+        "content": {
+            "application/json": {"schema": model.model_json_schema()},
+            "multipart/form-data": {"schema": multipart},
+        },
+    }
 
 
 @dataclass
@@ -83,6 +110,29 @@ def parse_data_field(raw: Any) -> dict[str, Any]:
         raise BadRequest("invalid_data", "data 字段应为 JSON 对象")
     reject_nul(data)
     return data
+
+
+async def submit(
+    request: Request,
+    ctx: EngineContext,
+    config: ApiConfig,
+    store: LocalAttachmentStore,
+    model: type[M],
+    fields: tuple[str, ...],
+    service: Callable[[M, list[dict[str, Any]]], R],
+) -> R:
+    """Read, validate and hand a submission to ``service`` in a worker thread;
+    files stored for a refused submission are removed again."""
+    submission = await read_submission(request, config, store, ctx)
+    try:
+        body = model.model_validate({**{k: submission.fields.get(k) for k in fields}, "data": submission.data})
+        return await run_in_threadpool(service, body, submission.uploads)
+    except ValidationError as exc:
+        await submission.discard_new_files(ctx, store)
+        raise pydantic_errors(exc) from None
+    except BaseException:
+        await submission.discard_new_files(ctx, store)
+        raise
 
 
 async def read_submission(

@@ -9,7 +9,6 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import datetime, timedelta
-from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -129,13 +128,3 @@ def revoke_token(session: Session, token: str) -> None:
     row = session.get(ApiToken, _digest(token))
     if row is not None and row.revoked_at is None:
         row.revoked_at = utcnow()
-
-
-def user_summary(user: User) -> dict[str, Any]:
-    return {
-        "username": user.username,
-        "display_name": user.display_name,
-        "roles": list(user.roles),
-        "departments": list(user.departments),
-        "unit_code": user.unit_code,
-    }

@@ -31,6 +31,15 @@ class Actor:
     def is_applicant(self) -> bool:
         return APPLICANT in self.roles and self.unit_code is not None
 
+    def summary(self) -> dict[str, object]:
+        return {
+            "username": self.username,
+            "display_name": self.display_name,
+            "roles": sorted(self.roles),
+            "departments": sorted(self.departments),
+            "unit_code": self.unit_code,
+        }
+
     def can_act_for(self, department: str, role: str) -> bool:
         """May this actor work on a task of ``department`` requiring ``role``?"""
         if department == APPLICANT_DEPARTMENT:

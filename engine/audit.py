@@ -19,6 +19,7 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from engine.db import as_utc, utcnow
+from engine.models import Instance
 from engine.records import AuditEvent
 
 GENESIS = "0" * 64
@@ -79,6 +80,28 @@ def record(
     session.add(event)
     session.flush()
     return event
+
+
+def record_unchanged(
+    session: Session,
+    *,
+    actor: str,
+    action: str,
+    instance: Instance,
+    task_id: str | None = None,
+    details: dict[str, Any] | None = None,
+) -> AuditEvent:
+    """An action on a matter that leaves its status as it was (claim, download...)."""
+    return record(
+        session,
+        actor=actor,
+        action=action,
+        instance_id=instance.id,
+        task_id=task_id,
+        status_before=instance.status,
+        status_after=instance.status,
+        details=details,
+    )
 
 
 @dataclass(frozen=True)

@@ -80,22 +80,21 @@ class ScriptRejected(Exception):
     """The script uses a construct the restricted environment forbids."""
 
 
-@lru_cache(maxsize=1024)
-def compile_expression(source: str) -> CodeType:
-    result = compile_restricted_eval(source)
+def _compiled(result: Any) -> CodeType:
     if result.errors or result.code is None:
         raise ScriptRejected("; ".join(result.errors))
     code: CodeType = result.code
     return code
+
+
+@lru_cache(maxsize=1024)
+def compile_expression(source: str) -> CodeType:
+    return _compiled(compile_restricted_eval(source))
 
 
 @lru_cache(maxsize=1024)
 def compile_script(source: str) -> CodeType:
-    result = compile_restricted_exec(source)
-    if result.errors or result.code is None:
-        raise ScriptRejected("; ".join(result.errors))
-    code: CodeType = result.code
-    return code
+    return _compiled(compile_restricted_exec(source))
 
 
 class RestrictedEnvironment(BasePythonScriptEngineEnvironment):  # type: ignore[misc]

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Response
 from fastapi.security import OAuth2PasswordRequestForm
@@ -35,11 +35,5 @@ def logout(ctx: Ctx, actor: CurrentActor, bearer: BearerToken) -> Response:
 
 
 @router.get("/me", response_model=Open, summary="当前用户")
-def me(actor: CurrentActor) -> dict[str, Any]:
-    return {
-        "username": actor.username,
-        "display_name": actor.display_name,
-        "roles": sorted(actor.roles),
-        "departments": sorted(actor.departments),
-        "unit_code": actor.unit_code,
-    }
+def me(actor: CurrentActor) -> dict[str, object]:
+    return actor.summary()

@@ -7,7 +7,7 @@ from fastapi.responses import FileResponse
 from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 
-from api.bodies import MULTIPART_SCHEMA, media_type, read_json_object, read_submission
+from api.bodies import media_type, openapi_submission, pydantic_errors, read_json_object, submit
 from api.deps import Attachments, Config, Ctx, CurrentActor
 from api.schemas import ERRORS, InstanceOut, InstancePage, ReasonJson, StartJson
 from engine import services
@@ -18,29 +18,7 @@ router = APIRouter(prefix="/api/v1/instances", tags=["事项"], responses=ERRORS
 
 InstanceId = Path(min_length=1, max_length=36)
 
-START_BODY = {
-    "required": True,
-    "content": {
-        "application/json": {"schema": StartJson.model_json_schema()},
-        "multipart/form-data": {
-            "schema": {
-                **MULTIPART_SCHEMA,
-                "required": ["process_key"],
-                "properties": {"process_key": {"type": "string"}, **MULTIPART_SCHEMA["properties"]},
-            }
-        },
-    },
-}
-
-
-def pydantic_errors(exc: ValidationError) -> ValidationFailed:
-    details = [
-        {"path": "/" + "/".join(str(p) for p in e["loc"]), "code": e["type"], "message": f"“{e['loc'][-1]}”不符合要求"}
-        if e["loc"]
-        else {"path": "", "code": e["type"], "message": "请求体不符合要求"}
-        for e in exc.errors()
-    ]
-    return ValidationFailed("request_invalid", "请求参数有误", details)
+START_BODY = openapi_submission(StartJson, {"process_key": {"type": "string"}}, ["process_key"])
 
 
 @router.post(
@@ -53,18 +31,15 @@ def pydantic_errors(exc: ValidationError) -> ValidationFailed:
 async def start(request: Request, ctx: Ctx, config: Config, store: Attachments, actor: CurrentActor) -> dict[str, Any]:
     if not actor.is_applicant:  # refuse before storing any upload
         raise Forbidden("applicant_only", "只有申请单位的经办人可以发起事项")
-    submission = await read_submission(request, config, store, ctx)
-    try:
-        body = StartJson.model_validate({"process_key": submission.fields.get("process_key"), "data": submission.data})
-        return await run_in_threadpool(
-            services.start, ctx, actor, process_key=body.process_key, data=body.data, uploads=submission.uploads
-        )
-    except ValidationError as exc:
-        await submission.discard_new_files(ctx, store)
-        raise pydantic_errors(exc) from None
-    except BaseException:
-        await submission.discard_new_files(ctx, store)
-        raise
+    return await submit(
+        request,
+        ctx,
+        config,
+        store,
+        StartJson,
+        ("process_key",),
+        lambda body, uploads: services.start(ctx, actor, process_key=body.process_key, data=body.data, uploads=uploads),
+    )
 
 
 @router.get("", response_model=InstancePage, summary="我能看到的事项")

@@ -3,12 +3,9 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from fastapi import APIRouter, Path, Query, Request
-from pydantic import ValidationError
-from starlette.concurrency import run_in_threadpool
 
-from api.bodies import MULTIPART_SCHEMA, read_submission
+from api.bodies import openapi_submission, submit
 from api.deps import Attachments, Config, Ctx, CurrentActor
-from api.routers.instances import pydantic_errors
 from api.schemas import ERRORS, CompleteJson, InstanceOut, Open, TaskOut
 from engine import services
 
@@ -16,23 +13,9 @@ router = APIRouter(prefix="/api/v1/tasks", tags=["待办"], responses=ERRORS)
 
 TaskId = Path(min_length=1, max_length=36)
 
-COMPLETE_BODY = {
-    "required": True,
-    "content": {
-        "application/json": {"schema": CompleteJson.model_json_schema()},
-        "multipart/form-data": {
-            "schema": {
-                **MULTIPART_SCHEMA,
-                "required": ["decision"],
-                "properties": {
-                    "decision": {"type": "string"},
-                    "opinion": {"type": "string"},
-                    **MULTIPART_SCHEMA["properties"],
-                },
-            }
-        },
-    },
-}
+COMPLETE_BODY = openapi_submission(
+    CompleteJson, {"decision": {"type": "string"}, "opinion": {"type": "string"}}, ["decision"]
+)
 
 
 @router.get("", response_model=list[TaskOut], summary="我的待办（本部门、本角色及签收给我的任务）")
@@ -71,25 +54,14 @@ def unclaim(ctx: Ctx, actor: CurrentActor, task_id: str = TaskId) -> dict[str, A
 async def complete(
     request: Request, ctx: Ctx, config: Config, store: Attachments, actor: CurrentActor, task_id: str = TaskId
 ) -> dict[str, Any]:
-    submission = await read_submission(request, config, store, ctx)
-    fields = submission.fields
-    try:
-        body = CompleteJson.model_validate(
-            {"decision": fields.get("decision"), "opinion": fields.get("opinion"), "data": submission.data}
-        )
-        return await run_in_threadpool(
-            services.complete,
-            ctx,
-            actor,
-            task_id,
-            decision=body.decision,
-            opinion=body.opinion,
-            data=body.data,
-            uploads=submission.uploads,
-        )
-    except ValidationError as exc:
-        await submission.discard_new_files(ctx, store)
-        raise pydantic_errors(exc) from None
-    except BaseException:
-        await submission.discard_new_files(ctx, store)
-        raise
+    return await submit(
+        request,
+        ctx,
+        config,
+        store,
+        CompleteJson,
+        ("decision", "opinion"),
+        lambda body, uploads: services.complete(
+            ctx, actor, task_id, decision=body.decision, opinion=body.opinion, data=body.data, uploads=uploads
+        ),
+    )

@@ -75,13 +75,11 @@ def attachment_for_download(ctx: EngineContext, actor: Actor, instance_id: str, 
         ).first()
         if row is None:
             raise NotFound("attachment_not_found", "附件不存在")
-        audit.record(
+        audit.record_unchanged(
             session,
             actor=actor.username,
             action="download_attachment",
-            instance_id=instance.id,
-            status_before=instance.status,
-            status_after=instance.status,
+            instance=instance,
             details={"sha256": sha256, "name": row.name},
         )
         return _ref(row)

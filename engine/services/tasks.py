@@ -75,15 +75,7 @@ def claim(ctx: EngineContext, actor: Actor, task_id: str) -> dict[str, Any]:
         if getattr(claimed, "rowcount", 0) != 1:
             raise Conflict("task_claimed_by_other", "该任务已由他人签收")
         session.refresh(task)
-        audit.record(
-            session,
-            actor=actor.username,
-            action="claim",
-            instance_id=instance.id,
-            task_id=task.id,
-            status_before=instance.status,
-            status_after=instance.status,
-        )
+        audit.record_unchanged(session, actor=actor.username, action="claim", instance=instance, task_id=task.id)
         return views.task_summaries(session, [task])[0]
 
 
@@ -97,15 +89,7 @@ def unclaim(ctx: EngineContext, actor: Actor, task_id: str) -> dict[str, Any]:
         if task.assignee_id != actor.user_id and not actor.is_admin:
             raise Forbidden("not_your_task", "只能退回本人签收的任务")
         task.assignee_id = None
-        audit.record(
-            session,
-            actor=actor.username,
-            action="unclaim",
-            instance_id=instance.id,
-            task_id=task.id,
-            status_before=instance.status,
-            status_after=instance.status,
-        )
+        audit.record_unchanged(session, actor=actor.username, action="unclaim", instance=instance, task_id=task.id)
         return views.task_summaries(session, [task])[0]
 
 
