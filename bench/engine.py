@@ -125,8 +125,9 @@ def run_step_sections(opts: Options, workloads: list[Workload], tmp: Path, resul
             run_backend(opts, workloads, backend, naive_url, service_url, tmp, results)
 
 
-def run_backend(opts: Options, workloads: list[Workload], backend: str, naive_url: str, service_url: str,
-                tmp: Path, results: Json) -> None:
+def run_backend(
+    opts: Options, workloads: list[Workload], backend: str, naive_url: str, service_url: str, tmp: Path, results: Json
+) -> None:
     db = naive_engine(naive_url)
     try:
         naive: Json = results["naive"].setdefault(backend, {})
@@ -137,8 +138,7 @@ def run_backend(opts: Options, workloads: list[Workload], backend: str, naive_ur
             naive[workload.label] = stats.as_dict() | {"max_blob_bytes": largest}
     finally:
         db.dispose()
-    platforms = open_platforms(service_url, tmp / f"data-{backend}", workloads,
-                               migrate=backend == SQLITE)
+    platforms = open_platforms(service_url, tmp / f"data-{backend}", workloads, migrate=backend == SQLITE)
     try:
         service: Json = results["service"].setdefault(backend, {WARM: {}, COLD: {}})
         for workload in workloads:
@@ -155,8 +155,9 @@ def http_backend(opts: Options, backend: str, data_dir: Path, url: str | None, r
     """Run (d) on one backend; a failing server is reported, not fatal."""
     progress(f"(d) {backend}: starting server")
     try:
-        results["http"][backend] = run_server(data_dir, url, instances=opts.http_instances,
-                                              threads=opts.threads, me_seconds=opts.me_seconds)
+        results["http"][backend] = run_server(
+            data_dir, url, instances=opts.http_instances, threads=opts.threads, me_seconds=opts.me_seconds
+        )
     except (RuntimeError, httpx.HTTPError) as exc:
         results["skipped"][f"{backend} HTTP"] = f"{type(exc).__name__}: {exc}"
         progress(f"(d) {backend}: failed: {exc}")
@@ -192,7 +193,11 @@ def main(argv: list[str] | None = None) -> int:
             "cpus": os.cpu_count(),
             "loadavg_start": [round(x, 2) for x in os.getloadavg()],
         },
-        "in_memory": {}, "naive": {}, "service": {}, "http": {}, "skipped": {},
+        "in_memory": {},
+        "naive": {},
+        "service": {},
+        "http": {},
+        "skipped": {},
     }
     with tempfile.TemporaryDirectory(prefix="onestop-bench-") as tmp_name:
         tmp = Path(tmp_name)
@@ -200,8 +205,9 @@ def main(argv: list[str] | None = None) -> int:
         run_step_sections(opts, workloads, tmp, results)
         if opts.http:
             run_http(opts, tmp, results)
-    results["meta"]["workloads"] = {w.label: {"user_tasks": w.user_tasks, "instances": opts.instances(w)}
-                                    for w in workloads}
+    results["meta"]["workloads"] = {
+        w.label: {"user_tasks": w.user_tasks, "instances": opts.instances(w)} for w in workloads
+    }
     results["ratios"] = render.ratios(results)
     results["meta"]["elapsed_s"] = round(time.perf_counter() - started, 1)
     results["meta"]["loadavg_end"] = [round(x, 2) for x in os.getloadavg()]

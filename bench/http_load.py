@@ -46,16 +46,30 @@ class Server:
         data_dir.parent.mkdir(parents=True, exist_ok=True)
         self.log_path = data_dir.parent / f"server-{self.port}.log"
         env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "ONESTOP_DATA_DIR")}
-        args = [sys.executable, "-m", "onestop", "serve", "--no-worker", "--workers", str(workers),
-                "--host", HOST, "--port", str(self.port), "--data-dir", str(data_dir)]
+        args = [
+            sys.executable,
+            "-m",
+            "onestop",
+            "serve",
+            "--no-worker",
+            "--workers",
+            str(workers),
+            "--host",
+            HOST,
+            "--port",
+            str(self.port),
+            "--data-dir",
+            str(data_dir),
+        ]
         if database_url is None:
             args.append("--demo")
         else:
             env["DATABASE_URL"] = database_url
         with self.log_path.open("wb") as log:
             # cwd is the scratch folder: Kombu's filesystem transport writes ./control there.
-            self.proc = subprocess.Popen(args, cwd=data_dir.parent, env=env, stdout=log,
-                                         stderr=subprocess.STDOUT, start_new_session=True)
+            self.proc = subprocess.Popen(
+                args, cwd=data_dir.parent, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+            )
 
     def wait_healthy(self, timeout: float = 90.0) -> None:
         deadline = time.monotonic() + timeout
@@ -88,8 +102,9 @@ class Server:
 
 
 def login(base: str, username: str) -> str:
-    response = httpx.post(f"{base}/api/v1/auth/token", data={"username": username, "password": DEMO_PASSWORD},
-                          timeout=30.0)
+    response = httpx.post(
+        f"{base}/api/v1/auth/token", data={"username": username, "password": DEMO_PASSWORD}, timeout=30.0
+    )
     response.raise_for_status()
     return str(response.json()["access_token"])
 
@@ -108,8 +123,15 @@ class PoolResult:
 Request = Callable[[httpx.Client, str, str], httpx.Response]
 
 
-def run_pool(base: str, items: list[tuple[str, str]], request: Request, threads: int, ok_status: int,
-             *, duration: float | None = None) -> PoolResult:
+def run_pool(
+    base: str,
+    items: list[tuple[str, str]],
+    request: Request,
+    threads: int,
+    ok_status: int,
+    *,
+    duration: float | None = None,
+) -> PoolResult:
     """Run ``request(client, token, arg)`` over ``items`` (or repeatedly until ``duration``) on threads."""
     work: queue.Queue[tuple[str, str]] = queue.Queue()
     for item in items:
@@ -156,13 +178,17 @@ def _auth(token: str) -> dict[str, str]:
 
 
 def _start(client: httpx.Client, token: str, _arg: str) -> httpx.Response:
-    return client.post("/api/v1/instances", headers=_auth(token),
-                       json={"process_key": DEMO_KEY, "data": demo_application()})
+    return client.post(
+        "/api/v1/instances", headers=_auth(token), json={"process_key": DEMO_KEY, "data": demo_application()}
+    )
 
 
 def _complete(client: httpx.Client, token: str, task_id: str) -> httpx.Response:
-    return client.post(f"/api/v1/tasks/{task_id}/complete", headers=_auth(token),
-                       json={"decision": "approve", "opinion": "同意", "data": {}})
+    return client.post(
+        f"/api/v1/tasks/{task_id}/complete",
+        headers=_auth(token),
+        json={"decision": "approve", "opinion": "同意", "data": {}},
+    )
 
 
 def _me(client: httpx.Client, token: str, _arg: str) -> httpx.Response:
@@ -174,8 +200,11 @@ def open_tasks(base: str, token: str) -> list[tuple[str, str]]:
     found: list[tuple[str, str]] = []
     with httpx.Client(base_url=base, timeout=60.0) as client:
         while True:
-            response = client.get("/api/v1/tasks", headers=_auth(token),
-                                  params={"process_key": DEMO_KEY, "limit": 200, "offset": len(found)})
+            response = client.get(
+                "/api/v1/tasks",
+                headers=_auth(token),
+                params={"process_key": DEMO_KEY, "limit": 200, "offset": len(found)},
+            )
             response.raise_for_status()
             page = response.json()
             found.extend((t["instance_id"], t["id"]) for t in page)
@@ -210,8 +239,7 @@ def measure(server: Server, *, instances: int, threads: int, me_seconds: float) 
     }
 
 
-def run_server(data_dir: Path, database_url: str | None, *, instances: int, threads: int,
-               me_seconds: float) -> Json:
+def run_server(data_dir: Path, database_url: str | None, *, instances: int, threads: int, me_seconds: float) -> Json:
     """Start the server (``--demo`` on embedded SQLite), measure, and always stop it."""
     server = Server(data_dir, database_url=database_url)
     try:

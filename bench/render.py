@@ -30,14 +30,18 @@ def ratios(results: Json) -> Json:
                     continue
                 median = ratio(b["median_ms"], c["median_ms"])
                 judged = entry["target"] is not None and median is not None
-                entry[mode] = {"median_ratio": _round(median),
-                               "mean_ratio": _round(ratio(b["mean_ms"], c["mean_ms"])),
-                               "pass": median >= STEP_TARGET if judged and median is not None else None}
+                entry[mode] = {
+                    "median_ratio": _round(median),
+                    "mean_ratio": _round(ratio(b["mean_ms"], c["mean_ms"])),
+                    "pass": median >= STEP_TARGET if judged and median is not None else None,
+                }
             out.setdefault(backend, {})[label] = entry
     for backend, http in results["http"].items():
         share = ratio(http["complete_per_s"], http["me_per_s"])
-        out.setdefault(backend, {})["http"] = {"complete_vs_me": _round(share),
-                                               "pass": None if share is None else share >= HTTP_TARGET}
+        out.setdefault(backend, {})["http"] = {
+            "complete_vs_me": _round(share),
+            "pass": None if share is None else share >= HTTP_TARGET,
+        }
     return out
 
 
@@ -50,10 +54,15 @@ def _stats_cells(s: Json) -> list[str]:
 
 
 def section_a(results: Json) -> str:
-    rows = [[label, str(_tasks(results, label)), str(s["instances"]), *_stats_cells(s)]
-            for label, s in results["in_memory"].items()]
-    return table("(a) In-memory SpiffWorkflow step (the floor), ms per step",
-                 ["workload", "user tasks", "instances", "steps", "median", "p90", "mean"], rows)
+    rows = [
+        [label, str(_tasks(results, label)), str(s["instances"]), *_stats_cells(s)]
+        for label, s in results["in_memory"].items()
+    ]
+    return table(
+        "(a) In-memory SpiffWorkflow step (the floor), ms per step",
+        ["workload", "user tasks", "instances", "steps", "median", "p90", "mean"],
+        rows,
+    )
 
 
 def section_b(results: Json) -> str:
@@ -61,10 +70,20 @@ def section_b(results: Json) -> str:
     for backend, naive in results["naive"].items():
         for label, s in naive.items():
             floor = results["in_memory"][label]["median_ms"]
-            rows.append([label, backend, *_stats_cells(s), f"{s['max_blob_bytes'] / 1024:.0f}",
-                         fmt_ratio(ratio(s["median_ms"], floor))])
-    return table("(b) Naive persisted step (blob + embedded spec, deserialize/serialize/UPDATE/commit), ms",
-                 ["workload", "backend", "steps", "median", "p90", "mean", "blob KiB", "vs (a)"], rows)
+            rows.append(
+                [
+                    label,
+                    backend,
+                    *_stats_cells(s),
+                    f"{s['max_blob_bytes'] / 1024:.0f}",
+                    fmt_ratio(ratio(s["median_ms"], floor)),
+                ]
+            )
+    return table(
+        "(b) Naive persisted step (blob + embedded spec, deserialize/serialize/UPDATE/commit), ms",
+        ["workload", "backend", "steps", "median", "p90", "mean", "blob KiB", "vs (a)"],
+        rows,
+    )
 
 
 def section_c(results: Json) -> str:
@@ -76,8 +95,11 @@ def section_c(results: Json) -> str:
                 if s is not None:
                     floor = ratio(s["median_ms"], results["in_memory"][label]["median_ms"])
                     rows.append([label, backend, mode, *_stats_cells(s), fmt_ratio(floor)])
-    return table("(c) engine.services.complete, ms per call (warm: workflow cache; cold: cache size 0)",
-                 ["workload", "backend", "cache", "steps", "median", "p90", "mean", "vs (a)"], rows)
+    return table(
+        "(c) engine.services.complete, ms per call (warm: workflow cache; cold: cache size 0)",
+        ["workload", "backend", "cache", "steps", "median", "p90", "mean", "vs (a)"],
+        rows,
+    )
 
 
 def section_ratios(results: Json) -> str:
@@ -89,14 +111,19 @@ def section_ratios(results: Json) -> str:
             cells = [label, backend, fmt_ms(results["naive"][backend][label]["median_ms"])]
             for mode in MODES:
                 r = entry.get(mode, {})
-                cells += [fmt_ms(results["service"][backend][mode][label]["median_ms"]),
-                          fmt_ratio(r.get("median_ratio")), verdict(r.get("pass")) or "n/a",
-                          fmt_ratio(r.get("mean_ratio"))]
+                cells += [
+                    fmt_ms(results["service"][backend][mode][label]["median_ms"]),
+                    fmt_ratio(r.get("median_ratio")),
+                    verdict(r.get("pass")) or "n/a",
+                    fmt_ratio(r.get("mean_ratio")),
+                ]
             rows.append(cells)
-    return table(f"Ratio (b)/(c) on medians; target >= {STEP_TARGET:.0f}x from {STEP_TARGET_FROM} user tasks "
-                 "(mean ratio for information)",
-                 ["workload", "backend", "(b) med", "warm med", "ratio", "", "mean", "cold med", "ratio", "",
-                  "mean"], rows)
+    return table(
+        f"Ratio (b)/(c) on medians; target >= {STEP_TARGET:.0f}x from {STEP_TARGET_FROM} user tasks "
+        "(mean ratio for information)",
+        ["workload", "backend", "(b) med", "warm med", "ratio", "", "mean", "cold med", "ratio", "", "mean"],
+        rows,
+    )
 
 
 def section_d(results: Json) -> str:
@@ -104,13 +131,25 @@ def section_d(results: Json) -> str:
     for backend, h in results["http"].items():
         r = results["ratios"][backend]["http"]
         errors = sum(h["complete_errors"].values()) + sum(h["me_errors"].values())
-        rows.append([backend, str(h["instances"]), str(h["completions"]), f"{h['complete_per_s']:.1f}",
-                     f"{h['me_per_s']:.1f}", f"{100 * (r['complete_vs_me'] or 0):.1f}%", verdict(r["pass"]),
-                     str(errors), f"{h['start_per_s']:.1f}"])
-    return table(f"(d) HTTP, 2 uvicorn workers, {_threads(results)} client threads (target: complete/s >= "
-                 f"{100 * HTTP_TARGET:.0f}% of /auth/me per s)",
-                 ["backend", "instances", "completions", "complete/s", "/me per s", "share", "", "errors",
-                  "start/s"], rows)
+        rows.append(
+            [
+                backend,
+                str(h["instances"]),
+                str(h["completions"]),
+                f"{h['complete_per_s']:.1f}",
+                f"{h['me_per_s']:.1f}",
+                f"{100 * (r['complete_vs_me'] or 0):.1f}%",
+                verdict(r["pass"]),
+                str(errors),
+                f"{h['start_per_s']:.1f}",
+            ]
+        )
+    return table(
+        f"(d) HTTP, 2 uvicorn workers, {_threads(results)} client threads (target: complete/s >= "
+        f"{100 * HTTP_TARGET:.0f}% of /auth/me per s)",
+        ["backend", "instances", "completions", "complete/s", "/me per s", "share", "", "errors", "start/s"],
+        rows,
+    )
 
 
 def _threads(results: Json) -> str:
@@ -124,13 +163,17 @@ def summary(results: Json) -> str:
         for label, entry in per_label.items():
             if label == "http":
                 share = entry["complete_vs_me"]
-                lines.append(f"{backend:<10} HTTP complete/s vs /auth/me: {100 * (share or 0):.1f}%  "
-                             f"{verdict(entry['pass'])}")
+                lines.append(
+                    f"{backend:<10} HTTP complete/s vs /auth/me: {100 * (share or 0):.1f}%  {verdict(entry['pass'])}"
+                )
                 continue
             if entry["target"] is None:
                 continue
-            parts = [f"{mode} {fmt_ratio(entry[mode]['median_ratio'])} {verdict(entry[mode]['pass'])}"
-                     for mode in MODES if mode in entry]
+            parts = [
+                f"{mode} {fmt_ratio(entry[mode]['median_ratio'])} {verdict(entry[mode]['pass'])}"
+                for mode in MODES
+                if mode in entry
+            ]
             lines.append(f"{backend:<10} {label:<11} (b)/(c) median: " + ", ".join(parts))
     for backend, reason in results["skipped"].items():
         lines.append(f"{backend:<10} SKIPPED: {reason}")
@@ -139,10 +182,12 @@ def summary(results: Json) -> str:
 
 def everything(results: Json) -> str:
     meta = results["meta"]
-    head = (f"OneStop engine benchmark ({'quick' if meta['quick'] else 'full'} run; Python {meta['python']}, "
-            f"SpiffWorkflow {meta['spiffworkflow']}; {meta['machine']}, {meta['cpus']} CPUs)\n"
-            f"Load average (1/5/15 min) at start {meta['loadavg_start']}, at end {meta['loadavg_end']}; "
-            "other load on the machine inflates and scatters the figures.\n")
+    head = (
+        f"OneStop engine benchmark ({'quick' if meta['quick'] else 'full'} run; Python {meta['python']}, "
+        f"SpiffWorkflow {meta['spiffworkflow']}; {meta['machine']}, {meta['cpus']} CPUs)\n"
+        f"Load average (1/5/15 min) at start {meta['loadavg_start']}, at end {meta['loadavg_end']}; "
+        "other load on the machine inflates and scatters the figures.\n"
+    )
     parts = [head, section_a(results)]
     if results["naive"]:
         parts += [section_b(results), section_c(results), section_ratios(results)]

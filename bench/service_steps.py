@@ -64,15 +64,15 @@ def service_steps(platforms: ServicePlatforms, mode: str, workload: Workload, in
     platform, actors = platforms.get(mode), platforms.actors
     samples: list[float] = []
     for _ in range(instances):
-        detail = services.start(platform.ctx, actors["applicant"], process_key=workload.process_key,
-                                data=dict(workload.application))
+        detail = services.start(
+            platform.ctx, actors["applicant"], process_key=workload.process_key, data=dict(workload.application)
+        )
         instance_id = str(detail["id"])
         for username in workload.plan:
             actor = actors[username]
             task_id = _open_task(platform, actor, workload, instance_id)
             t0 = time.perf_counter()
-            detail = services.complete(platform.ctx, actor, task_id, decision="approve", opinion="同意",
-                                       data={})
+            detail = services.complete(platform.ctx, actor, task_id, decision="approve", opinion="同意", data={})
             samples.append(time.perf_counter() - t0)
         if detail["status"] != "completed":
             raise RuntimeError(f"{workload.label}: instance ended {detail['status']!r}, not completed")

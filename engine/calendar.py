@@ -1,9 +1,7 @@
-"""Working days for task deadlines (承诺时限 counts working days).
+"""Deadlines in working days (承诺时限 counts working days, 行政许可法 art. 82).
 
-``ChineseWorkCalendar`` uses the ``chinese_calendar`` package, which knows
-each announced year with its make-up working days (调休). For a year it does
-not know yet, it falls back to Monday-Friday so that a deadline is never
-missing; the editable calendar table replaces this fallback later.
+The calendar itself is the table in ``engine.workdays``; this module only
+counts on whatever ``WorkCalendar`` it is given.
 """
 
 from __future__ import annotations
@@ -12,21 +10,11 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
-import chinese_calendar
-
 CHINA = ZoneInfo("Asia/Shanghai")
 
 
 class WorkCalendar(Protocol):
     def is_workday(self, day: date) -> bool: ...
-
-
-class ChineseWorkCalendar:
-    def is_workday(self, day: date) -> bool:
-        try:
-            return bool(chinese_calendar.is_workday(day))
-        except NotImplementedError:
-            return day.weekday() < 5
 
 
 def add_workdays(calendar: WorkCalendar, start: date, days: int) -> date:

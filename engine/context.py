@@ -8,10 +8,11 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from engine.calendar import ChineseWorkCalendar, WorkCalendar
+from engine.calendar import WorkCalendar
 from engine.definitions import SpecCache
 from engine.restricted_scripts import make_script_engine
 from engine.uow import transaction
+from engine.workdays import TableWorkCalendar
 from engine.workflow_store import WorkflowStore
 from forms import FormRegistry
 
@@ -41,7 +42,7 @@ class EngineContext:
             specs=SpecCache(),
             store=WorkflowStore(make_script_engine(), cache_size=workflow_cache_size),
             forms=forms or FormRegistry.load(),
-            calendar=ChineseWorkCalendar(),
+            calendar=TableWorkCalendar(read_session_factory or session_factory),
             outbox_kick=outbox_kick,
             read_session_factory=read_session_factory,
         )

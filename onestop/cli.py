@@ -1,4 +1,5 @@
-"""``onestop`` command line: serve, worker, deploy, audit verify, db upgrade, user add."""
+"""``onestop`` command line: serve, worker, deploy, audit verify, db upgrade, user add,
+and the reference tools (validate, efficiency, calendar) in ``onestop.cli_tools``."""
 
 from __future__ import annotations
 
@@ -10,10 +11,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+from onestop import cli_tools
 from onestop.settings import Settings
 
 
-def _settings(args: argparse.Namespace) -> Settings:
+def settings_from(args: argparse.Namespace) -> Settings:
     if args.data_dir is not None:
         return Settings(ONESTOP_DATA_DIR=Path(args.data_dir))
     return Settings()
@@ -25,7 +27,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from onestop.bootstrap import build_platform, deploy_processes
     from onestop.demo import ACCOUNTS, DEMO_PASSWORD, seed_demo
 
-    settings = _settings(args)
+    settings = settings_from(args)
     if args.demo and not settings.embedded:
         print("错误：演示账号只能在内置默认配置（未设置 DATABASE_URL）下创建。", file=sys.stderr)
         return 2
@@ -65,7 +67,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 def cmd_worker(args: argparse.Namespace) -> int:
     from onestop.worker import run_worker
 
-    run_worker(_settings(args), beat=not args.no_beat)
+    run_worker(settings_from(args), beat=not args.no_beat)
     return 0
 
 
@@ -74,7 +76,7 @@ def cmd_deploy(args: argparse.Namespace) -> int:
     from engine.actors import SYSTEM
     from onestop.bootstrap import build_platform
 
-    settings = _settings(args)
+    settings = settings_from(args)
     platform = build_platform(settings)
     path = Path(args.path) if args.path else settings.processes_dir
     results = services.deploy(platform.ctx, SYSTEM, path)
@@ -92,7 +94,7 @@ def cmd_audit_verify(args: argparse.Namespace) -> int:
     from engine.audit import verify_chain
     from onestop.bootstrap import build_platform
 
-    platform = build_platform(_settings(args))
+    platform = build_platform(settings_from(args))
     with platform.ctx.transaction() as session:
         report = verify_chain(session)
     print(json.dumps(report.as_dict(), ensure_ascii=False))
@@ -102,7 +104,7 @@ def cmd_audit_verify(args: argparse.Namespace) -> int:
 def cmd_db_upgrade(args: argparse.Namespace) -> int:
     from onestop.database import upgrade
 
-    settings = _settings(args)
+    settings = settings_from(args)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     upgrade(settings.effective_database_url)
     print("数据库已升级到最新版本")
@@ -118,7 +120,7 @@ def cmd_user_add(args: argparse.Namespace) -> int:
     if len(password) < 8:
         print("错误：密码至少 8 位", file=sys.stderr)
         return 2
-    platform = build_platform(_settings(args))
+    platform = build_platform(settings_from(args))
     with platform.ctx.transaction() as session:
         ensure_departments(session)
         create_user(
@@ -176,6 +178,8 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--unit", default=None, help="申请单位代码（申请人必填）")
     add.add_argument("--password-stdin", action="store_true", help="从标准输入读取密码")
     add.set_defaults(func=cmd_user_add)
+
+    cli_tools.register(sub, common)
     return parser
 
 

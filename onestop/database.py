@@ -14,7 +14,8 @@ def import_models() -> None:
     """Register every table on ``Base.metadata``."""
     import engine.accounts
     import engine.models
-    import engine.records  # noqa: F401
+    import engine.records
+    import engine.workdays  # noqa: F401
 
 
 def alembic_config(url: str) -> Config:

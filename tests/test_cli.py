@@ -84,3 +84,37 @@ def test_deploy_creates_a_version_once(
     assert (again["version"], again["created"], again["sha256"]) == (1, False, first[0]["sha256"])
     assert main(["audit", "verify", "--data-dir", str(tmp_path)]) == 0
     assert json.loads(capsys.readouterr().out) == {"ok": True, "events": 1, "broken_at": None, "reason": None}
+
+
+@pytest.mark.parametrize(
+    ("kind", "value", "code", "valid"),
+    [
+        ("uscc", "12141002MB1234562N", 0, True),
+        ("uscc", "000000000000000000", 1, False),
+        ("ric", "11010519491231002X", 0, True),
+        ("ric", "110105194912310021", 1, False),
+    ],
+)
+def test_validate_command(kind: str, value: str, code: int, valid: bool, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["validate", kind, value]) == code
+    out = json.loads(capsys.readouterr().out)
+    assert list(out) == ["valid", "normalized", "errors", "warnings"] and out["valid"] is valid
+
+
+def test_efficiency_command(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["efficiency", "--gamma", "11", "--establishment", "20", "--requested", "3", "--published"]) == 0
+    assert json.loads(capsys.readouterr().out) == {"delta": "5.00", "epsilon_percent": "73.33", "max_requestable": 2}
+    assert main(["efficiency", "--gamma", "x", "--establishment", "20", "--requested", "3"]) == 2
+
+
+def test_calendar_add_workdays_command(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    assert main(["calendar", "add-workdays", "2026-02-13", "2", "--data-dir", str(tmp_path)]) == 0
+    assert capsys.readouterr().out.strip() == "2026-02-24"
+    assert main(["calendar", "set", "2027-01-01", "--holiday", "--note", "元旦", "--data-dir", str(tmp_path)]) == 0
+    capsys.readouterr()
+    assert main(["calendar", "add-workdays", "2026-12-31", "1", "--data-dir", str(tmp_path)]) == 0
+    captured = capsys.readouterr()
+    assert captured.out.strip() == "2027-01-04" and "2027" in captured.err

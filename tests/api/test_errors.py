@@ -286,6 +286,7 @@ def test_start_without_process_key_or_unknown_process(shared_api: Api) -> None:
 
 # --- NUL characters: refused cleanly on every backend ----------------------------------------
 
+
 def _nul_opinion(api: Api) -> Any:
     task = open_task(api, start(api)["id"], "bianban")
     return api.post(

@@ -1,0 +1,117 @@
+"""``onestop validate``, ``onestop efficiency`` and ``onestop calendar`` commands."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from forms.identifiers import check_orgcode, check_ric, check_uscc
+
+
+def _print(obj: object) -> None:
+    print(json.dumps(obj, ensure_ascii=False))
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    check = {"uscc": check_uscc, "ric": check_ric, "orgcode": check_orgcode}[args.kind]
+    result = check(args.value)
+    _print(result.as_dict())
+    return 0 if result.valid else 1
+
+
+def cmd_efficiency(args: argparse.Namespace) -> int:
+    from registry.efficiency import EfficiencyInputError, compute
+
+    try:
+        result = compute(Decimal(args.gamma), args.establishment, args.requested, published=args.published)
+    except (InvalidOperation, EfficiencyInputError) as exc:
+        message = str(exc) if isinstance(exc, EfficiencyInputError) else "γ 应为数字"
+        print(f"错误：{message}", file=sys.stderr)
+        return 2
+    _print(result.as_dict())
+    return 0
+
+
+def _platform(args: argparse.Namespace) -> object:
+    from onestop.bootstrap import build_platform
+    from onestop.cli import settings_from
+
+    return build_platform(settings_from(args))
+
+
+def cmd_add_workdays(args: argparse.Namespace) -> int:
+    from engine.services.calendar import count_workdays
+    from onestop.bootstrap import Platform
+
+    platform = _platform(args)
+    assert isinstance(platform, Platform)
+    result = count_workdays(platform.ctx, args.start, args.days)
+    print(result["date"])
+    if result["unannounced_years"]:
+        years = "、".join(map(str, result["unannounced_years"]))
+        print(f"注意：{years}年节假日安排尚未公布，结果按周一至周五推算", file=sys.stderr)
+    return 0
+
+
+def cmd_set_day(args: argparse.Namespace) -> int:
+    from engine.actors import SYSTEM
+    from engine.services.calendar import set_day
+    from onestop.bootstrap import Platform
+
+    platform = _platform(args)
+    assert isinstance(platform, Platform)
+    _print(set_day(platform.ctx, SYSTEM, args.day, is_workday=args.workday, note=args.note))
+    return 0
+
+
+def cmd_announce(args: argparse.Namespace) -> int:
+    from engine.actors import SYSTEM
+    from engine.services.calendar import announce
+    from onestop.bootstrap import Platform
+
+    platform = _platform(args)
+    assert isinstance(platform, Platform)
+    _print(announce(platform.ctx, SYSTEM, args.year, announced=not args.undo))
+    return 0
+
+
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError("日期格式应为 YYYY-MM-DD") from None
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser) -> None:
+    validate = sub.add_parser("validate", help="校验代码（退出码 0 有效，1 无效）")
+    validate.add_argument("kind", choices=["uscc", "ric", "orgcode"])
+    validate.add_argument("value")
+    validate.set_defaults(func=cmd_validate)
+
+    eff = sub.add_parser("efficiency", help="空缺编制使用效益率")
+    eff.add_argument("--gamma", required=True, help="效益提升值 γ")
+    eff.add_argument("--establishment", type=int, required=True, help="核定编制总数")
+    eff.add_argument("--requested", type=int, required=True, help="申请使用编制数 λ")
+    eff.add_argument("--published", action="store_true", help="按文献方法取舍")
+    eff.set_defaults(func=cmd_efficiency)
+
+    cal = sub.add_parser("calendar", help="工作日历")
+    cal_sub = cal.add_subparsers(dest="calendar_command", required=True)
+    add = cal_sub.add_parser("add-workdays", parents=[common], help="起算日之后第 N 个工作日")
+    add.add_argument("start", type=_day)
+    add.add_argument("days", type=int)
+    add.set_defaults(func=cmd_add_workdays)
+    day = cal_sub.add_parser("set", parents=[common], help="设置某日为工作日或休息日")
+    day.add_argument("day", type=_day)
+    kind = day.add_mutually_exclusive_group(required=True)
+    kind.add_argument("--workday", dest="workday", action="store_true")
+    kind.add_argument("--holiday", dest="workday", action="store_false")
+    day.add_argument("--note", default="")
+    day.set_defaults(func=cmd_set_day)
+    year = cal_sub.add_parser("announce", parents=[common], help="标记某年节假日安排已公布")
+    year.add_argument("year", type=int)
+    year.add_argument("--undo", action="store_true", help="改回未公布")
+    year.set_defaults(func=cmd_announce)
