@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from engine.actors import Actor
 from engine.calendar import WorkCalendar
 from engine.definitions import SpecCache
 from engine.restricted_scripts import make_script_engine
@@ -15,6 +16,9 @@ from engine.uow import transaction
 from engine.workdays import TableWorkCalendar
 from engine.workflow_store import WorkflowStore
 from forms import FormRegistry
+
+StartGuard = Callable[[Session, Actor, str], None]
+"""A rule asked inside the transaction before a matter starts; raises to refuse."""
 
 
 @dataclass
@@ -26,6 +30,7 @@ class EngineContext:
     calendar: WorkCalendar
     outbox_kick: Callable[[], None] | None = None
     read_session_factory: sessionmaker[Session] | None = None
+    start_guards: list[StartGuard] = field(default_factory=list)
 
     @classmethod
     def build(

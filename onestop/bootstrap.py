@@ -16,6 +16,7 @@ from engine.db import make_engine, make_session_factory
 from engine.definitions import deploy_directory
 from onestop.database import upgrade
 from onestop.settings import Settings
+from registry.guards import refuse_frozen_unit
 from storage import LocalAttachmentStore
 
 
@@ -47,6 +48,7 @@ def build_platform(
         outbox_kick=outbox_kick,
         read_session_factory=make_session_factory(reader),
     )
+    ctx.start_guards.append(refuse_frozen_unit)
     return Platform(settings, db, ctx, LocalAttachmentStore(settings.attachments_dir), reader)
 
 

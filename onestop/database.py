@@ -15,7 +15,9 @@ def import_models() -> None:
     import engine.accounts
     import engine.models
     import engine.records
+    import engine.sequences
     import engine.workdays  # noqa: F401
+    import registry.models  # noqa: F401
 
 
 def alembic_config(url: str) -> Config:

@@ -6,6 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.accounts import Department, User, create_user
+from onestop.demo_register import seed_register
 
 DEMO_PASSWORD = "onestop-demo"
 DEMO_UNIT = "demo-unit-001"
@@ -21,6 +22,7 @@ DEPARTMENTS = {
 ACCOUNTS = [
     # username, display name, roles, departments, unit
     ("applicant", "示范市数据资源服务中心 人事专员", ["applicant"], [], DEMO_UNIT),
+    ("applicant_frozen", "示范市职业技能培训中心 人事专员", ["applicant"], [], "demo-unit-004"),
     ("bianban", "编办审批员", ["approver"], ["bianban"], None),
     ("zuzhi", "组织部审批员", ["approver"], ["zuzhi"], None),
     ("renshe", "人社局审批员", ["approver"], ["renshe"], None),
@@ -39,6 +41,7 @@ def ensure_departments(session: Session) -> None:
 def seed_demo(session: Session) -> list[str]:
     """Create what is missing; return the usernames created."""
     ensure_departments(session)
+    seed_register(session)
     existing = set(session.scalars(select(User.username)))
     created = []
     for username, display, roles, departments, unit in ACCOUNTS:

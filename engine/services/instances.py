@@ -32,6 +32,8 @@ def start(
     if not actor.is_applicant:
         raise Forbidden("applicant_only", "只有申请单位的经办人可以发起事项")
     with ctx.transaction() as session:
+        for guard in ctx.start_guards:
+            guard(session, actor, process_key)
         definition = latest_definition(session, process_key)
         compiled = ctx.specs.get(session, definition.id)
         instance = Instance(

@@ -67,6 +67,7 @@ def _real_objects(platform: Platform) -> dict[str, list[Any]]:
         "incident_id": [incident_id],
         "key": [PROCESS_KEY],
         "kind": ["uscc", "ric", "orgcode"],
+        "code": ["demo-unit-001", "demo-unit-003"],
         "year": [2026, 2027],
         "day": ["2026-02-14", "2027-01-01"],
     }
@@ -92,7 +93,7 @@ def test_no_server_errors(sqlite_platform: Platform, username: str) -> None:
     failures: list[str] = []
 
     operations = [result.ok() for result in schema.get_all_operations()]
-    assert len(operations) == 26
+    assert len(operations) == 29
     for operation in operations:
 
         @FUZZ_SETTINGS

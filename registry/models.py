@@ -1,0 +1,149 @@
+"""Tables of the establishment register (机构编制实名制)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Date, DateTime, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from engine.db import Base, utcnow
+
+
+class Unit(Base):
+    __tablename__ = "units"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), unique=True)  # the unit code accounts and matters carry
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    short_name: Mapped[str | None] = mapped_column(String(100))
+    kind: Mapped[str] = mapped_column(String(20))
+    region_code: Mapped[str] = mapped_column(String(6))
+    credit_code: Mapped[str | None] = mapped_column(String(18), unique=True)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
+    funding_form: Mapped[str] = mapped_column(String(20))
+    status: Mapped[str] = mapped_column(String(20), default="active")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Quota(Base):
+    """Approved establishment of a unit for one establishment type."""
+
+    __tablename__ = "quotas"
+
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="CASCADE"), primary_key=True)
+    est_type: Mapped[str] = mapped_column(String(30), primary_key=True)
+    approved: Mapped[int] = mapped_column(Integer)
+
+
+class LeadershipQuota(Base):
+    """Approved leadership posts (领导职数) of a unit by level."""
+
+    __tablename__ = "leadership_quotas"
+
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="CASCADE"), primary_key=True)
+    level: Mapped[str] = mapped_column(String(10), primary_key=True)
+    approved: Mapped[int] = mapped_column(Integer)
+
+
+class Person(Base):
+    """The real-name record of one person; ``status`` 在编 holds one place (一人一编)."""
+
+    __tablename__ = "persons"
+    __table_args__ = (Index("ix_persons_place", "unit_id", "est_type", "status"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    id_number: Mapped[str] = mapped_column(String(18), unique=True)
+    name: Mapped[str] = mapped_column(String(50))
+    sex: Mapped[str] = mapped_column(String(2))
+    birth_date: Mapped[date] = mapped_column(Date)
+    ethnicity: Mapped[str] = mapped_column(String(20), default="")
+    native_place: Mapped[str] = mapped_column(String(50), default="")
+    political_status: Mapped[str] = mapped_column(String(20), default="")
+    work_start_date: Mapped[date | None] = mapped_column(Date)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    internal_unit: Mapped[str] = mapped_column(String(100), default="")
+    category: Mapped[str] = mapped_column(String(10), default="非领导")
+    est_type: Mapped[str] = mapped_column(String(30))
+    entry_form: Mapped[str] = mapped_column(String(10), default="")
+    entry_date: Mapped[date | None] = mapped_column(Date)
+    entry_doc_no: Mapped[str] = mapped_column(String(60), default="")
+    notice_no: Mapped[str] = mapped_column(String(60), default="")
+    post_category: Mapped[str] = mapped_column(String(10), default="")
+    rank: Mapped[str] = mapped_column(String(50), default="")
+    education: Mapped[str] = mapped_column(String(50), default="")
+    title: Mapped[str] = mapped_column(String(50), default="")
+    status: Mapped[str] = mapped_column(String(10), default="在编")
+    exit_date: Mapped[date | None] = mapped_column(Date)
+    exit_reason: Mapped[str] = mapped_column(String(20), default="")
+    exit_doc_no: Mapped[str] = mapped_column(String(60), default="")
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class PersonHistory(Base):
+    """What happened to a person's place: 入编, 出编, 调整, 导入."""
+
+    __tablename__ = "person_history"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("persons.id", ondelete="CASCADE"), index=True)
+    event: Mapped[str] = mapped_column(String(20))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    est_type: Mapped[str] = mapped_column(String(30))
+    on: Mapped[date] = mapped_column(Date)
+    doc_no: Mapped[str] = mapped_column(String(60), default="")
+    recorded_by: Mapped[str] = mapped_column(String(100))
+    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Reservation(Base):
+    """An issued 核准使用编制通知单: places of one type reserved until hires consume them."""
+
+    __tablename__ = "reservations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(60), unique=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
+    est_type: Mapped[str] = mapped_column(String(30))
+    places: Mapped[int] = mapped_column(Integer)
+    used: Mapped[int] = mapped_column(Integer, default=0)
+    status: Mapped[str] = mapped_column(String(12), default="issued")  # issued, consumed, cancelled
+    instance_id: Mapped[str | None] = mapped_column(String(36))
+    issued_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class CodeBlock(Base):
+    """A block of organization-code bodies (号段) assigned to this registering office."""
+
+    __tablename__ = "code_blocks"
+    __table_args__ = (UniqueConstraint("prefix", "authority", "category", "region_code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    authority: Mapped[str] = mapped_column(String(1))
+    category: Mapped[str] = mapped_column(String(1))
+    region_code: Mapped[str] = mapped_column(String(6))
+    prefix: Mapped[str] = mapped_column(String(2))
+    first_seq: Mapped[int] = mapped_column(Integer)
+    last_seq: Mapped[int] = mapped_column(Integer)
+    next_seq: Mapped[int] = mapped_column(Integer)
+
+
+class IssuedCode(Base):
+    __tablename__ = "issued_codes"
+
+    code: Mapped[str] = mapped_column(String(18), primary_key=True)
+    block_id: Mapped[int] = mapped_column(ForeignKey("code_blocks.id"))
+    seq: Mapped[int] = mapped_column(Integer)
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
+    status: Mapped[str] = mapped_column(String(12), default="active")  # active, cancelled
+    issued_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class DomainName(Base):
+    __tablename__ = "domain_names"
+
+    name: Mapped[str] = mapped_column(String(100), primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    status: Mapped[str] = mapped_column(String(12), default="active")
+    registered_on: Mapped[date] = mapped_column(Date)
+    expires_on: Mapped[date] = mapped_column(Date)

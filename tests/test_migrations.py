@@ -1,0 +1,19 @@
+"""The migrations build exactly the schema the models declare, on both backends."""
+
+from __future__ import annotations
+
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import create_engine
+
+from engine.db import Base
+from onestop.database import import_models
+
+
+def test_no_difference_between_models_and_migrations(database_url: str) -> None:
+    import_models()
+    engine = create_engine(database_url)
+    with engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+    engine.dispose()
+    assert diff == []
