@@ -5,13 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
 from engine.actors import Actor
 from engine.calendar import WorkCalendar
 from engine.definitions import SpecCache
-from engine.restricted_scripts import make_script_engine
+from engine.restricted_scripts import ServiceFunction, make_script_engine
 from engine.uow import transaction
 from engine.workdays import TableWorkCalendar
 from engine.workflow_store import WorkflowStore
@@ -19,6 +20,10 @@ from forms import FormRegistry
 
 StartGuard = Callable[[Session, Actor, str], None]
 """A rule asked inside the transaction before a matter starts; raises to refuse."""
+
+FormCheck = Callable[[Session, Actor, dict[str, Any]], list[dict[str, str]]]
+"""Domain checks of a submitted form beyond its JSON Schema (e.g. the person is
+on the unit's staff); returns field errors shaped like the schema's."""
 
 
 @dataclass
@@ -31,6 +36,8 @@ class EngineContext:
     outbox_kick: Callable[[], None] | None = None
     read_session_factory: sessionmaker[Session] | None = None
     start_guards: list[StartGuard] = field(default_factory=list)
+    services: dict[str, ServiceFunction] = field(default_factory=dict)
+    form_checks: dict[str, FormCheck] = field(default_factory=dict)
 
     @classmethod
     def build(
@@ -42,14 +49,16 @@ class EngineContext:
         outbox_kick: Callable[[], None] | None = None,
         read_session_factory: sessionmaker[Session] | None = None,
     ) -> EngineContext:
+        services: dict[str, ServiceFunction] = {}
         return cls(
             session_factory=session_factory,
             specs=SpecCache(),
-            store=WorkflowStore(make_script_engine(), cache_size=workflow_cache_size),
+            store=WorkflowStore(make_script_engine(services=services), cache_size=workflow_cache_size),
             forms=forms or FormRegistry.load(),
             calendar=TableWorkCalendar(read_session_factory or session_factory),
             outbox_kick=outbox_kick,
             read_session_factory=read_session_factory,
+            services=services,
         )
 
     @contextmanager

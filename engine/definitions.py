@@ -37,6 +37,7 @@ class UserTaskInfo:
     role: str
     form_key: str | None
     sla_days: int | None
+    decisions: tuple[str, ...] = ("approve", "return", "reject")
 
     @property
     def is_applicant_task(self) -> bool:
@@ -52,6 +53,7 @@ class CompiledProcess:
     spec: Any
     subprocess_specs: dict[str, Any]
     user_tasks: dict[str, UserTaskInfo]
+    service_results: dict[str, str]  # service task name -> result variable
 
 
 @dataclass(frozen=True)
@@ -90,8 +92,30 @@ def _user_tasks(spec: Any, subprocess_specs: dict[str, Any]) -> dict[str, UserTa
                 role=props.get("role") or ("applicant" if department == APPLICANT_DEPARTMENT else "approver"),
                 form_key=props.get("form_key"),
                 sla_days=int(sla) if sla else None,
+                decisions=_decisions(name, props.get("decisions")),
             )
     return tasks
+
+
+ALL_DECISIONS = ("approve", "return", "reject")
+
+
+def _decisions(task: str, value: str | None) -> tuple[str, ...]:
+    """The decisions a task offers (property ``decisions``, comma separated)."""
+    if not value:
+        return ALL_DECISIONS
+    chosen = tuple(d.strip() for d in value.split(",") if d.strip())
+    if not chosen or set(chosen) - set(ALL_DECISIONS):
+        raise ValidationFailed("invalid_bpmn", f"用户任务 {task} 的 decisions 属性应取自 approve、return、reject")
+    return chosen
+
+
+def _service_results(spec: Any) -> dict[str, str]:
+    return {
+        name: str(task_spec.result_variable)
+        for name, task_spec in spec.task_specs.items()
+        if getattr(task_spec, "operation_name", None) and getattr(task_spec, "result_variable", None)
+    }
 
 
 def parse_process(xml: bytes, filename: str, key: str) -> tuple[Any, dict[str, Any]]:
@@ -201,6 +225,7 @@ class SpecCache:
             spec=spec,
             subprocess_specs=subprocess_specs,
             user_tasks=_user_tasks(spec, subprocess_specs),
+            service_results=_service_results(spec),
         )
         with self._lock:
             return self._compiled.setdefault(definition_id, compiled)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from engine.db import Base, utcnow
@@ -53,6 +53,10 @@ class Instance(Base):
     # The one submission, readable without loading the workflow. Decisions
     # live on their task rows, so a step never rewrites a growing document.
     application: Mapped[dict[str, Any]] = mapped_column(JSON)
+    # What service tasks computed (vacancy figures, notice numbers...), by result variable.
+    results: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict, server_default=text("'{}'"))
+    # The name of the end event reached, e.g. 办结 or 空缺不足，不予受理.
+    outcome: Mapped[str | None] = mapped_column(String(200))
     # Top-level workflow attributes (data, root, last task, subprocesses):
     # small, rewritten each step. Tasks live in ``workflow_tasks``.
     workflow_meta: Mapped[dict[str, Any]] = mapped_column(JSON)

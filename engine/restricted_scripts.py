@@ -8,6 +8,7 @@ whitelist of builtins and helpers. Compiled code is cached per source text.
 
 from __future__ import annotations
 
+import json
 import operator
 from collections.abc import Callable, Mapping
 from datetime import date, datetime, timedelta
@@ -24,6 +25,7 @@ from RestrictedPython.Guards import (
     safe_builtins,
     safer_getattr,
 )
+from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
 
@@ -97,11 +99,31 @@ def compile_script(source: str) -> CodeType:
     return _compiled(compile_restricted_exec(source))
 
 
-class RestrictedEnvironment(BasePythonScriptEngineEnvironment):  # type: ignore[misc]
-    """Task data is the scope; helpers and guards are read-only globals."""
+ServiceFunction = Callable[[dict[str, Any]], Any]
+"""A domain operation a BPMN service task calls by name, with evaluated parameters."""
 
-    def __init__(self, helpers: Mapping[str, Any] | None = None) -> None:
+
+class UnknownService(LookupError):
+    """A service task names an operation nobody registered."""
+
+
+class RestrictedEnvironment(BasePythonScriptEngineEnvironment):  # type: ignore[misc]
+    """Task data is the scope; helpers and guards are read-only globals.
+    Service tasks call the functions registered in ``services`` by name."""
+
+    def __init__(
+        self, helpers: Mapping[str, Any] | None = None, services: Mapping[str, ServiceFunction] | None = None
+    ) -> None:
         super().__init__({**GUARDS, **(helpers or {})})
+        self.services = services if services is not None else {}
+
+    def call_service(self, context: dict[str, Any], **kwargs: Any) -> str:
+        name = kwargs["operation_name"]
+        service = self.services.get(name)
+        if service is None:
+            raise UnknownService(f"未注册的服务：{name}")
+        params = {key: param["value"] for key, param in kwargs.get("operation_params", {}).items()}
+        return json.dumps(service(params), ensure_ascii=False, default=str)
 
     def _scope(self, context: Mapping[str, Any], external: Mapping[str, Any] | None) -> dict[str, Any]:
         clash = set(context) & set(self.globals)
@@ -126,5 +148,19 @@ class RestrictedEnvironment(BasePythonScriptEngineEnvironment):  # type: ignore[
         return True
 
 
-def make_script_engine(helpers: Mapping[str, Any] | None = None) -> PythonScriptEngine:
-    return PythonScriptEngine(environment=RestrictedEnvironment(helpers))
+class RestrictedScriptEngine(PythonScriptEngine):  # type: ignore[misc]
+    def call_service(self, task: Any, **kwargs: Any) -> Any:
+        # The library's own handler refers to an undefined name when a service
+        # fails; report the failure as a task error, which becomes an incident.
+        try:
+            return self.environment.call_service(task.data, **kwargs)
+        except Exception as exc:
+            raise WorkflowTaskException(
+                f"服务“{kwargs.get('operation_name')}”执行失败：{exc}", task=task, exception=exc
+            ) from exc
+
+
+def make_script_engine(
+    helpers: Mapping[str, Any] | None = None, services: Mapping[str, ServiceFunction] | None = None
+) -> PythonScriptEngine:
+    return RestrictedScriptEngine(environment=RestrictedEnvironment(helpers, services))

@@ -16,7 +16,9 @@ from engine.db import make_engine, make_session_factory
 from engine.definitions import deploy_directory
 from onestop.database import upgrade
 from onestop.settings import Settings
+from registry.form_checks import FORM_CHECKS
 from registry.guards import refuse_frozen_unit
+from registry.process_services import SERVICES
 from storage import LocalAttachmentStore
 
 
@@ -49,6 +51,8 @@ def build_platform(
         read_session_factory=make_session_factory(reader),
     )
     ctx.start_guards.append(refuse_frozen_unit)
+    ctx.services.update(SERVICES)
+    ctx.form_checks.update(FORM_CHECKS)
     return Platform(settings, db, ctx, LocalAttachmentStore(settings.attachments_dir), reader)
 
 

@@ -54,7 +54,7 @@ def test_serve_demo_starts_api_docs_and_worker(tmp_path: Path) -> None:
         processes = httpx.get(
             f"{base}/api/v1/processes", headers={"Authorization": f"Bearer {token.json()['access_token']}"}
         )
-        assert [p["key"] for p in processes.json()] == ["demo_cross_department"]
+        assert [p["key"] for p in processes.json()] == ["demo_cross_department", "staff_entry", "staff_exit"]
         assert (tmp_path / "onestop.sqlite3").exists()
     finally:
         os.killpg(server.pid, 15)
@@ -78,12 +78,16 @@ def test_deploy_creates_a_version_once(
     monkeypatch.delenv("DATABASE_URL", raising=False)
     assert main(["deploy", "--data-dir", str(tmp_path)]) == 0
     first = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
-    assert [(d["key"], d["version"], d["created"]) for d in first] == [("demo_cross_department", 1, True)]
+    assert [(d["key"], d["version"], d["created"]) for d in first] == [
+        ("demo_cross_department", 1, True),
+        ("staff_entry", 1, True),
+        ("staff_exit", 1, True),
+    ]
     assert main(["deploy", str(REPO / "processes" / "demo_cross_department.bpmn"), "--data-dir", str(tmp_path)]) == 0
     again = json.loads(capsys.readouterr().out)
     assert (again["version"], again["created"], again["sha256"]) == (1, False, first[0]["sha256"])
     assert main(["audit", "verify", "--data-dir", str(tmp_path)]) == 0
-    assert json.loads(capsys.readouterr().out) == {"ok": True, "events": 1, "broken_at": None, "reason": None}
+    assert json.loads(capsys.readouterr().out) == {"ok": True, "events": 3, "broken_at": None, "reason": None}
 
 
 @pytest.mark.parametrize(

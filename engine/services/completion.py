@@ -49,20 +49,26 @@ def normalise_decision(info: UserTaskInfo, decision: str | None, opinion: str | 
         raise ValidationFailed(
             "invalid_decision", "审批结论应为同意（approve）、退回补正（return）或不予批准（reject）"
         )
+    if decision not in info.decisions:
+        offered = "、".join(DECISION_LABELS[d] for d in info.decisions)
+        raise ValidationFailed("decision_not_allowed", f"“{info.title}”环节只能选择：{offered}")
     if decision in ("return", "reject") and not (opinion or "").strip():
         raise ValidationFailed("opinion_required", "退回或不予批准时必须填写审批意见")
     return decision
 
 
-def validate_form(ctx: EngineContext, info: UserTaskInfo, data: dict[str, Any]) -> None:
+def validate_form(ctx: EngineContext, session: Session, actor: Actor, info: UserTaskInfo, data: dict[str, Any]) -> None:
     if info.form_key is None:
         return
     form = ctx.forms.get(info.form_key)
     if form is None:
         raise ValidationFailed("form_not_found", f"表单“{info.form_key}”不存在")
-    errors = form.validate(data)
+    errors = [e.as_dict() for e in form.validate(data)]
+    check = ctx.form_checks.get(info.form_key)
+    if not errors and check is not None:
+        errors = check(session, actor, data)
     if errors:
-        raise ValidationFailed("form_invalid", "表单填写有误，请按提示修改", [e.as_dict() for e in errors])
+        raise ValidationFailed("form_invalid", "表单填写有误，请按提示修改", errors)
 
 
 def _with_attachments(
@@ -102,7 +108,7 @@ def complete_task(
     info = loaded.compiled.user_tasks[task.spec_name]
     decision = normalise_decision(info, decision, opinion)
     data = _with_attachments(ctx, session, actor, loaded, info, data, uploads or [])
-    validate_form(ctx, info, data)
+    validate_form(ctx, session, actor, info, data)
     spiff_task = stepping.ready_spiff_task(loaded, task.id)
     now = utcnow()
     instance = loaded.instance

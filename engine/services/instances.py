@@ -48,6 +48,7 @@ def start(
             serializer_version=SERIALIZER_VERSION,
             workflow_meta={},
             application={},
+            results={},
         )
         session.add(instance)
         loaded = stepping.Loaded(instance, compiled, ctx.store.new(compiled))

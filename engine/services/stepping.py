@@ -21,7 +21,7 @@ from SpiffWorkflow.task import TaskState
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine import audit, outbox
+from engine import audit, outbox, step_context
 from engine.calendar import due_at
 from engine.context import EngineContext
 from engine.db import as_utc, utcnow
@@ -74,11 +74,13 @@ def advance(ctx: EngineContext, session: Session, loaded: Loaded, *, actor: str,
     instance, workflow = loaded.instance, loaded.workflow
     with session.no_autoflush:
         try:
-            workflow.do_engine_steps()
+            with step_context.bound(session, instance, actor):
+                workflow.do_engine_steps()
             failure = None
         except SpiffWorkflowException as exc:
             failure = exc
         created = sync_projection(ctx, session, loaded, notify=notify)
+        _collect_results(loaded)
         if failure is not None:
             _raise_incident(session, instance, failure, actor=actor)
         else:
@@ -159,12 +161,26 @@ def sync_projection(ctx: EngineContext, session: Session, loaded: Loaded, *, not
     return created
 
 
+def _collect_results(loaded: Loaded) -> None:
+    """Keep what service tasks computed on the instance, readable without the workflow."""
+    if not loaded.compiled.service_results:
+        return
+    results = dict(loaded.instance.results or {})
+    for spec_name, variable in loaded.compiled.service_results.items():
+        for task in loaded.workflow.get_tasks(spec_name=spec_name, state=TaskState.COMPLETED):
+            if variable in task.data:
+                results[variable] = task.data[variable]
+    if results != (loaded.instance.results or {}):
+        loaded.instance.results = results
+
+
 def _status_of(loaded: Loaded) -> str:
     workflow = loaded.workflow
     if workflow.completed:
-        ended_rejected = any(
-            str(t.task_spec.name).startswith("end_rejected") for t in workflow.get_tasks(state=TaskState.COMPLETED)
-        )
+        ends = [t for t in workflow.get_tasks(state=TaskState.COMPLETED) if str(t.task_spec.name).startswith("end")]
+        ended_rejected = any(str(t.task_spec.name).startswith("end_rejected") for t in ends)
+        named = [t.task_spec.bpmn_name for t in ends if getattr(t.task_spec, "bpmn_name", None)]
+        loaded.instance.outcome = named[-1][:200] if named else None
         return REJECTED if ended_rejected else COMPLETED
     # Back with the applicant after a first submission can only mean a return.
     waiting_on_applicant = bool(loaded.open_tasks) and all(t.role == "applicant" for t in loaded.open_tasks)

@@ -88,7 +88,7 @@ def dossier(session: Session, instance: Instance) -> dict[str, Any]:
         }
         for t in decided
     }
-    return {"application": instance.application or {}, "reviews": reviews}
+    return {"application": instance.application or {}, "reviews": reviews, "results": instance.results or {}}
 
 
 def instance_summary(instance: Instance) -> dict[str, Any]:
@@ -102,6 +102,7 @@ def instance_summary(instance: Instance) -> dict[str, Any]:
         "created_at": iso(instance.created_at),
         "updated_at": iso(instance.updated_at),
         "finished_at": iso(instance.finished_at),
+        "outcome": instance.outcome,
     }
 
 

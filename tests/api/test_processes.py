@@ -12,7 +12,11 @@ from tests.conftest import Api
 def test_list_processes(api: Api) -> None:
     response = api.get("/api/v1/processes", "applicant")
     assert response.status_code == 200
-    assert response.json() == [{"key": PROCESS_KEY, "version": 1, "name": "跨部门联办演示"}]
+    assert response.json() == [
+        {"key": PROCESS_KEY, "version": 1, "name": "跨部门联办演示"},
+        {"key": "staff_entry", "version": 1, "name": "入编"},
+        {"key": "staff_exit", "version": 1, "name": "出编"},
+    ]
 
 
 def test_start_form_is_the_application_schema_and_its_examples_validate(api: Api) -> None:
@@ -39,15 +43,24 @@ def test_start_form_is_the_application_schema_and_its_examples_validate(api: Api
 
 def test_every_shipped_form_has_valid_examples() -> None:
     registry = FormRegistry.load()
-    assert registry.keys() == ["demo_application", "demo_review"]
+    assert registry.keys() == [
+        "demo_application",
+        "demo_review",
+        "department_review",
+        "staff_entry_application",
+        "staff_exit_application",
+    ]
     assert registry.check_examples() == {}
 
 
 def test_every_example_can_actually_be_submitted(sqlite_api: Api) -> None:
-    schema = sqlite_api.get(f"/api/v1/processes/{PROCESS_KEY}/form", "applicant").json()
-    for example in schema["examples"]:
-        response = sqlite_api.post("/api/v1/instances", "applicant", json={"process_key": PROCESS_KEY, "data": example})
-        assert response.status_code == 201, response.text
+    for process in sqlite_api.get("/api/v1/processes", "applicant").json():
+        schema = sqlite_api.get(f"/api/v1/processes/{process['key']}/form", "applicant").json()
+        for example in schema["examples"]:
+            body = {"process_key": process["key"], "data": example}
+            response = sqlite_api.post("/api/v1/instances", "applicant", json=body)
+            assert response.status_code == 201, response.text
+            assert response.json()["status"] == "running"
 
 
 @pytest.mark.parametrize("user", ["bianban", "archivist", "admin"])

@@ -1,0 +1,64 @@
+"""Checks of staff forms against the register, at submission (422 with field paths)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from engine.actors import Actor
+from forms.identifiers import check_ric, ric_birth_date, ric_sex
+from registry.models import Person, Unit
+
+
+def _error(path: str, field: str, message: str) -> dict[str, str]:
+    return {"path": path, "field": field, "code": "register", "message": message}
+
+
+def check_entry(session: Session, actor: Actor, data: dict[str, Any]) -> list[dict[str, str]]:
+    errors: list[dict[str, str]] = []
+    seen: set[str] = set()
+    for i, person in enumerate(data.get("persons", [])):
+        number = check_ric(str(person.get("id_number", ""))).normalized
+        if number is None:
+            continue  # the schema's format already reported it
+        path = f"/persons/{i}"
+        if number in seen:
+            errors.append(_error(f"{path}/id_number", "身份证号", "同一人在本次申请中出现多次"))
+        seen.add(number)
+        if person.get("sex") and person["sex"] != ric_sex(number):
+            errors.append(_error(f"{path}/sex", "性别", f"性别与身份证号码不符（号码显示为{ric_sex(number)}）"))
+        born = ric_birth_date(number).isoformat()
+        if person.get("birth_date") and person["birth_date"] != born:
+            errors.append(_error(f"{path}/birth_date", "出生日期", f"出生日期与身份证号码不符（号码显示为{born}）"))
+        holder = session.scalars(select(Person).where(Person.id_number == number, Person.status == "在编")).first()
+        if holder is not None:
+            unit = session.get(Unit, holder.unit_id)
+            errors.append(
+                _error(
+                    f"{path}/id_number",
+                    "身份证号",
+                    f"{holder.name}已在{unit.name if unit else '其他单位'}在编，一人只能占用一个编制",
+                )
+            )
+    return errors
+
+
+def check_exit(session: Session, actor: Actor, data: dict[str, Any]) -> list[dict[str, str]]:
+    number = check_ric(str(data.get("id_number", ""))).normalized
+    if number is None:
+        return []
+    person = session.scalars(
+        select(Person)
+        .join(Unit, Unit.id == Person.unit_id)
+        .where(Person.id_number == number, Person.status == "在编", Unit.code == actor.unit_code)
+    ).first()
+    if person is None:
+        return [_error("/id_number", "身份证号", "本单位没有该在编人员，请核对身份证号码")]
+    if data.get("name") and data["name"] != person.name:
+        return [_error("/name", "姓名", f"姓名与在编记录不符（台账为{person.name}）")]
+    return []
+
+
+FORM_CHECKS = {"staff_entry_application": check_entry, "staff_exit_application": check_exit}

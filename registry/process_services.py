@@ -1,0 +1,143 @@
+"""Register operations that BPMN service tasks call by name.
+
+Each runs inside the step's transaction (``engine.step_context``) on the
+matter's unit and returns plain data for gateways and the next approvers.
+A rule that refuses is returned as data (``allowed``/``reserved`` false with
+the Chinese explanation), so the process routes it; only unexpected failures
+raise, and those become incidents.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+
+from engine import step_context
+from engine.errors import Conflict
+from forms.identifiers import check_ric, ric_birth_date
+from registry.models import Person, PersonHistory, Reservation, Unit
+from registry.reservations import check_vacancy, lock_unit, reserve
+
+
+def _unit() -> Unit:
+    step = step_context.current()
+    unit = step.session.scalars(select(Unit).where(Unit.code == step.instance.unit_code)).first()
+    if unit is None:
+        raise LookupError(f"机构编制台账中没有单位“{step.instance.unit_code}”")
+    return unit
+
+
+def vacancy_check(params: dict[str, Any]) -> dict[str, Any]:
+    unit = _unit()
+    decision = check_vacancy(step_context.current().session, unit.id, str(params["est_type"]), int(params["places"]))
+    return {**decision.as_dict(), "unit_kind": unit.kind, "unit_name": unit.name}
+
+
+def reserve_places(params: dict[str, Any]) -> dict[str, Any]:
+    step = step_context.current()
+    unit = _unit()
+    try:
+        made = reserve(
+            step.session,
+            unit_id=unit.id,
+            est_type=str(params["est_type"]),
+            places=int(params["places"]),
+            instance_id=step.instance.id,
+            on=date.today(),
+        )
+    except Conflict as refused:
+        return {"reserved": False, "message": refused.message, "number": None}
+    return {
+        "reserved": True,
+        "number": made.number,
+        "places": made.places,
+        "message": f"已核发核准使用编制通知单{made.number}，预留{made.est_type}{made.places}名",
+    }
+
+
+def record_entry(params: dict[str, Any]) -> dict[str, Any]:
+    """入编: place each person (一人一编) and consume the notice's reserved places."""
+    step = step_context.current()
+    unit = lock_unit(step.session, _unit().id)
+    notice = step.session.scalars(select(Reservation).where(Reservation.number == params["reservation"])).one()
+    persons: list[dict[str, Any]] = list(params["persons"])
+    if notice.unit_id != unit.id or notice.status != "issued" or notice.used + len(persons) > notice.places:
+        raise ValueError(f"核准使用编制通知单{notice.number}不能用于本次入编")
+    today = date.today()
+    placed = []
+    for entry in persons:
+        number = check_ric(str(entry["id_number"])).normalized
+        if number is None:
+            raise ValueError(f"身份证号码无效：{entry['id_number']}")
+        person = step.session.scalars(select(Person).where(Person.id_number == number)).first()
+        if person is not None and person.status == "在编":
+            raise ValueError(f"{person.name}已在编，不能重复入编（一人一编）")
+        if person is None:
+            person = Person(
+                id_number=number,
+                name=str(entry["name"]),
+                sex=str(entry["sex"]),
+                birth_date=ric_birth_date(number),
+                unit_id=unit.id,
+                est_type=notice.est_type,
+            )
+            step.session.add(person)
+        person.unit_id, person.est_type, person.status = unit.id, notice.est_type, "在编"
+        person.entry_form = str(entry.get("entry_form", ""))
+        person.post_category = str(entry.get("post_category", ""))
+        person.education = str(entry.get("education", ""))
+        person.entry_date, person.notice_no = today, notice.number
+        step.session.flush()
+        step.session.add(
+            PersonHistory(
+                person_id=person.id,
+                event="入编",
+                unit_id=unit.id,
+                est_type=notice.est_type,
+                on=today,
+                doc_no=notice.number,
+                recorded_by=step.actor,
+            )
+        )
+        placed.append({"name": person.name, "id_number": number})
+    notice.used += len(persons)
+    if notice.used == notice.places:
+        notice.status = "consumed"
+    return {"placed": placed, "notice": notice.number, "est_type": notice.est_type}
+
+
+def record_exit(params: dict[str, Any]) -> dict[str, Any]:
+    """出编: write off the person's place; the history keeps where it was."""
+    step = step_context.current()
+    unit = lock_unit(step.session, _unit().id)
+    number = check_ric(str(params["id_number"])).normalized
+    person = step.session.scalars(
+        select(Person).where(Person.id_number == number, Person.unit_id == unit.id, Person.status == "在编")
+    ).first()
+    if person is None:
+        raise ValueError(f"{unit.name}没有在编人员{params['id_number']}")
+    on = date.fromisoformat(str(params["exit_date"]))
+    person.status, person.exit_date = "出编", on
+    person.exit_reason, person.exit_doc_no = str(params["reason"]), str(params.get("doc_no") or "")
+    step.session.add(
+        PersonHistory(
+            person_id=person.id,
+            event="出编",
+            unit_id=unit.id,
+            est_type=person.est_type,
+            on=on,
+            doc_no=person.exit_doc_no,
+            recorded_by=step.actor,
+        )
+    )
+    return {"name": person.name, "est_type": person.est_type, "exit_date": on.isoformat(), "reason": person.exit_reason}
+
+
+SERVICES = {
+    "register.vacancy_check": vacancy_check,
+    "register.reserve": reserve_places,
+    "register.record_entry": record_entry,
+    "register.record_exit": record_exit,
+}
