@@ -16,11 +16,13 @@ from celery import Celery
 
 from engine.notifications import HANDLERS
 from engine.outbox import drain
+from engine.overdue import find_overdue
 from onestop.settings import Settings
 
 log = logging.getLogger(__name__)
 
 DRAIN_TASK = "onestop.drain_outbox"
+OVERDUE_TASK = "onestop.find_overdue"
 
 
 def broker_options(settings: Settings) -> dict[str, Any]:
@@ -49,22 +51,39 @@ def create_celery(settings: Settings, *, drain_interval_seconds: float = 15.0) -
         worker_hijack_root_logger=False,
         broker_connection_retry_on_startup=True,
         worker_prefetch_multiplier=1,
-        beat_schedule={"drain-outbox": {"task": DRAIN_TASK, "schedule": drain_interval_seconds}},
+        beat_schedule={
+            "drain-outbox": {"task": DRAIN_TASK, "schedule": drain_interval_seconds},
+            "find-overdue": {"task": OVERDUE_TASK, "schedule": 600.0},
+        },
     )
     app.onestop_settings = settings
     app.task(name=DRAIN_TASK, bind=True)(drain_outbox)
+    app.task(name=OVERDUE_TASK, bind=True)(mark_overdue)
     return app
+
+
+def _platform(app: Celery) -> Any:
+    platform = getattr(app, "onestop_platform", None)
+    if platform is None:
+        from onestop.bootstrap import build_platform
+
+        platform = app.onestop_platform = build_platform(app.onestop_settings, migrate=False)
+    return platform
+
+
+def mark_overdue(task: Any) -> int:
+    """The periodic search for tasks past their deadline (催办)."""
+    found = find_overdue(_platform(task.app).ctx.session_factory)
+    if found:
+        log.info("overdue tasks found: %s", found)
+    return found
 
 
 def drain_outbox(task: Any) -> dict[str, int]:
     """Run every due outbox message. One callable for every app: Celery keeps
     task callables by name process-wide, so per-app closures would collide."""
     app = task.app
-    platform = getattr(app, "onestop_platform", None)
-    if platform is None:
-        from onestop.bootstrap import build_platform
-
-        platform = app.onestop_platform = build_platform(app.onestop_settings, migrate=False)
+    platform = _platform(app)
     settings: Settings = app.onestop_settings
     report = drain(platform.ctx.session_factory, HANDLERS, max_attempts=settings.outbox_max_attempts)
     if report.done or report.failed or report.retried:

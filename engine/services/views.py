@@ -35,6 +35,7 @@ def task_summary(task: Task, names: dict[int, str] | None = None) -> dict[str, A
         "assignee": names.get(task.assignee_id) if task.assignee_id else None,
         "created_at": iso(task.created_at),
         "due_at": iso(task.due_at),
+        "overdue": task.overdue_at is not None,
         "completed_at": iso(task.completed_at),
     }
 

@@ -1,0 +1,62 @@
+"""Finding overdue tasks (a periodic job): one ``overdue`` audit event and one
+urging notification (催办) per task, the first time it is seen late."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from engine import audit
+from engine.db import utcnow
+from engine.models import Instance, Task
+from engine.records import Notification
+
+
+def find_overdue(session_factory: sessionmaker[Session], *, now: datetime | None = None, batch: int = 200) -> int:
+    """Mark open tasks past their deadline; returns how many were found."""
+    now = now or utcnow()
+    found = 0
+    while True:
+        with session_factory() as session:
+            late = list(
+                session.scalars(
+                    select(Task)
+                    .where(Task.state == "open", Task.due_at < now, Task.overdue_at.is_(None))
+                    .order_by(Task.due_at)
+                    .limit(batch)
+                    .with_for_update(skip_locked=True)
+                )
+            )
+            if not late:
+                return found
+            for task in late:
+                task.overdue_at = now
+                instance = session.get(Instance, task.instance_id)
+                title = instance.title if instance else task.instance_id
+                recipient = f"user:{task.assignee_id}" if task.assignee_id else f"department:{task.department}"
+                if task.department == "applicant" and instance is not None:
+                    recipient = f"unit:{instance.unit_code}"
+                session.add(
+                    Notification(
+                        recipient=recipient,
+                        instance_id=task.instance_id,
+                        kind="urge",
+                        message=f"催办：“{task.title}”（{title}）已超过办理时限，请尽快办理",
+                    )
+                )
+                audit.record(
+                    session,
+                    actor="system",
+                    action="overdue",
+                    instance_id=task.instance_id,
+                    task_id=task.id,
+                    details={
+                        "task": task.title,
+                        "department": task.department,
+                        "due_at": task.due_at.isoformat() if task.due_at else None,
+                    },
+                )
+            session.commit()
+            found += len(late)
