@@ -27,6 +27,19 @@ def add_workdays(calendar: WorkCalendar, start: date, days: int) -> date:
     return current
 
 
+def workdays_between(calendar: WorkCalendar, start: date, end: date) -> int:
+    """Working days d with start < d <= end."""
+    count, current = 0, start
+    while current < end:
+        current += timedelta(days=1)
+        count += calendar.is_workday(current)
+    return count
+
+
+def beijing_day(moment: datetime) -> date:
+    return moment.astimezone(CHINA).date()
+
+
 def due_at(calendar: WorkCalendar, created: datetime, days: int | None) -> datetime | None:
     """End of the deadline's working day in Beijing, as UTC (every stored time is UTC)."""
     if days is None:

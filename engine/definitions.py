@@ -54,6 +54,7 @@ class CompiledProcess:
     subprocess_specs: dict[str, Any]
     user_tasks: dict[str, UserTaskInfo]
     service_results: dict[str, str]  # service task name -> result variable
+    promised_days: int | None = None  # 承诺时限, start event property ``promised_days``
 
 
 @dataclass(frozen=True)
@@ -108,6 +109,14 @@ def _decisions(task: str, value: str | None) -> tuple[str, ...]:
     if not chosen or set(chosen) - set(ALL_DECISIONS):
         raise ValidationFailed("invalid_bpmn", f"用户任务 {task} 的 decisions 属性应取自 approve、return、reject")
     return chosen
+
+
+def _promised_days(spec: Any) -> int | None:
+    for task_spec in spec.task_specs.values():
+        value = (getattr(task_spec, "extensions", None) or {}).get("properties", {}).get("promised_days")
+        if value:
+            return int(value)
+    return None
 
 
 def _service_results(spec: Any) -> dict[str, str]:
@@ -226,6 +235,7 @@ class SpecCache:
             subprocess_specs=subprocess_specs,
             user_tasks=_user_tasks(spec, subprocess_specs),
             service_results=_service_results(spec),
+            promised_days=_promised_days(spec),
         )
         with self._lock:
             return self._compiled.setdefault(definition_id, compiled)

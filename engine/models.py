@@ -3,10 +3,10 @@ task projection and incidents."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
+from sqlalchemy import JSON, Date, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from engine.db import Base, utcnow
@@ -49,6 +49,13 @@ class Instance(Base):
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     wake_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
+    # 承诺时限: working days promised from submission; time with the applicant
+    # for correction (between a return and the resubmission) does not count.
+    promised_days: Mapped[int | None] = mapped_column(Integer)
+    clock_started_on: Mapped[date | None] = mapped_column(Date)
+    paused_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    paused_workdays: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
+    due_on: Mapped[date | None] = mapped_column(Date)
     serializer_version: Mapped[str] = mapped_column(String(40))
     # The one submission, readable without loading the workflow. Decisions
     # live on their task rows, so a step never rewrites a growing document.

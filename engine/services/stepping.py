@@ -22,7 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine import audit, outbox, step_context
-from engine.calendar import due_at
+from engine.calendar import add_workdays, beijing_day, due_at, workdays_between
 from engine.context import EngineContext
 from engine.db import as_utc, utcnow
 from engine.definitions import CompiledProcess
@@ -81,10 +81,12 @@ def advance(ctx: EngineContext, session: Session, loaded: Loaded, *, actor: str,
             failure = exc
         created = sync_projection(ctx, session, loaded, notify=notify)
         _collect_results(loaded)
+        before = instance.status
         if failure is not None:
             _raise_incident(session, instance, failure, actor=actor)
         else:
             instance.status = _status_of(loaded)
+        _track_promised_time(ctx, loaded, before)
         if instance.status in FINAL_STATUSES and instance.finished_at is None:
             instance.finished_at = utcnow()
             outbox.emit(
@@ -159,6 +161,27 @@ def sync_projection(ctx: EngineContext, session: Session, loaded: Loaded, *, not
             )
     loaded.open_tasks = sorted([*still_open, *created], key=lambda t: (as_utc(t.created_at), t.id))
     return created
+
+
+def _track_promised_time(ctx: EngineContext, loaded: Loaded, before: str) -> None:
+    """Start the 承诺时限 clock at the first submission, stop it while the matter
+    is back with the applicant, and push the due date by the days it stood."""
+    instance, now = loaded.instance, utcnow()
+    if loaded.compiled.promised_days is None:
+        return
+    today = beijing_day(now)
+    if instance.clock_started_on is None and instance.application:
+        instance.promised_days = loaded.compiled.promised_days
+        instance.clock_started_on = today
+    elif instance.status == RETURNED and instance.paused_at is None:
+        instance.paused_at = now
+    elif before == RETURNED and instance.status != RETURNED and instance.paused_at is not None:
+        paused = workdays_between(ctx.calendar, beijing_day(as_utc(instance.paused_at)), today)
+        instance.paused_workdays = (instance.paused_workdays or 0) + paused
+        instance.paused_at = None
+    if instance.clock_started_on is not None and instance.promised_days is not None:
+        days = instance.promised_days + (instance.paused_workdays or 0)
+        instance.due_on = add_workdays(ctx.calendar, instance.clock_started_on, days)
 
 
 def _collect_results(loaded: Loaded) -> None:

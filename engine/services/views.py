@@ -104,6 +104,9 @@ def instance_summary(instance: Instance) -> dict[str, Any]:
         "updated_at": iso(instance.updated_at),
         "finished_at": iso(instance.finished_at),
         "outcome": instance.outcome,
+        "promised_days": instance.promised_days,
+        "due_on": instance.due_on.isoformat() if instance.due_on else None,
+        "clock_paused": instance.paused_at is not None,
     }
 
 
