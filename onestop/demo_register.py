@@ -123,15 +123,17 @@ def seed_register(session: Session) -> bool:
                 recorded_by="system",
             )
         )
-    session.add(
-        CodeBlock(
-            authority="1",
-            category="2",
-            region_code="141002",
-            prefix="MB",
-            first_seq=123457,
-            last_seq=124999,
-            next_seq=123457,
+    # One block per category; disjoint ranges keep every organization-code body unique.
+    for category, first, last in (("1", 200000, 200999), ("2", 123457, 124999), ("3", 300000, 300999)):
+        session.add(
+            CodeBlock(
+                authority="1",
+                category=category,
+                region_code="141002",
+                prefix="MB",
+                first_seq=first,
+                last_seq=last,
+                next_seq=first,
+            )
         )
-    )
     return True

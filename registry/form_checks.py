@@ -61,4 +61,22 @@ def check_exit(session: Session, actor: Actor, data: dict[str, Any]) -> list[dic
     return []
 
 
-FORM_CHECKS = {"staff_entry_application": check_entry, "staff_exit_application": check_exit}
+def check_credit_code(session: Session, actor: Actor, data: dict[str, Any]) -> list[dict[str, str]]:
+    unit = session.scalars(select(Unit).where(Unit.code == actor.unit_code)).first()
+    if unit is None:
+        return [_error("", "申请单位", "机构编制台账中没有本单位，请先办理机构设立")]
+    action = data.get("action")
+    if action == "new" and unit.credit_code:
+        return [_error("/action", "办理事项", f"本单位已有统一社会信用代码{unit.credit_code}，如需调整请选择变更")]
+    if action in ("change", "cancel") and not unit.credit_code:
+        return [_error("/action", "办理事项", "本单位尚未赋码，请先办理赋码")]
+    if action == "change" and not str(data.get("new_name") or "").strip():
+        return [_error("/new_name", "变更后名称", "请填写“变更后名称”")]
+    return []
+
+
+FORM_CHECKS = {
+    "staff_entry_application": check_entry,
+    "staff_exit_application": check_exit,
+    "credit_code_application": check_credit_code,
+}

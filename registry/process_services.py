@@ -141,3 +141,42 @@ SERVICES = {
     "register.record_entry": record_entry,
     "register.record_exit": record_exit,
 }
+
+
+UNIT_CATEGORY = {"机关": "1", "事业单位": "2", "群众团体": "3"}
+
+
+def credit_code(params: dict[str, Any]) -> dict[str, Any]:
+    """赋码: issue (new), record a change, or cancel the unit's code (never reissued)."""
+    from registry.credit_codes import issue_credit_code
+    from registry.models import CodeBlock, IssuedCode
+
+    step = step_context.current()
+    unit = lock_unit(step.session, _unit().id)
+    action = str(params["action"])
+    if action == "new":
+        if unit.credit_code:
+            return {"done": False, "message": f"{unit.name}已有统一社会信用代码{unit.credit_code}"}
+        block_region = step.session.scalars(select(CodeBlock.region_code).order_by(CodeBlock.id)).first()
+        issued = issue_credit_code(
+            step.session,
+            authority="1",
+            category=UNIT_CATEGORY[unit.kind],
+            region_code=block_region or unit.region_code,
+            unit_id=unit.id,
+        )
+        unit.credit_code = issued.code
+        return {"done": True, "code": issued.code, "message": f"已赋码：{issued.code}"}
+    code = step.session.get(IssuedCode, unit.credit_code) if unit.credit_code else None
+    if action == "cancel":
+        if code is not None:
+            code.status = "cancelled"
+        cancelled, unit.status = unit.credit_code, "cancelled"
+        return {"done": True, "code": cancelled, "message": f"已注销统一社会信用代码{cancelled}，该代码不再使用"}
+    new_name = str(params.get("new_name") or "").strip()
+    if new_name:
+        unit.name = new_name
+    return {"done": True, "code": unit.credit_code, "message": f"已登记变更：{unit.name}"}
+
+
+SERVICES["register.credit_code"] = credit_code
