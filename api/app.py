@@ -13,7 +13,7 @@ from fastapi.staticfiles import StaticFiles
 from api import errors
 from api.deps import ApiConfig
 from api.limits import RequestLimits
-from api.routers import admin, auth, health, instances, processes, reference, register, tasks
+from api.routers import admin, auth, health, imports, instances, processes, reference, register, tasks
 from engine.context import EngineContext
 from storage import LocalAttachmentStore
 
@@ -38,7 +38,7 @@ def create_app(ctx: EngineContext, attachments: LocalAttachmentStore, config: Ap
     app.state.attachments = attachments
     app.state.config = config
     errors.install(app)
-    for module in (health, auth, processes, instances, tasks, admin, reference, register):
+    for module in (health, auth, processes, instances, tasks, admin, reference, register, imports):
         app.include_router(module.router)
     static_dir = files("fastapi_offline") / "static"
     app.mount("/static/swagger", StaticFiles(directory=str(static_dir)), name="swagger-static")

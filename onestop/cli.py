@@ -1,5 +1,6 @@
 """``onestop`` command line: serve, worker, deploy, audit verify, db upgrade, user add,
-and the reference tools (validate, efficiency, calendar) in ``onestop.cli_tools``."""
+and the reference tools (validate, efficiency, calendar) in ``onestop.cli_tools``;
+``import`` (the register from CSV/XLSX) in ``onestop.cli_import``."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from onestop import cli_tools
+from onestop import cli_import, cli_tools
 from onestop.settings import Settings
 
 
@@ -180,6 +181,7 @@ def build_parser() -> argparse.ArgumentParser:
     add.set_defaults(func=cmd_user_add)
 
     cli_tools.register(sub, common)
+    cli_import.register(sub, common)
     return parser
 
 

@@ -66,7 +66,7 @@ def _real_objects(platform: Platform) -> dict[str, list[Any]]:
         "sha256": [with_file["data"]["application"]["attachments"][0]["sha256"]],
         "incident_id": [incident_id],
         "key": [PROCESS_KEY],
-        "kind": ["uscc", "ric", "orgcode"],
+        "kind": ["uscc", "ric", "orgcode", "units", "quotas", "persons"],
         "code": ["demo-unit-001", "demo-unit-003"],
         "year": [2026, 2027],
         "day": ["2026-02-14", "2027-01-01"],
@@ -93,7 +93,7 @@ def test_no_server_errors(sqlite_platform: Platform, username: str) -> None:
     failures: list[str] = []
 
     operations = [result.ok() for result in schema.get_all_operations()]
-    assert len(operations) == 29
+    assert len(operations) == 30
     for operation in operations:
 
         @FUZZ_SETTINGS

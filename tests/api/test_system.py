@@ -56,6 +56,7 @@ def test_openapi_document_lists_every_endpoint(sqlite_api: Api) -> None:
         ("GET", "/api/v1/incidents"),
         ("POST", "/api/v1/incidents/{incident_id}/retry"),
         ("GET", "/api/v1/notifications"),
+        ("POST", "/api/v1/admin/import/{kind}"),
     }
     start = document["paths"]["/api/v1/instances"]["post"]
     assert set(start["requestBody"]["content"]) == {"application/json", "multipart/form-data"}
