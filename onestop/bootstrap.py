@@ -16,9 +16,7 @@ from engine.db import make_engine, make_session_factory
 from engine.definitions import deploy_directory
 from onestop.database import upgrade
 from onestop.settings import Settings
-from registry.form_checks import FORM_CHECKS
-from registry.guards import refuse_frozen_unit
-from registry.process_services import SERVICES
+from registry.wiring import install as install_register
 from storage import LocalAttachmentStore
 
 
@@ -50,9 +48,7 @@ def build_platform(
         outbox_kick=outbox_kick,
         read_session_factory=make_session_factory(reader),
     )
-    ctx.start_guards.append(refuse_frozen_unit)
-    ctx.services.update(SERVICES)
-    ctx.form_checks.update(FORM_CHECKS)
+    install_register(ctx)
     return Platform(settings, db, ctx, LocalAttachmentStore(settings.attachments_dir), reader)
 
 

@@ -1,0 +1,15 @@
+"""Plugs the register's rules into the engine: start guards, service-task
+operations and form checks. Each module contributes its own tables."""
+
+from __future__ import annotations
+
+from engine.context import EngineContext
+from registry import form_checks, guards, process_services
+
+
+def install(ctx: EngineContext) -> None:
+    ctx.start_guards.append(guards.refuse_frozen_unit)
+    for services in (process_services.SERVICES,):
+        ctx.services.update(services)
+    for checks in (form_checks.FORM_CHECKS,):
+        ctx.form_checks.update(checks)
