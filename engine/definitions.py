@@ -38,6 +38,17 @@ class UserTaskInfo:
     form_key: str | None
     sla_days: int | None
     decisions: tuple[str, ...] = ("approve", "return", "reject")
+    # Where the decision record goes in the task data: the task's id by default;
+    # a multi-instance child names its output data item instead.
+    result_key: str | None = None
+    # A multi-instance child assigned to the user named by this input data item.
+    assignee_item: str | None = None
+    # A multi-instance child for the department named by this input data item
+    # (one parallel stage, each department its own child).
+    department_item: str | None = None
+    # On an applicant's resubmission: drop "all" earlier decisions, or only the
+    # "returned" ones (approvals stand, only the returning steps run again).
+    resubmit_clears: str = "all"
 
     @property
     def is_applicant_task(self) -> bool:
@@ -94,6 +105,10 @@ def _user_tasks(spec: Any, subprocess_specs: dict[str, Any]) -> dict[str, UserTa
                 form_key=props.get("form_key"),
                 sla_days=int(sla) if sla else None,
                 decisions=_decisions(name, props.get("decisions")),
+                result_key=props.get("result_key"),
+                assignee_item=props.get("assignee_item"),
+                department_item=props.get("department_item"),
+                resubmit_clears=props.get("resubmit_clears") or "all",
             )
     return tasks
 

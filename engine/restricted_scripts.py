@@ -129,7 +129,8 @@ class RestrictedEnvironment(BasePythonScriptEngineEnvironment):  # type: ignore[
         clash = set(context) & set(self.globals)
         if clash:
             raise ValueError(f"task data overwrites protected names: {sorted(clash)}")
-        return {**self.globals, **(external or {}), **context}
+        # value_of("x", default): read a variable that may not exist yet.
+        return {**self.globals, "value_of": context.get, **(external or {}), **context}
 
     def evaluate(self, expression: str, context: dict[str, Any], external_context: Any = None) -> Any:
         code = compile_expression(expression)

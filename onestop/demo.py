@@ -17,6 +17,7 @@ DEPARTMENTS = {
     "renshe": "人力资源和社会保障局",
     "caizheng": "财政局",
     "archives": "档案管理",
+    "bianwei": "机构编制委员会",
 }
 
 ACCOUNTS = [
@@ -28,6 +29,9 @@ ACCOUNTS = [
     ("renshe", "人社局审批员", ["approver"], ["renshe"], None),
     ("caizheng", "财政局审批员", ["approver"], ["caizheng"], None),
     ("archivist", "档案管理员", ["archivist"], ["archives"], None),
+    ("bianwei1", "编委委员一", ["approver"], ["bianwei"], None),
+    ("bianwei2", "编委委员二", ["approver"], ["bianwei"], None),
+    ("bianwei3", "编委委员三", ["approver"], ["bianwei"], None),
     ("admin", "系统管理员", ["admin"], [], None),
 ]
 

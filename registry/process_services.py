@@ -180,3 +180,55 @@ def credit_code(params: dict[str, Any]) -> dict[str, Any]:
 
 
 SERVICES["register.credit_code"] = credit_code
+
+
+def posts_check(params: dict[str, Any]) -> dict[str, Any]:
+    """领导职数: leaders among the persons must fit the unit's approved posts by level."""
+    from registry.figures import LEADER_CATEGORY, leadership_figures
+
+    step = step_context.current()
+    unit = _unit()
+    figures = {f["level"]: f for f in leadership_figures(step.session, unit.id)}
+    problems = []
+    for level, category in LEADER_CATEGORY.items():
+        wanted = sum(1 for p in params.get("persons") or [] if p.get("category") == category)
+        f = figures[level]
+        if wanted and int(f["used"]) + wanted > int(f["approved"]):  # type: ignore[call-overload]
+            problems.append(f"{level}核定{f['approved']}名，已配备{f['used']}名，本次拟任{wanted}名")
+    if problems:
+        return {
+            "allowed": False,
+            "message": "超出核定领导职数：" + "；".join(problems),
+            "figures": list(figures.values()),
+        }
+    return {"allowed": True, "message": "领导职数符合核定", "figures": list(figures.values())}
+
+
+def efficiency(params: dict[str, Any]) -> dict[str, Any]:
+    """空缺编制使用效益率 as a decision aid for 编办 (the platform does not decide on it)."""
+    from decimal import Decimal
+
+    from registry.efficiency import compute
+    from registry.models import Quota
+
+    gain = params.get("gamma")
+    if gain in (None, ""):
+        return {"available": False, "message": "申请单位未填报效益提升值，未测算使用效益率"}
+    step = step_context.current()
+    unit = _unit()
+    total = sum(step.session.scalars(select(Quota.approved).where(Quota.unit_id == unit.id)))
+    places = int(params["places"])
+    exact = compute(Decimal(str(gain)), total, places)
+    published = compute(Decimal(str(gain)), total, places, published=True)
+    verdict = "达到" if exact.max_requestable >= places else "未达到"
+    return {
+        "available": True,
+        "exact": exact.as_dict(),
+        "published": published.as_dict(),
+        "message": f"使用效益率{exact.epsilon_percent}%（文献算法{published.epsilon_percent}%），"
+        f"{verdict}100%，按效益最多可使用{exact.max_requestable}名",
+    }
+
+
+SERVICES["register.posts_check"] = posts_check
+SERVICES["register.efficiency"] = efficiency

@@ -28,10 +28,14 @@ def instance_visibility(actor: Actor) -> ColumnElement[bool]:
 
 
 def task_inbox_condition(actor: Actor) -> ColumnElement[bool]:
-    """SQL condition on ``Task`` (joined with ``Instance``) for the actor's inbox."""
+    """SQL condition on ``Task`` (joined with ``Instance``) for the actor's inbox:
+    tasks assigned to the actor, and unassigned tasks of their departments and roles
+    (a task a colleague claimed, or a countersign seat of another member, is theirs)."""
     clauses: list[ColumnElement[bool]] = [Task.assignee_id == actor.user_id]
     if actor.departments:
-        clauses.append(and_(Task.department.in_(actor.departments), Task.role.in_(actor.roles)))
+        clauses.append(
+            and_(Task.department.in_(actor.departments), Task.role.in_(actor.roles), Task.assignee_id.is_(None))
+        )
     if actor.is_applicant:
         clauses.append(and_(Task.department == APPLICANT_DEPARTMENT, Instance.unit_code == actor.unit_code))
     return or_(*clauses)

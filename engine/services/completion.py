@@ -113,9 +113,12 @@ def complete_task(
     now = utcnow()
     instance = loaded.instance
     if info.is_applicant_task:
-        for name, other in loaded.compiled.user_tasks.items():
-            if not other.is_applicant_task:
-                spiff_task.data.pop(name, None)
+        for other in loaded.compiled.user_tasks.values():
+            key = other.result_key or other.name
+            record = spiff_task.data.get(key)
+            returned = isinstance(record, dict) and record.get("decision") == "return"
+            if not other.is_applicant_task and (info.resubmit_clears == "all" or returned):
+                spiff_task.data.pop(key, None)
         spiff_task.data["application"] = data
         instance.application = data
     else:
@@ -127,7 +130,7 @@ def complete_task(
             "department": task.department,
             "at": now.isoformat(),
         }
-        spiff_task.data[info.name] = record
+        spiff_task.data[info.result_key or info.name] = record
     spiff_task.run()
     task.state, task.completed_at, task.completed_by = "completed", now, actor.user_id
     task.assignee_id = task.assignee_id or actor.user_id

@@ -22,10 +22,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine import audit, outbox, step_context
+from engine.accounts import User
 from engine.calendar import add_workdays, beijing_day, due_at, workdays_between
 from engine.context import EngineContext
 from engine.db import as_utc, utcnow
-from engine.definitions import CompiledProcess
+from engine.definitions import CompiledProcess, UserTaskInfo
 from engine.errors import Conflict
 from engine.models import Incident, Instance, Task
 from engine.uow import after_commit
@@ -137,12 +138,13 @@ def sync_projection(ctx: EngineContext, session: Session, loaded: Loaded, *, not
             process_key=instance.process_key,
             spec_name=info.name,
             title=info.title,
-            department=info.department,
+            department=str(spiff_task.data.get(info.department_item, "")) if info.department_item else info.department,
             role=info.role,
             form_key=info.form_key,
             state="open",
             created_at=now,
             due_at=due_at(ctx.calendar, now, info.sla_days),
+            assignee_id=_assignee(session, info, spiff_task),
         )
         session.add(row)
         created.append(row)
@@ -153,7 +155,7 @@ def sync_projection(ctx: EngineContext, session: Session, loaded: Loaded, *, not
                 {
                     "instance_id": instance.id,
                     "task_id": task_id,
-                    "department": info.department,
+                    "department": row.department,
                     "unit_code": instance.unit_code,
                     "title": info.title,
                     "instance_title": instance.title,
@@ -182,6 +184,14 @@ def _track_promised_time(ctx: EngineContext, loaded: Loaded, before: str) -> Non
     if instance.clock_started_on is not None and instance.promised_days is not None:
         days = instance.promised_days + (instance.paused_workdays or 0)
         instance.due_on = add_workdays(ctx.calendar, instance.clock_started_on, days)
+
+
+def _assignee(session: Session, info: UserTaskInfo, spiff_task: Any) -> int | None:
+    """The user a multi-instance child is meant for (e.g. one 编委 member each)."""
+    if not info.assignee_item:
+        return None
+    username = spiff_task.data.get(info.assignee_item)
+    return session.scalar(select(User.id).where(User.username == str(username))) if username else None
 
 
 def _collect_results(loaded: Loaded) -> None:

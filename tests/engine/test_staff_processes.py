@@ -140,3 +140,17 @@ def test_refusal_tells_the_applicant_why(sqlite_platform: Platform) -> None:
     assert detail["status"] == "rejected" and detail["outcome"] == "空缺不足，不予受理"
     vacancy = detail["data"]["results"]["vacancy"]
     assert vacancy["allowed"] is False and "出一进一" in vacancy["message"]
+
+
+def test_leadership_posts_over_the_cap_are_refused_with_the_figures(sqlite_platform: Platform) -> None:
+    ctx, actors = sqlite_platform.ctx, actors_of(sqlite_platform)
+    data = example("staff_entry_application")
+    for person in data["persons"]:
+        person["category"] = "领导正职"  # demo-unit-001: 1 正职 approved, 1 in post
+    iid = services.start(ctx, actors["applicant"], process_key="staff_entry", data=data)["id"]
+    shown = services.get(ctx, actors["bianban"], iid)["data"]["results"]["efficiency"]
+    assert shown["available"] and "使用效益率" in shown["message"]
+    decide(ctx, actors["bianban"], iid)
+    detail = services.get(ctx, actors["applicant"], iid)
+    assert detail["status"] == "rejected" and detail["outcome"] == "超出领导职数，不予录用"
+    assert "正职核定1名，已配备1名，本次拟任2名" in detail["data"]["results"]["posts"]["message"]

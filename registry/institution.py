@@ -1,0 +1,127 @@
+"""Service operations of 新设机构一件事: the committee, registering the new unit
+with its establishment, its credit code and domain name, the one-time notice
+(一次性告知) of the parallel stage, and the documents the matter must issue."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import select
+
+from engine import step_context
+from engine.accounts import User
+from engine.sequences import next_number
+from registry.credit_codes import issue_credit_code
+from registry.models import DomainName, LeadershipQuota, Quota, Unit
+
+UNIT_CATEGORY = {"机关": "1", "事业单位": "2", "群众团体": "3"}
+STAGE_NAMES = {"zuzhi": "组织部", "renshe": "人社局", "caizheng": "财政局"}
+
+
+def committee(_params: dict[str, Any]) -> list[str]:
+    """The members of the establishment committee (编委) who countersign."""
+    session = step_context.current().session
+    users = session.scalars(select(User).where(User.active.is_(True)).order_by(User.username))
+    members = [u.username for u in users if "bianwei" in (u.departments or [])]
+    if not members:
+        raise LookupError("未配置机构编制委员会成员（部门 bianwei）")
+    return members
+
+
+def create_unit(params: dict[str, Any]) -> dict[str, Any]:
+    step = step_context.current()
+    app: dict[str, Any] = params["application"]
+    session = step.session
+    if session.scalars(select(Unit.id).where(Unit.name == app["name"])).first() is not None:
+        return {"done": False, "message": f"已有名称为“{app['name']}”的单位，不能重复设立"}
+    sponsor = session.scalars(select(Unit).where(Unit.code == step.instance.unit_code)).first()
+    today = date.today()
+    code = f"U{today.year}{next_number(session, 'unit_code', today.year):04d}"
+    unit = Unit(
+        code=code,
+        name=app["name"],
+        short_name=app.get("short_name") or None,
+        kind=app["kind"],
+        region_code=sponsor.region_code if sponsor else "141002",
+        parent_id=sponsor.id if sponsor else None,
+        funding_form=app["funding_form"],
+        status="active",
+    )
+    session.add(unit)
+    session.flush()
+    for line in app["establishment"]:
+        session.add(Quota(unit_id=unit.id, est_type=line["est_type"], approved=int(line["count"])))
+    for level, count in (app.get("leadership") or {}).items():
+        session.add(LeadershipQuota(unit_id=unit.id, level=level, approved=int(count)))
+    return {"done": True, "code": code, "name": unit.name, "message": f"已登记设立{unit.name}（{code}）"}
+
+
+def issue_unit_code(params: dict[str, Any]) -> dict[str, Any]:
+    session = step_context.current().session
+    unit = session.scalars(select(Unit).where(Unit.code == params["unit_code"])).one()
+    issued = issue_credit_code(
+        session, authority="1", category=UNIT_CATEGORY[unit.kind], region_code=unit.region_code, unit_id=unit.id
+    )
+    unit.credit_code = issued.code
+    return {"code": issued.code, "message": f"已赋统一社会信用代码{issued.code}"}
+
+
+def record_domain(params: dict[str, Any]) -> dict[str, Any]:
+    wish = params.get("wish") or {}
+    if not wish.get("name"):
+        return {"done": False, "message": "未申请中文域名"}
+    session = step_context.current().session
+    name = f"{wish['name']}{wish['suffix']}"
+    if session.get(DomainName, name) is not None:
+        return {"done": False, "message": f"中文域名“{name}”已被注册，请另行申请"}
+    unit = session.scalars(select(Unit).where(Unit.code == params["unit_code"])).one()
+    today = date.today()
+    expires = (
+        today.replace(year=today.year + 1) - timedelta(days=1)
+        if (today.month, today.day) != (2, 29)
+        else date(today.year + 1, 2, 28)
+    )
+    session.add(DomainName(name=name, unit_id=unit.id, registered_on=today, expires_on=expires))
+    return {"done": True, "name": name, "expires_on": expires.isoformat(), "message": f"已登记中文域名{name}"}
+
+
+def one_time_notice(params: dict[str, Any]) -> dict[str, Any]:
+    """Every correction the parallel departments asked for, in one notice; the
+    departments that returned are the ones that review again after it."""
+    returned = [r for r in params.get("records") or [] if r.get("decision") == "return"]
+    order = list(STAGE_NAMES)
+    returned.sort(key=lambda r: order.index(r["department"]) if r["department"] in order else len(order))
+    items = [
+        {
+            "department": STAGE_NAMES.get(r["department"], r["department"]),
+            "opinion": r.get("opinion", ""),
+            "items": (r.get("data") or {}).get("correction_items", []),
+        }
+        for r in returned
+    ]
+    return {
+        "returned": [i["department"] for i in items],
+        "returned_codes": [r["department"] for r in returned],
+        "items": items,
+        "message": "；".join(f"{i['department']}：{i['opinion']}" for i in items) or "无需补正",
+    }
+
+
+def documents_due(params: dict[str, Any]) -> list[str]:
+    due = ["机构编制批复", "统一社会信用代码赋码通知"]
+    if (params.get("domain") or {}).get("done"):
+        due.append("域名注册确认")
+    if params.get("kind") == "事业单位":
+        due.append("事业单位法人证书")
+    return due
+
+
+SERVICES = {
+    "institution.committee": committee,
+    "institution.create_unit": create_unit,
+    "institution.issue_code": issue_unit_code,
+    "institution.record_domain": record_domain,
+    "institution.one_time_notice": one_time_notice,
+    "institution.documents_due": documents_due,
+}

@@ -1,0 +1,97 @@
+"""新设机构一件事 end to end: 编办, 编委 countersign, registration, code, domain,
+the parallel stage with a one-time notice, and the documents due."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+
+from engine import services
+from forms.identifiers import check_uscc
+from onestop.bootstrap import Platform
+from registry.models import DomainName, LeadershipQuota, Quota, Unit
+from tests.conftest import actors_of
+from tests.engine.helpers import decide, open_task
+from tests.engine.test_staff_processes import example
+
+KEY = "institution_setup"
+MEMBERS = ("bianwei1", "bianwei2", "bianwei3")
+
+
+def _open(platform: Platform, iid: str) -> set[str]:
+    return {t["department"] for t in services.get(platform.ctx, actors_of(platform)["admin"], iid)["tasks"]}
+
+
+def _countersign(platform: Platform, iid: str, reject_by: str | None = None) -> dict[str, Any]:
+    ctx, actors = platform.ctx, actors_of(platform)
+    result: dict[str, Any] = {}
+    for member in MEMBERS:
+        [mine] = services.inbox(ctx, actors[member])  # each member's own task, assigned to them
+        assert mine["assignee"] == member
+        decision = "reject" if member == reject_by else "approve"
+        result = services.complete(ctx, actors[member], mine["id"], decision=decision, opinion="会签意见")
+    return result
+
+
+def test_setup_with_a_one_time_notice_from_the_parallel_stage(platform: Platform) -> None:
+    ctx, actors = platform.ctx, actors_of(platform)
+    application = example("institution_setup_application")
+    iid = services.start(ctx, actors["applicant"], process_key=KEY, data=application)["id"]
+    decide(ctx, actors["bianban"], iid)
+    assert _open(platform, iid) == {"bianwei"}
+    _countersign(platform, iid)
+    decide(ctx, actors["bianban"], iid)  # domain review, after registration and the credit code
+    assert _open(platform, iid) == {"zuzhi", "renshe", "caizheng"}
+    decide(ctx, actors["zuzhi"], iid, "return", "领导职数超过同类机构标准", {"correction_items": ["副职职数说明"]})
+    decide(ctx, actors["renshe"], iid, "return", "招聘计划需细化岗位", {"correction_items": ["岗位设置方案"]})
+    returned = decide(ctx, actors["caizheng"], iid)
+    assert returned["status"] == "returned"
+    notice = services.get(ctx, actors["applicant"], iid)["data"]["results"]["correction_notice"]
+    assert notice["returned"] == ["组织部", "人社局"] and [i["items"] for i in notice["items"]] == [
+        ["副职职数说明"],
+        ["岗位设置方案"],
+    ]
+    corrected = application | {"leadership": {"正职": 1, "副职": 1}}
+    decide(ctx, actors["applicant"], iid, "submit", "", corrected)
+    assert _open(platform, iid) == {"zuzhi", "renshe"}  # only the steps that returned run again
+    decide(ctx, actors["zuzhi"], iid)
+    done = decide(ctx, actors["renshe"], iid)
+    assert done["status"] == "completed"
+    detail = services.get(ctx, actors["applicant"], iid)
+    results = detail["data"]["results"]
+    assert results["documents_due"] == ["机构编制批复", "统一社会信用代码赋码通知", "域名注册确认", "事业单位法人证书"]
+    assert check_uscc(results["credit_code"]["code"]).valid
+    with ctx.reading() as session:
+        unit = session.scalars(select(Unit).where(Unit.code == results["unit"]["code"])).one()
+        assert (unit.name, unit.kind, unit.credit_code) == (
+            application["name"],
+            "事业单位",
+            results["credit_code"]["code"],
+        )
+        quotas = dict(session.execute(select(Quota.est_type, Quota.approved).where(Quota.unit_id == unit.id)).all())
+        assert quotas == {"事业编制（全额拨款）": 12, "事业工勤编制": 1}
+        assert session.scalars(select(LeadershipQuota).where(LeadershipQuota.unit_id == unit.id)).all()
+        assert session.get(DomainName, "示范市公共数据开放服务中心.公益") is not None
+
+
+def test_one_committee_member_against_means_no(platform: Platform) -> None:
+    ctx, actors = platform.ctx, actors_of(platform)
+    iid = services.start(ctx, actors["applicant"], process_key=KEY, data=example("institution_setup_application"))["id"]
+    decide(ctx, actors["bianban"], iid)
+    result = _countersign(platform, iid, reject_by="bianwei2")
+    assert result["status"] == "rejected"
+    assert services.get(ctx, actors["applicant"], iid)["outcome"] == "编委未通过"
+    with ctx.reading() as session:
+        assert session.scalars(select(Unit).where(Unit.name == "示范市公共数据开放服务中心")).first() is None
+
+
+def test_bianban_return_comes_back_to_bianban(sqlite_platform: Platform) -> None:
+    ctx, actors = sqlite_platform.ctx, actors_of(sqlite_platform)
+    application = example("institution_setup_application")
+    iid = services.start(ctx, actors["applicant"], process_key=KEY, data=application)["id"]
+    decide(ctx, actors["bianban"], iid, "return", "请补充设立依据")
+    task = open_task(ctx, actors["applicant"], iid)
+    assert services.get_task(ctx, actors["applicant"], task["id"])["prefill"] == application
+    decide(ctx, actors["applicant"], iid, "submit", "", application | {"basis": application["basis"] + "（补充）"})
+    assert _open(sqlite_platform, iid) == {"bianban"}
