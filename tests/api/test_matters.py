@@ -1,0 +1,71 @@
+"""Every shipped matter driven through HTTP by the demo departments, from its form's example."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import Api
+
+PROCESSES = sorted(path.stem for path in (Path(__file__).parents[2] / "processes").glob("*.bpmn"))
+DEPARTMENT_USERS = {"bianban": "bianban", "zuzhi": "zuzhi", "renshe": "renshe", "caizheng": "caizheng"}
+
+
+def _actor_for(task: dict[str, Any]) -> str:
+    if task["department"] == "applicant":
+        return "applicant"
+    return str(task["assignee"] or DEPARTMENT_USERS[task["department"]])
+
+
+def drive(api: Api, instance_id: str, decide: Any = None, limit: int = 30) -> dict[str, Any]:
+    """Let whoever holds each open task decide (approve unless ``decide`` says otherwise)."""
+    for _ in range(limit):
+        detail = api.get(f"/api/v1/instances/{instance_id}", "admin").json()
+        if not detail["tasks"]:
+            return dict(detail)
+        task = detail["tasks"][0]
+        user = _actor_for(task)
+        body = (decide and decide(task)) or {
+            "decision": "submit" if user == "applicant" else "approve",
+            "opinion": "同意",
+        }
+        if body["decision"] == "submit":
+            body = {**body, "data": api.get(f"/api/v1/tasks/{task['id']}", user).json()["prefill"]}
+        response = api.post(f"/api/v1/tasks/{task['id']}/complete", user, json=body)
+        assert response.status_code == 200, (task, response.text)
+    raise AssertionError("the matter did not finish")
+
+
+def start(api: Api, key: str) -> str:
+    form = api.get(f"/api/v1/processes/{key}/form", "applicant").json()
+    response = api.post("/api/v1/instances", "applicant", json={"process_key": key, "data": form["examples"][0]})
+    assert response.status_code == 201, response.text
+    return str(response.json()["id"])
+
+
+@pytest.mark.parametrize("key", PROCESSES)
+def test_every_matter_completes_when_everyone_approves(sqlite_api: Api, key: str) -> None:
+    finished = drive(sqlite_api, start(sqlite_api, key))
+    assert finished["status"] == "completed", finished
+    assert finished["outcome"] == "办结"
+    assert finished["history"][-1]["status_after"] == "completed"
+
+
+def test_institution_setup_over_http_with_a_return_on_postgresql_too(api: Api) -> None:
+    returned_once: list[str] = []
+
+    def decide(task: dict[str, Any]) -> dict[str, Any] | None:
+        if task["department"] == "renshe" and not returned_once:
+            returned_once.append(task["id"])
+            return {"decision": "return", "opinion": "请细化招聘岗位", "data": {"correction_items": ["岗位设置方案"]}}
+        return None
+
+    iid = start(api, "institution_setup")
+    finished = drive(api, iid, decide)
+    assert finished["status"] == "completed" and returned_once
+    notice = finished["data"]["results"]["correction_notice"]
+    assert notice["returned"] == []  # the last round needed no correction
+    actions = [e["action"] for e in finished["history"]]
+    assert actions.count("submit") == 2  # the one return was answered once
