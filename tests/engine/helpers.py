@@ -35,3 +35,18 @@ def decide(
 ) -> dict[str, Any]:
     task = open_task(ctx, actor, instance_id)
     return services.complete(ctx, actor, task["id"], decision=decision, opinion=opinion, data=data or {})
+
+
+def add_clerk(platform: Any, username: str, unit_code: str) -> None:
+    """An applicant account for another demo unit (tests of unit-specific rules)."""
+    from engine.accounts import create_user
+
+    with platform.ctx.transaction() as session:
+        create_user(
+            session,
+            username=username,
+            password="x",
+            display_name=f"{unit_code} 经办人",
+            roles=["applicant"],
+            unit_code=unit_code,
+        )

@@ -6,28 +6,19 @@ import pytest
 from sqlalchemy import select
 
 from engine import services
-from engine.accounts import create_user
 from engine.errors import ValidationFailed
 from forms.identifiers import check_uscc
 from onestop.bootstrap import Platform
 from registry.models import IssuedCode, Unit
 from tests.conftest import actors_of
-from tests.engine.helpers import decide
+from tests.engine.helpers import add_clerk, decide
 
 BASE = {"approval_doc_no": "示编〔2026〕21号", "contact_person": "刘洋", "contact_phone": "13900139000"}
 
 
 def test_new_code_then_cancel(platform: Platform) -> None:
     ctx = platform.ctx
-    with ctx.transaction() as session:
-        create_user(
-            session,
-            username="bureau_clerk",
-            password="x",
-            display_name="审批局人事",
-            roles=["applicant"],
-            unit_code="demo-unit-002",
-        )
+    add_clerk(platform, "bureau_clerk", "demo-unit-002")
     actors = actors_of(platform)
     iid = services.start(ctx, actors["bureau_clerk"], process_key="credit_code", data={**BASE, "action": "new"})["id"]
     assert decide(ctx, actors["bianban"], iid)["status"] == "completed"

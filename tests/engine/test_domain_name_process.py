@@ -9,7 +9,6 @@ import pytest
 from sqlalchemy import insert, select
 
 from engine import services, step_context
-from engine.accounts import create_user
 from engine.errors import ValidationFailed
 from forms import FormRegistry
 from onestop.bootstrap import Platform
@@ -17,7 +16,7 @@ from registry import domain_names
 from registry.domain_names import DomainRequest, HolderOf, Problem, period_end, renewed_until
 from registry.models import DomainName, Unit
 from tests.conftest import actors_of
-from tests.engine.helpers import decide
+from tests.engine.helpers import add_clerk, decide
 
 NAME = "示范市数据资源服务中心.公益"
 
@@ -155,15 +154,7 @@ def test_lapsed_name_goes_to_the_new_applicant(sqlite_platform: Platform) -> Non
 
 
 def test_refusals_at_submission(sqlite_platform: Platform) -> None:
-    with sqlite_platform.ctx.transaction() as session:
-        create_user(
-            session,
-            username="bureau_clerk",
-            password="x",
-            display_name="审批局人事",
-            roles=["applicant"],
-            unit_code="demo-unit-002",
-        )
+    add_clerk(sqlite_platform, "bureau_clerk", "demo-unit-002")
     with pytest.raises(ValidationFailed) as bureau:
         start(sqlite_platform, application(name="示范市行政审批服务管理局"), "bureau_clerk")
     messages = {e["path"]: e["message"] for e in bureau.value.details}

@@ -9,14 +9,13 @@ import pytest
 from sqlalchemy import select
 
 from engine import services
-from engine.accounts import create_user
 from engine.errors import ValidationFailed
 from forms import FormRegistry
 from onestop.bootstrap import Platform
 from registry.figures import unit_figures
 from registry.models import Person, Reservation, Unit
 from tests.conftest import actors_of
-from tests.engine.helpers import decide
+from tests.engine.helpers import add_clerk, decide
 
 FULL_FUNDED = "事业编制（全额拨款）"
 
@@ -89,15 +88,7 @@ def test_staff_entry_reserves_places_then_records_the_entry(platform: Platform) 
 
 def test_over_staffed_unit_is_refused_with_the_figures(sqlite_platform: Platform) -> None:
     ctx = sqlite_platform.ctx
-    with ctx.transaction() as session:
-        create_user(
-            session,
-            username="archive_clerk",
-            password="x",
-            display_name="档案馆人事",
-            roles=["applicant"],
-            unit_code="demo-unit-003",
-        )
+    add_clerk(sqlite_platform, "archive_clerk", "demo-unit-003")
     actors = actors_of(sqlite_platform)
     result = services.start(
         ctx, actors["archive_clerk"], process_key="staff_entry", data=example("staff_entry_application")
@@ -124,15 +115,7 @@ def test_entry_form_is_checked_against_the_id_and_the_register(sqlite_platform: 
 
 def test_refusal_tells_the_applicant_why(sqlite_platform: Platform) -> None:
     ctx = sqlite_platform.ctx
-    with ctx.transaction() as session:
-        create_user(
-            session,
-            username="full_clerk",
-            password="x",
-            display_name="审批局人事",
-            roles=["applicant"],
-            unit_code="demo-unit-002",
-        )
+    add_clerk(sqlite_platform, "full_clerk", "demo-unit-002")
     actors = actors_of(sqlite_platform)
     data = example("staff_entry_application") | {"est_type": "行政编制"}
     iid = services.start(ctx, actors["full_clerk"], process_key="staff_entry", data=data)["id"]
