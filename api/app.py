@@ -25,6 +25,10 @@ DESCRIPTION = """
 """
 
 
+Application = FastAPI
+"""The type other packages name, so that only api/ imports FastAPI."""
+
+
 def create_app(ctx: EngineContext, attachments: LocalAttachmentStore, config: ApiConfig | None = None) -> FastAPI:
     config = config or ApiConfig()
     app = FastAPI(

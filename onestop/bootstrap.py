@@ -6,10 +6,9 @@ import gc
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from fastapi import FastAPI
 from sqlalchemy.engine import Engine
 
-from api.app import create_app
+from api.app import Application, create_app
 from api.deps import ApiConfig
 from engine.context import EngineContext
 from engine.db import make_engine, make_session_factory
@@ -59,7 +58,7 @@ def deploy_processes(platform: Platform) -> list[str]:
     return [f"{r.key} v{r.version}{'（新版本）' if r.created else ''}" for r in results]
 
 
-def build_app(platform: Platform) -> FastAPI:
+def build_app(platform: Platform) -> Application:
     s = platform.settings
     config = ApiConfig(
         token_ttl_minutes=s.token_ttl_minutes,
@@ -69,7 +68,7 @@ def build_app(platform: Platform) -> FastAPI:
     return create_app(platform.ctx, platform.attachments, config)
 
 
-def app_from_env() -> FastAPI:
+def app_from_env() -> Application:
     """Factory for ``uvicorn --factory``: settings from the environment, worker kicked by the broker."""
     from onestop.worker import create_celery, make_kicker
 
