@@ -48,12 +48,14 @@ def get_task(ctx: EngineContext, actor: Actor, task_id: str) -> dict[str, Any]:
         form = ctx.forms.get(task.form_key) if task.form_key else None
         detail = views.task_summaries(session, [task])[0]
         dossier = views.dossier(session, instance)
+        info = ctx.specs.get(session, instance.definition_id).user_tasks.get(task.spec_name)
         return {
             **detail,
             "instance": views.instance_summary(instance),
             "data": dossier,
             "prefill": instance.application if task.role == "applicant" else {},
             "form_schema": form.schema if form else None,
+            "decisions": ["submit"] if task.role == "applicant" else list(info.decisions if info else ()),
             "opinions": views.opinions(session, instance.id),
             "can_complete": task.state == "open"
             and actor.can_act_for(task.department, task.role)

@@ -69,3 +69,35 @@ def test_institution_setup_over_http_with_a_return_on_postgresql_too(api: Api) -
     assert notice["returned"] == []  # the last round needed no correction
     actions = [e["action"] for e in finished["history"]]
     assert actions.count("submit") == 2  # the one return was answered once
+
+
+def _first(decision: str, opinion: str) -> Any:
+    """A decider that takes ``decision`` on the first task offering it, then approves."""
+    taken: list[str] = []
+
+    def decide(task: dict[str, Any], api: Api) -> dict[str, Any] | None:
+        if taken or task["department"] == "applicant":
+            return None
+        offered = api.get(f"/api/v1/tasks/{task['id']}", _actor_for(task)).json()["decisions"]
+        if decision not in offered:
+            return None
+        taken.append(task["id"])
+        return {"decision": decision, "opinion": opinion}
+
+    return decide, taken
+
+
+@pytest.mark.parametrize("key", PROCESSES)
+def test_every_matter_returned_once_then_completed(sqlite_api: Api, key: str) -> None:
+    decide, taken = _first("return", "请补充材料")
+    finished = drive(sqlite_api, start(sqlite_api, key), lambda task: decide(task, sqlite_api))
+    assert taken and finished["status"] == "completed"
+    assert [e["action"] for e in finished["history"]].count("submit") >= 2
+
+
+@pytest.mark.parametrize("key", PROCESSES)
+def test_every_matter_can_be_refused(sqlite_api: Api, key: str) -> None:
+    decide, taken = _first("reject", "不符合设立条件")
+    finished = drive(sqlite_api, start(sqlite_api, key), lambda task: decide(task, sqlite_api))
+    assert taken and finished["status"] == "rejected"
+    assert finished["outcome"] and finished["outcome"] != "办结"
