@@ -22,7 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine import audit, outbox, step_context
-from engine.accounts import User
+from engine.accounts import Department, User
 from engine.calendar import add_workdays, beijing_day, due_at, workdays_between
 from engine.context import EngineContext
 from engine.db import as_utc, utcnow
@@ -132,13 +132,14 @@ def sync_projection(ctx: EngineContext, session: Session, loaded: Loaded, *, not
         if task_id in known:
             continue
         info = loaded.compiled.user_tasks[spiff_task.task_spec.name]
+        department = str(spiff_task.data.get(info.department_item, "")) if info.department_item else info.department
         row = Task(
             id=task_id,
             instance_id=instance.id,
             process_key=instance.process_key,
             spec_name=info.name,
-            title=info.title,
-            department=str(spiff_task.data.get(info.department_item, "")) if info.department_item else info.department,
+            title=_title(session, info, department),
+            department=department,
             role=info.role,
             form_key=info.form_key,
             state="open",
@@ -184,6 +185,14 @@ def _track_promised_time(ctx: EngineContext, loaded: Loaded, before: str) -> Non
     if instance.clock_started_on is not None and instance.promised_days is not None:
         days = instance.promised_days + (instance.paused_workdays or 0)
         instance.due_on = add_workdays(ctx.calendar, instance.clock_started_on, days)
+
+
+def _title(session: Session, info: UserTaskInfo, department: str) -> str:
+    """A per-department child names its department: 并联审核（组织部）."""
+    if not info.department_item:
+        return info.title
+    named = session.get(Department, department)
+    return f"{info.title}（{named.name if named else department}）"[:200]
 
 
 def _assignee(session: Session, info: UserTaskInfo, spiff_task: Any) -> int | None:

@@ -95,3 +95,17 @@ def test_bianban_return_comes_back_to_bianban(sqlite_platform: Platform) -> None
     assert services.get_task(ctx, actors["applicant"], task["id"])["prefill"] == application
     decide(ctx, actors["applicant"], iid, "submit", "", application | {"basis": application["basis"] + "（补充）"})
     assert _open(sqlite_platform, iid) == {"bianban"}
+
+
+def test_parallel_stage_tasks_name_their_department(sqlite_platform: Platform) -> None:
+    ctx, actors = sqlite_platform.ctx, actors_of(sqlite_platform)
+    iid = services.start(ctx, actors["applicant"], process_key=KEY, data=example("institution_setup_application"))["id"]
+    decide(ctx, actors["bianban"], iid)
+    _countersign(sqlite_platform, iid)
+    decide(ctx, actors["bianban"], iid)
+    titles = {t["department"]: t["title"] for t in services.get(ctx, actors["admin"], iid)["tasks"]}
+    assert titles == {
+        "zuzhi": "并联审核（组织部）",
+        "renshe": "并联审核（人力资源和社会保障局）",
+        "caizheng": "并联审核（财政局）",
+    }
