@@ -13,7 +13,7 @@ from fastapi.staticfiles import StaticFiles
 from api import errors
 from api.deps import ApiConfig
 from api.limits import RequestLimits
-from api.routers import admin, auth, health, imports, instances, processes, reference, register, tasks
+from api.routers import admin, auth, health, imports, instances, processes, reference, register, tasks, verify
 from engine.context import EngineContext
 from storage import LocalAttachmentStore
 
@@ -29,7 +29,12 @@ Application = FastAPI
 """The type other packages name, so that only api/ imports FastAPI."""
 
 
-def create_app(ctx: EngineContext, attachments: LocalAttachmentStore, config: ApiConfig | None = None) -> FastAPI:
+def create_app(
+    ctx: EngineContext,
+    attachments: LocalAttachmentStore,
+    config: ApiConfig | None = None,
+    trust_roots: list[Any] | None = None,
+) -> FastAPI:
     config = config or ApiConfig()
     app = FastAPI(
         title="OneStop 一件事一次办",
@@ -41,8 +46,9 @@ def create_app(ctx: EngineContext, attachments: LocalAttachmentStore, config: Ap
     app.state.ctx = ctx
     app.state.attachments = attachments
     app.state.config = config
+    app.state.trust_roots = trust_roots or []
     errors.install(app)
-    for module in (health, auth, processes, instances, tasks, admin, reference, register, imports):
+    for module in (health, auth, processes, instances, tasks, admin, reference, register, imports, verify):
         app.include_router(module.router)
     static_dir = files("fastapi_offline") / "static"
     app.mount("/static/swagger", StaticFiles(directory=str(static_dir)), name="swagger-static")

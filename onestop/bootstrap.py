@@ -16,6 +16,7 @@ from engine.definitions import deploy_directory
 from onestop.database import upgrade
 from onestop.settings import Settings
 from registry.wiring import install as install_register
+from signatures.trust import trust_roots
 from storage import LocalAttachmentStore
 
 
@@ -65,7 +66,8 @@ def build_app(platform: Platform) -> Application:
         max_upload_bytes=s.max_upload_bytes,
         max_request_bytes=s.max_request_bytes,
     )
-    return create_app(platform.ctx, platform.attachments, config)
+    roots = trust_roots(s.trust_roots_file, s.pki_dir)
+    return create_app(platform.ctx, platform.attachments, config, roots)
 
 
 def app_from_env() -> Application:

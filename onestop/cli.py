@@ -181,6 +181,7 @@ def build_parser() -> argparse.ArgumentParser:
     add.set_defaults(func=cmd_user_add)
 
     cli_tools.register(sub, common)
+    cli_tools.register_verify(sub, common)
     cli_import.register(sub, common)
     return parser
 

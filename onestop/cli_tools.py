@@ -115,3 +115,26 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: a
     year.add_argument("year", type=int)
     year.add_argument("--undo", action="store_true", help="改回未公布")
     year.set_defaults(func=cmd_announce)
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from onestop.cli import settings_from
+    from signatures.trust import trust_roots
+    from signatures.verification import verify_pdf
+
+    settings = settings_from(args)
+    path = Path(args.file)
+    if not path.is_file():
+        print(f"错误：找不到文件 {path}", file=sys.stderr)
+        return 2
+    report = verify_pdf(path.read_bytes(), trust_roots(settings.trust_roots_file, settings.pki_dir))
+    _print(report.as_dict())
+    return 0 if report.valid else 1
+
+
+def register_verify(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser) -> None:
+    verify = sub.add_parser("verify", parents=[common], help="验证已签名的 PDF 文书（退出码 0 有效，1 无效）")
+    verify.add_argument("file")
+    verify.set_defaults(func=cmd_verify)

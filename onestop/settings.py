@@ -24,6 +24,8 @@ class Settings(BaseSettings):
     max_request_bytes: int = Field(default=60 * 1024 * 1024, alias="ONESTOP_MAX_REQUEST_BYTES")
     workflow_cache_size: int = Field(default=512, alias="ONESTOP_WORKFLOW_CACHE_SIZE")
     outbox_max_attempts: int = Field(default=8, alias="ONESTOP_OUTBOX_MAX_ATTEMPTS")
+    # Production: PEM file of the CA certificates whose signatures are trusted.
+    trust_roots_file: Path | None = Field(default=None, alias="ONESTOP_TRUST_ROOTS")
 
     @property
     def embedded(self) -> bool:
@@ -39,6 +41,10 @@ class Settings(BaseSettings):
     @property
     def attachments_dir(self) -> Path:
         return self.data_dir / "attachments"
+
+    @property
+    def pki_dir(self) -> Path:
+        return self.data_dir / "pki"
 
     @property
     def broker_dir(self) -> Path:

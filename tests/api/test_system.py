@@ -34,6 +34,7 @@ def test_openapi_document_lists_every_endpoint(sqlite_api: Api) -> None:
         ("GET", "/api/v1/processes"),
         ("POST", "/api/v1/validate/{kind}"),
         ("POST", "/api/v1/efficiency"),
+        ("POST", "/api/v1/verify"),
         ("GET", "/api/v1/register/units"),
         ("GET", "/api/v1/register/units/{code}"),
         ("GET", "/api/v1/register/units/{code}/persons"),

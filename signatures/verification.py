@@ -1,0 +1,93 @@
+"""Verifying signed documents: every signature intact, by a trusted signer,
+and nothing added after it but validation data and document timestamps."""
+
+from __future__ import annotations
+
+import io
+import logging
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from asn1crypto import x509 as asn1_x509
+from pyhanko.pdf_utils.misc import PdfReadError
+from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign.diff_analysis import ModificationLevel
+from pyhanko.sign.validation import validate_pdf_signature
+from pyhanko_certvalidator import ValidationContext
+
+ACCEPTED_AFTER_SIGNING = (ModificationLevel.NONE, ModificationLevel.LTA_UPDATES)
+DOC_NUMBER_KEY = "/OneStopDocNumber"
+
+
+@dataclass
+class SignatureReport:
+    signer: str | None
+    signing_time: str | None
+    intact: bool
+    trusted: bool
+    modification: str
+    valid: bool
+    reason: str | None
+
+
+@dataclass
+class VerificationReport:
+    valid: bool
+    document_number: str | None
+    signatures: list[SignatureReport] = field(default_factory=list)
+    reason: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _explain(intact: bool, trusted: bool, modification: ModificationLevel | None) -> str | None:
+    if not intact:
+        return "签名后文件内容被改动，签名无效"
+    if modification not in ACCEPTED_AFTER_SIGNING:
+        return "签名后文件被追加修改（不只是验证数据或时间戳）"
+    if not trusted:
+        return "签名证书不是由本平台信任的证书机构签发（不受信任）"
+    return None
+
+
+def verify_pdf(pdf: bytes, trust_roots: list[asn1_x509.Certificate]) -> VerificationReport:
+    try:
+        reader = PdfFileReader(io.BytesIO(pdf), strict=False)
+        embedded = list(reader.embedded_signatures)
+    except (PdfReadError, ValueError, KeyError) as exc:
+        return VerificationReport(False, None, reason=f"不是可读取的 PDF 文件：{exc}")
+    info = reader.trailer_view.get("/Info")
+    info = info.get_object() if info is not None else None
+    number = info.get(DOC_NUMBER_KEY) if info is not None else None
+    report = VerificationReport(True, str(number) if number is not None else None)
+    if not embedded:
+        report.valid, report.reason = False, "文件中没有数字签名"
+        return report
+    context = ValidationContext(trust_roots=trust_roots)
+    certvalidator_log = logging.getLogger("pyhanko_certvalidator")
+    for signature in embedded:
+        previous = certvalidator_log.level
+        certvalidator_log.setLevel(logging.CRITICAL)  # an untrusted path is reported, not an error
+        try:
+            status = validate_pdf_signature(signature, context)
+        finally:
+            certvalidator_log.setLevel(previous)
+        modification = status.modification_level
+        reason = _explain(status.intact and status.valid, status.trusted, modification)
+        cert = signature.signer_cert
+        report.signatures.append(
+            SignatureReport(
+                signer=cert.subject.native.get("common_name") if cert is not None else None,
+                signing_time=status.signer_reported_dt.isoformat() if status.signer_reported_dt else None,
+                intact=bool(status.intact and status.valid),
+                trusted=bool(status.trusted),
+                modification=modification.name if modification is not None else "UNKNOWN",
+                valid=reason is None,
+                reason=reason,
+            )
+        )
+    failed = [s for s in report.signatures if not s.valid]
+    if failed:
+        report.valid, report.reason = False, failed[0].reason
+    return report
