@@ -10,7 +10,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from forms.identifiers import ric_check_char
-from registry.models import CodeBlock, LeadershipQuota, Person, PersonHistory, Quota, Unit
+from registry.models import CodeBlock, LeadershipQuota, Person, Quota, Unit
+from registry.staff import record_history
 
 UNITS = [
     # code, name, kind, credit code, funding, status, quotas, leadership (正职, 副职)
@@ -113,16 +114,7 @@ def seed_register(session: Session) -> bool:
         )
         session.add(person)
         session.flush()
-        session.add(
-            PersonHistory(
-                person_id=person.id,
-                event="导入",
-                unit_id=person.unit_id,
-                est_type=est_type,
-                on=date(2015, 9, 1),
-                recorded_by="system",
-            )
-        )
+        record_history(session, person, event="导入", on=date(2015, 9, 1), by="system")
     # One block per category; disjoint ranges keep every organization-code body unique.
     for category, first, last in (("1", 200000, 200999), ("2", 123457, 124999), ("3", 300000, 300999)):
         session.add(

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from engine.errors import Conflict
 from forms.identifiers import USCC_ALPHABET, orgcode_check_char
-from registry.models import CodeBlock, IssuedCode
+from registry.models import CodeBlock, IssuedCode, Unit
 
 USCC_WEIGHTS = tuple(pow(3, i, 31) for i in range(17))
 
@@ -30,17 +30,25 @@ def build_code(block: CodeBlock, seq: int) -> str:
     return first17 + uscc_check_char(first17)
 
 
+# 机构编制 (authority 1) registers 机关, 事业单位 and 群众团体 under these categories.
+UNIT_CATEGORY = {"机关": "1", "事业单位": "2", "群众团体": "3"}
+
+
 def issue_credit_code(
-    session: Session, *, authority: str, category: str, region_code: str, unit_id: int | None
+    session: Session, *, authority: str, category: str, region_code: str | None, unit_id: int | None
 ) -> IssuedCode:
+    """The next code of the office's block for ``category``; ``region_code`` None
+    takes the office's own block (positions 3-8 are the registering office's region)."""
+    conditions = [
+        CodeBlock.authority == authority,
+        CodeBlock.category == category,
+        CodeBlock.next_seq <= CodeBlock.last_seq,
+    ]
+    if region_code is not None:
+        conditions.append(CodeBlock.region_code == region_code)
     block = session.scalars(
         select(CodeBlock)
-        .where(
-            CodeBlock.authority == authority,
-            CodeBlock.category == category,
-            CodeBlock.region_code == region_code,
-            CodeBlock.next_seq <= CodeBlock.last_seq,
-        )
+        .where(*conditions)
         .order_by(CodeBlock.id)
         .with_for_update()
         .execution_options(populate_existing=True)
@@ -52,4 +60,13 @@ def issue_credit_code(
     issued = IssuedCode(code=build_code(block, seq), block_id=block.id, seq=seq, unit_id=unit_id)
     session.add(issued)
     session.flush()
+    return issued
+
+
+def issue_for_unit(session: Session, unit: Unit) -> IssuedCode:
+    """赋码 for a unit registered by the 编办: its category, this office's block."""
+    issued = issue_credit_code(
+        session, authority="1", category=UNIT_CATEGORY[unit.kind], region_code=None, unit_id=unit.id
+    )
+    unit.credit_code = issued.code
     return issued

@@ -273,8 +273,11 @@ def _matter_unit(session: Session) -> Unit:
 def register(params: dict[str, Any]) -> dict[str, Any]:
     """注册 or 续费 after 编办 approval; the rules are checked again as the register is now."""
     session = step_context.current().session
-    unit = _matter_unit(session)
-    request = DomainRequest.from_data(params)
+    return register_for(session, _matter_unit(session), DomainRequest.from_data(params))
+
+
+def register_for(session: Session, unit: Unit, request: DomainRequest) -> dict[str, Any]:
+    """Register or renew ``request`` for ``unit``, or say why not (``done`` false)."""
     today = date.today()
     # Lock the name's row (if any) first: the check and the write see the same holder.
     current = session.get(DomainName, request.full, with_for_update=True, populate_existing=True)

@@ -21,7 +21,8 @@ from sqlalchemy.orm import Session
 from engine.db import utcnow
 from forms.identifiers import check_ric, ric_birth_date, ric_sex
 from registry.import_rows import Apply, Column, Row, blank_keeps, reject_duplicates
-from registry.models import Person, PersonHistory, Unit
+from registry.models import Person, Unit
+from registry.staff import record_history
 from registry.vocabulary import ENTRY_FORMS, EST_TYPES, PERSON_CATEGORIES, POST_CATEGORIES, SEXES
 
 PERSON_COLUMNS = (
@@ -143,7 +144,7 @@ def plan_persons(session: Session, rows: list[Row], by: str) -> Apply:
 
     def apply() -> int:
         today = date.today()
-        touched: list[tuple[PersonLine, Person]] = []
+        touched: list[Person] = []
         for ln in lines:
             person = stored.get(ln.number)
             if person is None:
@@ -153,20 +154,10 @@ def plan_persons(session: Session, rows: list[Row], by: str) -> Apply:
                 blank_keeps(person, ln.values)
                 person.status, person.exit_date, person.exit_reason, person.exit_doc_no = "在编", None, "", ""
                 person.updated_at = utcnow()
-            touched.append((ln, person))
+            touched.append(person)
         session.flush()
-        for ln, person in touched:
-            session.add(
-                PersonHistory(
-                    person_id=person.id,
-                    event="导入",
-                    unit_id=ln.unit.id,
-                    est_type=person.est_type,
-                    on=today,
-                    doc_no=person.entry_doc_no,
-                    recorded_by=by,
-                )
-            )
+        for person in touched:
+            record_history(session, person, event="导入", on=today, doc_no=person.entry_doc_no, by=by)
         session.flush()
         return len(touched)
 

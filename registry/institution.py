@@ -4,7 +4,7 @@ with its establishment, its credit code and domain name, the one-time notice
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from sqlalchemy import select
@@ -12,10 +12,11 @@ from sqlalchemy import select
 from engine import step_context
 from engine.accounts import User
 from engine.sequences import next_number
-from registry.credit_codes import issue_credit_code
-from registry.models import DomainName, LeadershipQuota, Quota, Unit
+from registry import domain_names
+from registry.credit_codes import issue_for_unit
+from registry.domain_names import DomainRequest
+from registry.models import LeadershipQuota, Quota, Unit
 
-UNIT_CATEGORY = {"机关": "1", "事业单位": "2", "群众团体": "3"}
 STAGE_NAMES = {"zuzhi": "组织部", "renshe": "人社局", "caizheng": "财政局"}
 
 
@@ -60,30 +61,18 @@ def create_unit(params: dict[str, Any]) -> dict[str, Any]:
 def issue_unit_code(params: dict[str, Any]) -> dict[str, Any]:
     session = step_context.current().session
     unit = session.scalars(select(Unit).where(Unit.code == params["unit_code"])).one()
-    issued = issue_credit_code(
-        session, authority="1", category=UNIT_CATEGORY[unit.kind], region_code=unit.region_code, unit_id=unit.id
-    )
-    unit.credit_code = issued.code
+    issued = issue_for_unit(session, unit)
     return {"code": issued.code, "message": f"已赋统一社会信用代码{issued.code}"}
 
 
 def record_domain(params: dict[str, Any]) -> dict[str, Any]:
+    """The new unit's domain wish, under the same rules as the 中文域名 matter."""
     wish = params.get("wish") or {}
     if not wish.get("name"):
         return {"done": False, "message": "未申请中文域名"}
     session = step_context.current().session
-    name = f"{wish['name']}{wish['suffix']}"
-    if session.get(DomainName, name) is not None:
-        return {"done": False, "message": f"中文域名“{name}”已被注册，请另行申请"}
     unit = session.scalars(select(Unit).where(Unit.code == params["unit_code"])).one()
-    today = date.today()
-    expires = (
-        today.replace(year=today.year + 1) - timedelta(days=1)
-        if (today.month, today.day) != (2, 29)
-        else date(today.year + 1, 2, 28)
-    )
-    session.add(DomainName(name=name, unit_id=unit.id, registered_on=today, expires_on=expires))
-    return {"done": True, "name": name, "expires_on": expires.isoformat(), "message": f"已登记中文域名{name}"}
+    return domain_names.register_for(session, unit, DomainRequest.from_data({**wish, "action": "register"}))
 
 
 def one_time_notice(params: dict[str, Any]) -> dict[str, Any]:

@@ -17,8 +17,9 @@ from sqlalchemy import select
 from engine import step_context
 from engine.errors import Conflict
 from forms.identifiers import check_ric, ric_birth_date
-from registry.models import Person, PersonHistory, Reservation, Unit
+from registry.models import Person, Reservation, Unit
 from registry.reservations import check_vacancy, lock_unit, reserve
+from registry.staff import record_history
 
 
 def _unit() -> Unit:
@@ -90,17 +91,7 @@ def record_entry(params: dict[str, Any]) -> dict[str, Any]:
         person.education = str(entry.get("education", ""))
         person.entry_date, person.notice_no = today, notice.number
         step.session.flush()
-        step.session.add(
-            PersonHistory(
-                person_id=person.id,
-                event="入编",
-                unit_id=unit.id,
-                est_type=notice.est_type,
-                on=today,
-                doc_no=notice.number,
-                recorded_by=step.actor,
-            )
-        )
+        record_history(step.session, person, event="入编", on=today, doc_no=notice.number, by=step.actor)
         placed.append({"name": person.name, "id_number": number})
     notice.used += len(persons)
     if notice.used == notice.places:
@@ -121,17 +112,7 @@ def record_exit(params: dict[str, Any]) -> dict[str, Any]:
     on = date.fromisoformat(str(params["exit_date"]))
     person.status, person.exit_date = "出编", on
     person.exit_reason, person.exit_doc_no = str(params["reason"]), str(params.get("doc_no") or "")
-    step.session.add(
-        PersonHistory(
-            person_id=person.id,
-            event="出编",
-            unit_id=unit.id,
-            est_type=person.est_type,
-            on=on,
-            doc_no=person.exit_doc_no,
-            recorded_by=step.actor,
-        )
-    )
+    record_history(step.session, person, event="出编", on=on, doc_no=person.exit_doc_no, by=step.actor)
     return {"name": person.name, "est_type": person.est_type, "exit_date": on.isoformat(), "reason": person.exit_reason}
 
 
@@ -143,13 +124,10 @@ SERVICES = {
 }
 
 
-UNIT_CATEGORY = {"机关": "1", "事业单位": "2", "群众团体": "3"}
-
-
 def credit_code(params: dict[str, Any]) -> dict[str, Any]:
     """赋码: issue (new), record a change, or cancel the unit's code (never reissued)."""
-    from registry.credit_codes import issue_credit_code
-    from registry.models import CodeBlock, IssuedCode
+    from registry.credit_codes import issue_for_unit
+    from registry.models import IssuedCode
 
     step = step_context.current()
     unit = lock_unit(step.session, _unit().id)
@@ -157,15 +135,7 @@ def credit_code(params: dict[str, Any]) -> dict[str, Any]:
     if action == "new":
         if unit.credit_code:
             return {"done": False, "message": f"{unit.name}已有统一社会信用代码{unit.credit_code}"}
-        block_region = step.session.scalars(select(CodeBlock.region_code).order_by(CodeBlock.id)).first()
-        issued = issue_credit_code(
-            step.session,
-            authority="1",
-            category=UNIT_CATEGORY[unit.kind],
-            region_code=block_region or unit.region_code,
-            unit_id=unit.id,
-        )
-        unit.credit_code = issued.code
+        issued = issue_for_unit(step.session, unit)
         return {"done": True, "code": issued.code, "message": f"已赋码：{issued.code}"}
     code = step.session.get(IssuedCode, unit.credit_code) if unit.credit_code else None
     if action == "cancel":

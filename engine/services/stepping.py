@@ -178,13 +178,15 @@ def _track_promised_time(ctx: EngineContext, loaded: Loaded, before: str) -> Non
         instance.clock_started_on = today
     elif instance.status == RETURNED and instance.paused_at is None:
         instance.paused_at = now
+        return
     elif before == RETURNED and instance.status != RETURNED and instance.paused_at is not None:
         paused = workdays_between(ctx.calendar, beijing_day(as_utc(instance.paused_at)), today)
         instance.paused_workdays = (instance.paused_workdays or 0) + paused
         instance.paused_at = None
-    if instance.clock_started_on is not None and instance.promised_days is not None:
-        days = instance.promised_days + (instance.paused_workdays or 0)
-        instance.due_on = add_workdays(ctx.calendar, instance.clock_started_on, days)
+    else:
+        return  # the due date only moves when the clock starts or resumes
+    days = (instance.promised_days or 0) + (instance.paused_workdays or 0)
+    instance.due_on = add_workdays(ctx.calendar, instance.clock_started_on or today, days)
 
 
 def _title(session: Session, info: UserTaskInfo, department: str) -> str:
@@ -208,10 +210,11 @@ def _collect_results(loaded: Loaded) -> None:
     if not loaded.compiled.service_results:
         return
     results = dict(loaded.instance.results or {})
-    for spec_name, variable in loaded.compiled.service_results.items():
-        for task in loaded.workflow.get_tasks(spec_name=spec_name, state=TaskState.COMPLETED):
-            if variable in task.data:
-                results[variable] = task.data[variable]
+    wanted = loaded.compiled.service_results
+    for task in loaded.workflow.get_tasks(state=TaskState.COMPLETED):  # one pass, in tree order
+        variable = wanted.get(task.task_spec.name)
+        if variable is not None and variable in task.data:
+            results[variable] = task.data[variable]
     if results != (loaded.instance.results or {}):
         loaded.instance.results = results
 
