@@ -13,7 +13,19 @@ from fastapi.staticfiles import StaticFiles
 from api import errors
 from api.deps import ApiConfig
 from api.limits import RequestLimits
-from api.routers import admin, auth, health, imports, instances, processes, reference, register, tasks, verify
+from api.routers import (
+    admin,
+    auth,
+    documents,
+    health,
+    imports,
+    instances,
+    processes,
+    reference,
+    register,
+    tasks,
+    verify,
+)
 from engine.context import EngineContext
 from storage import LocalAttachmentStore
 
@@ -34,6 +46,7 @@ def create_app(
     attachments: LocalAttachmentStore,
     config: ApiConfig | None = None,
     trust_roots: list[Any] | None = None,
+    document_store: LocalAttachmentStore | None = None,
 ) -> FastAPI:
     config = config or ApiConfig()
     app = FastAPI(
@@ -47,8 +60,9 @@ def create_app(
     app.state.attachments = attachments
     app.state.config = config
     app.state.trust_roots = trust_roots or []
+    app.state.documents = document_store
     errors.install(app)
-    for module in (health, auth, processes, instances, tasks, admin, reference, register, imports, verify):
+    for module in (health, auth, processes, instances, tasks, admin, reference, register, imports, verify, documents):
         app.include_router(module.router)
     static_dir = files("fastapi_offline") / "static"
     app.mount("/static/swagger", StaticFiles(directory=str(static_dir)), name="swagger-static")

@@ -11,7 +11,7 @@ from fastapi.security import OAuth2PasswordBearer
 from engine.accounts import resolve_token
 from engine.actors import Actor
 from engine.context import EngineContext
-from engine.errors import Unauthorized
+from engine.errors import NotFound, Unauthorized
 from storage import LocalAttachmentStore
 
 
@@ -38,11 +38,19 @@ def get_attachments(request: Request) -> LocalAttachmentStore:
     return store
 
 
+def get_documents(request: Request) -> LocalAttachmentStore:
+    store: LocalAttachmentStore | None = request.app.state.documents
+    if store is None:
+        raise NotFound("documents_unavailable", "本服务未配置文书存储")
+    return store
+
+
 oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
 
 Ctx = Annotated[EngineContext, Depends(get_ctx)]
 Config = Annotated[ApiConfig, Depends(get_config)]
 Attachments = Annotated[LocalAttachmentStore, Depends(get_attachments)]
+Documents = Annotated[LocalAttachmentStore, Depends(get_documents)]
 BearerToken = Annotated[str | None, Depends(oauth2_scheme)]
 
 

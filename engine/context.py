@@ -12,6 +12,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from engine.actors import Actor
 from engine.calendar import WorkCalendar
 from engine.definitions import SpecCache
+from engine.notifications import HANDLERS as NOTIFICATION_HANDLERS
+from engine.outbox import Handler
 from engine.restricted_scripts import ServiceFunction, make_script_engine
 from engine.uow import transaction
 from engine.workdays import TableWorkCalendar
@@ -38,6 +40,7 @@ class EngineContext:
     start_guards: list[StartGuard] = field(default_factory=list)
     services: dict[str, ServiceFunction] = field(default_factory=dict)
     form_checks: dict[str, FormCheck] = field(default_factory=dict)
+    outbox_handlers: dict[str, Handler] = field(default_factory=lambda: dict(NOTIFICATION_HANDLERS))
 
     @classmethod
     def build(

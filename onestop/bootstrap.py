@@ -15,8 +15,14 @@ from engine.db import make_engine, make_session_factory
 from engine.definitions import deploy_directory
 from onestop.database import upgrade
 from onestop.settings import Settings
+from registry.documents import unit_facts
 from registry.wiring import install as install_register
-from signatures.trust import trust_roots
+from signatures import issuance
+from signatures.pipeline import DocumentPipeline, development_pipeline
+from signatures.pki import DevelopmentPki, load_pkcs12
+from signatures.signing import ValidationData
+from signatures.timestamps import make_timestamper
+from signatures.trust import load_roots, trust_roots
 from storage import LocalAttachmentStore
 
 
@@ -27,6 +33,8 @@ class Platform:
     ctx: EngineContext
     attachments: LocalAttachmentStore
     reader: Engine
+    documents: LocalAttachmentStore
+    pipeline: DocumentPipeline
 
     def close(self) -> None:
         self.db.dispose()
@@ -49,7 +57,39 @@ def build_platform(
         read_session_factory=make_session_factory(reader),
     )
     install_register(ctx)
-    return Platform(settings, db, ctx, LocalAttachmentStore(settings.attachments_dir), reader)
+    documents = LocalAttachmentStore(settings.documents_dir)
+    pipeline = document_pipeline(settings, documents)
+    naming = issuance.Naming(settings.region_name, settings.document_prefix, settings.public_base_url)
+    ctx.services["documents.request"] = issuance.request_service(naming, unit_facts)
+    ctx.outbox_handlers.update(issuance.outbox_handlers(ctx, pipeline, naming))
+    return Platform(settings, db, ctx, LocalAttachmentStore(settings.attachments_dir), reader, documents, pipeline)
+
+
+def document_pipeline(settings: Settings, store: LocalAttachmentStore) -> DocumentPipeline:
+    """Development CA and TSA in the embedded default; PKCS#12 keys, the configured
+    roots and TSA in production."""
+    if settings.signing_keys_dir is None:
+        return development_pipeline(
+            data_dir=settings.data_dir,
+            font_dir=settings.font_dir,
+            store=store,
+            tsa_url=settings.tsa_url,
+            location=settings.region_name,
+        )
+    keys_dir = settings.signing_keys_dir
+    if not settings.tsa_url:
+        raise ValueError("使用正式签名证书（ONESTOP_SIGNING_KEYS_DIR）时必须配置时间戳服务 ONESTOP_TSA_URL")
+    password = settings.signing_key_password.encode() if settings.signing_key_password else None
+    roots = tuple(load_roots(settings.trust_roots_file)) if settings.trust_roots_file else ()
+    return DocumentPipeline(
+        font_dir=settings.font_dir,
+        seal_dir=settings.data_dir / "seals",
+        identity_of=lambda department, _name: load_pkcs12(keys_dir / f"{department}.p12", password, department),
+        timestamper=make_timestamper(settings.tsa_url, DevelopmentPki(settings.pki_dir)),
+        validation=ValidationData(roots, allow_fetching=True),
+        store=store,
+        location=settings.region_name,
+    )
 
 
 def deploy_processes(platform: Platform) -> list[str]:
@@ -67,7 +107,7 @@ def build_app(platform: Platform) -> Application:
         max_request_bytes=s.max_request_bytes,
     )
     roots = trust_roots(s.trust_roots_file, s.pki_dir)
-    return create_app(platform.ctx, platform.attachments, config, roots)
+    return create_app(platform.ctx, platform.attachments, config, roots, platform.documents)
 
 
 def app_from_env() -> Application:

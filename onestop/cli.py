@@ -182,6 +182,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     cli_tools.register(sub, common)
     cli_tools.register_verify(sub, common)
+    cli_tools.register_documents(sub, common)
     cli_import.register(sub, common)
     return parser
 

@@ -138,3 +138,70 @@ def register_verify(sub: argparse._SubParsersAction[argparse.ArgumentParser], co
     verify = sub.add_parser("verify", parents=[common], help="验证已签名的 PDF 文书（退出码 0 有效，1 无效）")
     verify.add_argument("file")
     verify.set_defaults(func=cmd_verify)
+
+
+def cmd_documents_kinds(args: argparse.Namespace) -> int:
+    from datetime import date
+
+    from onestop.cli import settings_from
+    from signatures.kinds import KINDS
+
+    settings = settings_from(args)
+    for kind in KINDS.values():
+        example = kind.number(settings.document_prefix, date.today().year, 1)
+        print(f"{kind.key}\t{kind.title}\t{kind.department}\t{example}")
+    return 0
+
+
+def cmd_documents_sample(args: argparse.Namespace) -> int:
+    from datetime import date
+    from pathlib import Path
+
+    from onestop.bootstrap import document_pipeline
+    from onestop.cli import settings_from
+    from signatures.issuance import Naming
+    from signatures.kinds import KINDS
+    from signatures.render import DocumentOrder
+    from signatures.samples import sample_facts
+    from storage import LocalAttachmentStore
+
+    settings = settings_from(args)
+    kind = KINDS.get(args.kind)
+    if kind is None:
+        print(f"错误：没有文书种类“{args.kind}”；可用：{'、'.join(KINDS)}", file=sys.stderr)
+        return 2
+    today = date.today()
+    naming = Naming(settings.region_name, settings.document_prefix, settings.public_base_url)
+    issuer = naming.issuer("机构编制委员会办公室")
+    number = kind.number(settings.document_prefix, today.year, 0)
+    facts = sample_facts(kind.key, today)
+    facts["document"] = {
+        "kind": kind.key,
+        "title": kind.title,
+        "number": number,
+        "issuer": issuer,
+        "issued_on": today.isoformat(),
+        "sample": True,
+    }
+    order = DocumentOrder(kind, number, issuer, today, facts, naming.verify_url("sample"))
+    pipeline = document_pipeline(settings, LocalAttachmentStore(settings.data_dir / "samples"))
+    produced = pipeline.produce(order, seal_name=issuer)
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_bytes(produced.pdf)
+    timings = "，".join(f"{stage} {seconds * 1000:.0f} ms" for stage, seconds in produced.timings.items())
+    print(f"已生成样本 {kind.title}（{number}）：{out}，{len(produced.pdf)} 字节；{timings}")
+    return 0
+
+
+def register_documents(
+    sub: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser
+) -> None:
+    documents = sub.add_parser("documents", help="文书：种类与样本")
+    documents_sub = documents.add_subparsers(dest="documents_command", required=True)
+    kinds = documents_sub.add_parser("kinds", parents=[common], help="列出文书种类")
+    kinds.set_defaults(func=cmd_documents_kinds)
+    sample = documents_sub.add_parser("sample", parents=[common], help="用演示数据生成一份盖章签名的样本文书")
+    sample.add_argument("--kind", required=True, help="文书种类（见 onestop documents kinds）")
+    sample.add_argument("--out", required=True, help="输出 PDF 文件")
+    sample.set_defaults(func=cmd_documents_sample)

@@ -18,6 +18,7 @@ def import_models() -> None:
     import engine.sequences
     import engine.workdays  # noqa: F401
     import registry.models  # noqa: F401
+    import signatures.models  # noqa: F401
 
 
 def alembic_config(url: str) -> Config:

@@ -4,12 +4,17 @@ environment only (``DATABASE_URL``, ``BROKER_URL``, ...)."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _cache_home() -> Path:
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
 
 
 class Settings(BaseSettings):
@@ -26,6 +31,16 @@ class Settings(BaseSettings):
     outbox_max_attempts: int = Field(default=8, alias="ONESTOP_OUTBOX_MAX_ATTEMPTS")
     # Production: PEM file of the CA certificates whose signatures are trusted.
     trust_roots_file: Path | None = Field(default=None, alias="ONESTOP_TRUST_ROOTS")
+    # Production signing: <dir>/<department>.p12 with the password below; unset = development CA.
+    signing_keys_dir: Path | None = Field(default=None, alias="ONESTOP_SIGNING_KEYS_DIR")
+    signing_key_password: str | None = Field(default=None, alias="ONESTOP_SIGNING_KEY_PASSWORD")
+    # RFC 3161 timestamp authority; unset = the platform's own development TSA.
+    tsa_url: str | None = Field(default=None, alias="ONESTOP_TSA_URL")
+    region_name: str = Field(default="示范市", alias="ONESTOP_REGION_NAME")
+    document_prefix: str = Field(default="示", alias="ONESTOP_DOCUMENT_PREFIX")
+    public_base_url: str = Field(default="http://127.0.0.1:8000", alias="ONESTOP_PUBLIC_BASE_URL")
+    # The document font is cut once from the system font and shared by every data folder.
+    font_dir: Path = Field(default_factory=lambda: _cache_home() / "onestop" / "fonts", alias="ONESTOP_FONT_DIR")
 
     @property
     def embedded(self) -> bool:
@@ -45,6 +60,10 @@ class Settings(BaseSettings):
     @property
     def pki_dir(self) -> Path:
         return self.data_dir / "pki"
+
+    @property
+    def documents_dir(self) -> Path:
+        return self.data_dir / "documents"
 
     @property
     def broker_dir(self) -> Path:

@@ -14,7 +14,6 @@ from typing import Any
 
 from celery import Celery
 
-from engine.notifications import HANDLERS
 from engine.outbox import drain
 from engine.overdue import find_overdue
 from onestop.settings import Settings
@@ -85,7 +84,9 @@ def drain_outbox(task: Any) -> dict[str, int]:
     app = task.app
     platform = _platform(app)
     settings: Settings = app.onestop_settings
-    report = drain(platform.ctx.session_factory, HANDLERS, max_attempts=settings.outbox_max_attempts)
+    report = drain(
+        platform.ctx.session_factory, platform.ctx.outbox_handlers, max_attempts=settings.outbox_max_attempts
+    )
     if report.done or report.failed or report.retried:
         log.info("outbox drained: %s", report)
     return asdict(report)

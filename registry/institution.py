@@ -98,11 +98,12 @@ def one_time_notice(params: dict[str, Any]) -> dict[str, Any]:
 
 
 def documents_due(params: dict[str, Any]) -> list[str]:
-    due = ["机构编制批复", "统一社会信用代码赋码通知"]
+    """The document kinds the matter issues (see ``signatures.kinds``)."""
+    due = ["institution_approval", "credit_code_notice"]
     if (params.get("domain") or {}).get("done"):
-        due.append("域名注册确认")
+        due.append("domain_confirmation")
     if params.get("kind") == "事业单位":
-        due.append("事业单位法人证书")
+        due.append("legal_person_certificate")
     return due
 
 

@@ -20,9 +20,12 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
-from cryptography.x509.oid import NameOID
+from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 DEV_ORGANIZATION = "OneStop 开发测试（非正式）"
+DEV_CRL_URL = "http://127.0.0.1/onestop-dev-ca.crl"  # named in certificates; the CRL itself is embedded (B-LT)
+TSA_NAME = "tsa"
+CRL_VALIDITY = dt.timedelta(days=7)
 
 
 @dataclass(frozen=True)
@@ -52,7 +55,7 @@ def _asn1_key(key: rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey) -> asn1_keys.
     return asn1_keys.PrivateKeyInfo.load(der)
 
 
-def _write_private(path: Path, key: ec.EllipticCurvePrivateKey) -> None:
+def _write_private(path: Path, key: ec.EllipticCurvePrivateKey | rsa.RSAPrivateKey) -> None:
     pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "wb") as handle:
@@ -95,12 +98,47 @@ class DevelopmentPki:
         return _asn1_cert(self._ca()[0])
 
     def identity(self, department: str, display_name: str) -> SigningIdentity:
+        return self._leaf(department, display_name, timestamping=False)
+
+    def tsa_identity(self) -> SigningIdentity:
+        """The embedded default's own timestamp authority (labelled development, like the CA)."""
+        return self._leaf(TSA_NAME, "OneStop 开发测试时间戳服务", timestamping=True)
+
+    def crl(self) -> bytes:
+        """The CA's (empty) revocation list in DER, reissued when it nears its next update."""
+        path = self.folder / "ca.crl"
+        now = dt.datetime.now(dt.UTC)
+        if path.exists():
+            current = x509.load_der_x509_crl(path.read_bytes())
+            next_update = current.next_update_utc
+            if next_update is not None and next_update - now > CRL_VALIDITY / 2:
+                return path.read_bytes()
         ca_cert, ca_key = self._ca()
-        cert_path, key_path = self.folder / f"{department}.pem", self.folder / f"{department}.key"
+        crl = (
+            x509.CertificateRevocationListBuilder()
+            .issuer_name(ca_cert.subject)
+            .last_update(now - dt.timedelta(minutes=5))
+            .next_update(now + CRL_VALIDITY)
+            .sign(ca_key, hashes.SHA256())
+        )
+        der = crl.public_bytes(serialization.Encoding.DER)
+        partial = path.with_suffix(".tmp")
+        partial.write_bytes(der)
+        os.replace(partial, path)
+        return der
+
+    def _leaf(self, name: str, display_name: str, *, timestamping: bool) -> SigningIdentity:
+        ca_cert, ca_key = self._ca()
+        cert_path, key_path = self.folder / f"{name}.pem", self.folder / f"{name}.key"
         if not cert_path.exists():
-            key = ec.generate_private_key(ec.SECP256R1())
+            # pyHanko's in-process TSA signs with RSA only; departments sign with ECDSA P-256.
+            key: ec.EllipticCurvePrivateKey | rsa.RSAPrivateKey = (
+                rsa.generate_private_key(public_exponent=65537, key_size=2048)
+                if timestamping
+                else ec.generate_private_key(ec.SECP256R1())
+            )
             now = dt.datetime.now(dt.UTC)
-            cert = (
+            builder = (
                 x509.CertificateBuilder()
                 .subject_name(_name(display_name))
                 .issuer_name(ca_cert.subject)
@@ -109,16 +147,27 @@ class DevelopmentPki:
                 .not_valid_before(now - dt.timedelta(minutes=5))
                 .not_valid_after(now + dt.timedelta(days=825))
                 .add_extension(
+                    x509.CRLDistributionPoints(
+                        [x509.DistributionPoint([x509.UniformResourceIdentifier(DEV_CRL_URL)], None, None, None)]
+                    ),
+                    critical=False,
+                )
+            )
+            if timestamping:
+                builder = builder.add_extension(
+                    x509.KeyUsage(True, False, False, False, False, False, False, False, False), critical=True
+                ).add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.TIME_STAMPING]), critical=True)
+            else:
+                builder = builder.add_extension(
                     x509.KeyUsage(True, True, False, False, False, False, False, False, False), critical=True
                 )
-                .sign(ca_key, hashes.SHA256())
-            )
+            cert = builder.sign(ca_key, hashes.SHA256())
             _write_private(key_path, key)
             cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
         cert = x509.load_pem_x509_certificate(cert_path.read_bytes())
         loaded = serialization.load_pem_private_key(key_path.read_bytes(), password=None)
-        assert isinstance(loaded, ec.EllipticCurvePrivateKey)
-        return SigningIdentity(department, _asn1_cert(cert), _asn1_key(loaded), (_asn1_cert(ca_cert),))
+        assert isinstance(loaded, ec.EllipticCurvePrivateKey | rsa.RSAPrivateKey)
+        return SigningIdentity(name, _asn1_cert(cert), _asn1_key(loaded), (_asn1_cert(ca_cert),))
 
 
 def load_pkcs12(path: Path, password: bytes | None, department: str) -> SigningIdentity:

@@ -15,8 +15,18 @@ from pyhanko.sign.diff_analysis import ModificationLevel
 from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko_certvalidator import ValidationContext
 
+from signatures.pki import DEV_ORGANIZATION
+
 ACCEPTED_AFTER_SIGNING = (ModificationLevel.NONE, ModificationLevel.LTA_UPDATES)
-DOC_NUMBER_KEY = "/OneStopDocNumber"
+DOC_NUMBER_KEYS = ("/onestopdocnumber", "/OneStopDocNumber")  # WeasyPrint lower-cases custom meta names
+
+
+@dataclass
+class TimestampReport:
+    time: str
+    authority: str | None
+    trusted: bool
+    development: bool
 
 
 @dataclass
@@ -28,6 +38,9 @@ class SignatureReport:
     modification: str
     valid: bool
     reason: str | None
+    timestamp: TimestampReport | None = None
+    development: bool = False
+    notes: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -51,6 +64,37 @@ def _explain(intact: bool, trusted: bool, modification: ModificationLevel | None
     return None
 
 
+def _subject(cert: asn1_x509.Certificate | None, key: str) -> str | None:
+    if cert is None:
+        return None
+    value = cert.subject.native.get(key)
+    return str(value) if value is not None else None
+
+
+def _timestamp(status: Any) -> TimestampReport | None:
+    stamp = getattr(status, "timestamp_validity", None)
+    if stamp is None:
+        return None
+    cert = getattr(stamp, "signing_cert", None)
+    return TimestampReport(
+        time=stamp.timestamp.isoformat(),
+        authority=_subject(cert, "common_name"),
+        trusted=bool(stamp.trusted),
+        development=_subject(cert, "organization_name") == DEV_ORGANIZATION,
+    )
+
+
+def _notes(development: bool, timestamp: TimestampReport | None) -> list[str]:
+    notes = []
+    if development:
+        notes.append("签名证书由平台开发测试证书机构签发，仅供测试，不是正式电子印章")
+    if timestamp is None:
+        notes.append("签名不含可信时间戳，签名时间仅为签署方自述")
+    elif timestamp.development:
+        notes.append("时间戳来自平台自带的开发测试时间戳服务，非正式时间戳机构")
+    return notes
+
+
 def verify_pdf(pdf: bytes, trust_roots: list[asn1_x509.Certificate]) -> VerificationReport:
     try:
         reader = PdfFileReader(io.BytesIO(pdf), strict=False)
@@ -59,7 +103,7 @@ def verify_pdf(pdf: bytes, trust_roots: list[asn1_x509.Certificate]) -> Verifica
         return VerificationReport(False, None, reason=f"不是可读取的 PDF 文件：{exc}")
     info = reader.trailer_view.get("/Info")
     info = info.get_object() if info is not None else None
-    number = info.get(DOC_NUMBER_KEY) if info is not None else None
+    number = next((info[k] for k in DOC_NUMBER_KEYS if k in info), None) if info is not None else None
     report = VerificationReport(True, str(number) if number is not None else None)
     if not embedded:
         report.valid, report.reason = False, "文件中没有数字签名"
@@ -76,15 +120,20 @@ def verify_pdf(pdf: bytes, trust_roots: list[asn1_x509.Certificate]) -> Verifica
         modification = status.modification_level
         reason = _explain(status.intact and status.valid, status.trusted, modification)
         cert = signature.signer_cert
+        timestamp = _timestamp(status)
+        development = _subject(cert, "organization_name") == DEV_ORGANIZATION
         report.signatures.append(
             SignatureReport(
-                signer=cert.subject.native.get("common_name") if cert is not None else None,
+                signer=_subject(cert, "common_name"),
                 signing_time=status.signer_reported_dt.isoformat() if status.signer_reported_dt else None,
                 intact=bool(status.intact and status.valid),
                 trusted=bool(status.trusted),
                 modification=modification.name if modification is not None else "UNKNOWN",
                 valid=reason is None,
                 reason=reason,
+                timestamp=timestamp,
+                development=development,
+                notes=_notes(development, timestamp),
             )
         )
     failed = [s for s in report.signatures if not s.valid]

@@ -20,6 +20,7 @@ from fastapi.testclient import TestClient
 
 from engine.accounts import User
 from engine.actors import Actor
+from engine.outbox import drain
 from onestop.bootstrap import Platform, build_app, build_platform, deploy_processes
 from onestop.database import upgrade
 from onestop.demo import DEMO_PASSWORD, seed_demo
@@ -120,9 +121,15 @@ def actors(platform: Platform) -> dict[str, Actor]:
 class Api:
     """A test client that logs in as the demo accounts and keeps their tokens."""
 
-    def __init__(self, client: TestClient) -> None:
+    def __init__(self, client: TestClient, platform: Platform) -> None:
         self.client = client
+        self.platform = platform
         self._tokens: dict[str, str] = {}
+
+    def run_worker(self) -> None:
+        """One pass of the background worker: the outbox, where documents are issued."""
+        report = drain(self.platform.ctx.session_factory, self.platform.ctx.outbox_handlers)
+        assert report.failed == 0 and report.retried == 0, report
 
     def headers(self, username: str) -> dict[str, str]:
         if username not in self._tokens:
@@ -140,7 +147,7 @@ class Api:
 
 def api_for(platform: Platform) -> Iterator[Api]:
     with TestClient(build_app(platform), raise_server_exceptions=False) as client:
-        yield Api(client)
+        yield Api(client, platform)
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ same cases every time.
 from __future__ import annotations
 
 import collections
+import uuid
 from datetime import timedelta
 from typing import Any
 
@@ -70,6 +71,7 @@ def _real_objects(platform: Platform) -> dict[str, list[Any]]:
         "code": ["demo-unit-001", "demo-unit-003"],
         "year": [2026, 2027],
         "day": ["2026-02-14", "2027-01-01"],
+        "document_id": [str(uuid.uuid4())],
     }
 
 
@@ -93,7 +95,7 @@ def test_no_server_errors(sqlite_platform: Platform, username: str) -> None:
     failures: list[str] = []
 
     operations = [result.ok() for result in schema.get_all_operations()]
-    assert len(operations) == 31
+    assert len(operations) == 34
     for operation in operations:
 
         @FUZZ_SETTINGS

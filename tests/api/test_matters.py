@@ -23,6 +23,9 @@ def drive(api: Api, instance_id: str, decide: Any = None, limit: int = 30) -> di
     """Let whoever holds each open task decide (approve unless ``decide`` says otherwise)."""
     for _ in range(limit):
         detail = api.get(f"/api/v1/instances/{instance_id}", "admin").json()
+        if not detail["tasks"] and detail["status"] == "running":  # waiting for its documents
+            api.run_worker()
+            continue
         if not detail["tasks"]:
             return dict(detail)
         task = detail["tasks"][0]

@@ -140,7 +140,7 @@ SMALL = ApiConfig(max_upload_bytes=1024, max_request_bytes=10_000)
 def small_api(sqlite_platform: Platform) -> Iterator[Api]:
     app = create_app(sqlite_platform.ctx, sqlite_platform.attachments, SMALL)
     with TestClient(app, raise_server_exceptions=False) as client:
-        yield Api(client)
+        yield Api(client, sqlite_platform)
 
 
 def test_upload_over_the_file_limit(small_api: Api, sqlite_platform: Platform) -> None:

@@ -50,3 +50,17 @@ def add_clerk(platform: Any, username: str, unit_code: str) -> None:
             roles=["applicant"],
             unit_code=unit_code,
         )
+
+
+def issue_documents(platform: Any, instance_id: str) -> str:
+    """Run the worker's outbox pass, where a finished matter's documents are
+    issued and the matter told, and return the matter's status."""
+    from engine.models import Instance
+    from engine.outbox import drain
+
+    report = drain(platform.ctx.session_factory, platform.ctx.outbox_handlers)
+    assert report.failed == 0 and report.retried == 0, report
+    with platform.ctx.reading() as session:
+        instance = session.get(Instance, instance_id)
+        assert instance is not None
+        return instance.status

@@ -11,7 +11,7 @@ from forms.identifiers import check_uscc
 from onestop.bootstrap import Platform
 from registry.models import IssuedCode, Unit
 from tests.conftest import actors_of
-from tests.engine.helpers import add_clerk, decide
+from tests.engine.helpers import add_clerk, decide, issue_documents
 
 BASE = {"approval_doc_no": "示编〔2026〕21号", "contact_person": "刘洋", "contact_phone": "13900139000"}
 
@@ -21,7 +21,8 @@ def test_new_code_then_cancel(platform: Platform) -> None:
     add_clerk(platform, "bureau_clerk", "demo-unit-002")
     actors = actors_of(platform)
     iid = services.start(ctx, actors["bureau_clerk"], process_key="credit_code", data={**BASE, "action": "new"})["id"]
-    assert decide(ctx, actors["bianban"], iid)["status"] == "completed"
+    assert decide(ctx, actors["bianban"], iid)["status"] == "running"  # until its documents are issued
+    assert issue_documents(platform, iid) == "completed"
     result = services.get(ctx, actors["bureau_clerk"], iid)["data"]["results"]["credit_code"]
     code = result["code"]
     assert check_uscc(code).valid and code.startswith("11141002MB2000")  # 机构编制 / 机关 / region / block

@@ -16,7 +16,7 @@ from registry import domain_names
 from registry.domain_names import DomainRequest, HolderOf, Problem, period_end, renewed_until
 from registry.models import DomainName, Unit
 from tests.conftest import actors_of
-from tests.engine.helpers import add_clerk, decide
+from tests.engine.helpers import add_clerk, decide, issue_documents
 
 NAME = "示范市数据资源服务中心.公益"
 
@@ -44,7 +44,8 @@ def unit_id(platform: Platform, code: str) -> int:
 def test_register(platform: Platform) -> None:
     ctx, actors = platform.ctx, actors_of(platform)
     iid = start(platform, application())
-    assert decide(ctx, actors["bianban"], iid)["status"] == "completed"
+    assert decide(ctx, actors["bianban"], iid)["status"] == "running"  # until its documents are issued
+    assert issue_documents(platform, iid) == "completed"
     result = matter(platform, iid)["data"]["results"]["domain"]
     today = date.today()
     assert result["done"] and result["name"] == NAME and result["expires_on"] == period_end(today).isoformat()
@@ -66,7 +67,8 @@ def test_returned_then_resubmitted(platform: Platform) -> None:
         decide(ctx, actors["applicant"], iid, data=application(name="示范市数据中心"))
     assert wrong.value.details[0]["path"] == "/name"
     decide(ctx, actors["applicant"], iid, data=application(purpose="单位门户网站"))
-    assert decide(ctx, actors["bianban"], iid)["status"] == "completed"
+    assert decide(ctx, actors["bianban"], iid)["status"] == "running"  # until its documents are issued
+    assert issue_documents(platform, iid) == "completed"
     with ctx.reading() as session:
         assert session.get(DomainName, NAME) is not None
 
@@ -93,7 +95,8 @@ def test_renew_extends_by_a_year(platform: Platform) -> None:
             )
         )
     iid = start(platform, application(action="renew"))
-    assert decide(ctx, actors["bianban"], iid)["status"] == "completed"
+    assert decide(ctx, actors["bianban"], iid)["status"] == "running"  # until its documents are issued
+    assert issue_documents(platform, iid) == "completed"
     renewed = renewed_until(period_end(registered))
     assert matter(platform, iid)["data"]["results"]["domain"]["expires_on"] == renewed.isoformat()
     with ctx.reading() as session:
@@ -113,7 +116,8 @@ def test_name_taken_while_under_review(sqlite_platform: Platform) -> None:
     assert result["done"] is False and f"如“临汾市{NAME}”" in result["message"]
     # the suggested name can be applied for
     iid = start(sqlite_platform, application(name="临汾市示范市数据资源服务中心"))
-    assert decide(ctx, actors["bianban"], iid)["status"] == "completed"
+    assert decide(ctx, actors["bianban"], iid)["status"] == "running"  # until its documents are issued
+    assert issue_documents(sqlite_platform, iid) == "completed"
 
 
 def test_name_registered_by_another_matter_at_the_same_moment(
@@ -146,7 +150,8 @@ def test_lapsed_name_goes_to_the_new_applicant(sqlite_platform: Platform) -> Non
         other = unit_id(sqlite_platform, "demo-unit-003")
         session.add(DomainName(name=NAME, unit_id=other, registered_on=date(2020, 1, 1), expires_on=lapsed))
     iid = start(sqlite_platform, application())
-    assert decide(ctx, actors["bianban"], iid)["status"] == "completed"
+    assert decide(ctx, actors["bianban"], iid)["status"] == "running"  # until its documents are issued
+    assert issue_documents(sqlite_platform, iid) == "completed"
     with ctx.reading() as session:
         domain = session.get(DomainName, NAME)
         assert domain is not None and domain.unit_id == unit_id(sqlite_platform, "demo-unit-001")

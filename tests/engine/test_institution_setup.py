@@ -12,7 +12,7 @@ from forms.identifiers import check_uscc
 from onestop.bootstrap import Platform
 from registry.models import DomainName, LeadershipQuota, Quota, Unit
 from tests.conftest import actors_of
-from tests.engine.helpers import decide, open_task
+from tests.engine.helpers import decide, issue_documents, open_task
 from tests.engine.test_staff_processes import example
 
 KEY = "institution_setup"
@@ -57,10 +57,13 @@ def test_setup_with_a_one_time_notice_from_the_parallel_stage(platform: Platform
     assert _open(platform, iid) == {"zuzhi", "renshe"}  # only the steps that returned run again
     decide(ctx, actors["zuzhi"], iid)
     done = decide(ctx, actors["renshe"], iid)
-    assert done["status"] == "completed"
+    assert done["status"] == "running"  # until its documents are issued
+    assert issue_documents(platform, iid) == "completed"
     detail = services.get(ctx, actors["applicant"], iid)
     results = detail["data"]["results"]
-    assert results["documents_due"] == ["机构编制批复", "统一社会信用代码赋码通知", "域名注册确认", "事业单位法人证书"]
+    assert results["documents_due"] == [
+        "institution_approval", "credit_code_notice", "domain_confirmation", "legal_person_certificate"
+    ]
     assert check_uscc(results["credit_code"]["code"]).valid
     with ctx.reading() as session:
         unit = session.scalars(select(Unit).where(Unit.code == results["unit"]["code"])).one()

@@ -15,7 +15,7 @@ from onestop.bootstrap import Platform
 from registry.figures import unit_figures
 from registry.models import Person, Reservation, Unit
 from tests.conftest import actors_of
-from tests.engine.helpers import add_clerk, decide
+from tests.engine.helpers import add_clerk, decide, issue_documents
 
 FULL_FUNDED = "事业编制（全额拨款）"
 
@@ -41,7 +41,8 @@ def test_staff_exit_writes_off_the_place(platform: Platform) -> None:
     ]
     decide(ctx, actors["bianban"], iid)
     result = decide(ctx, actors["caizheng"], iid)
-    assert result["status"] == "completed"
+    assert result["status"] == "running"  # until its documents are issued
+    assert issue_documents(platform, iid) == "completed"
     assert figures(platform, "demo-unit-001", "事业工勤编制") == (before[0] - 1, 0, before[2] + 1)
     with ctx.reading() as session:
         person = session.scalars(select(Person).where(Person.name == "陈静")).one()
@@ -78,7 +79,8 @@ def test_staff_entry_reserves_places_then_records_the_entry(platform: Platform) 
             opinion="x",
         )
     assert only_approve.value.code == "decision_not_allowed"
-    assert decide(ctx, actors["caizheng"], iid)["status"] == "completed"
+    assert decide(ctx, actors["caizheng"], iid)["status"] == "running"  # until its documents are issued
+    assert issue_documents(platform, iid) == "completed"
     with ctx.reading() as session:
         notice = session.scalars(select(Reservation).where(Reservation.instance_id == iid)).one()
         assert (notice.status, notice.used) == ("consumed", 2)

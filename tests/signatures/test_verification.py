@@ -11,7 +11,7 @@ from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 
 from signatures.pki import DevelopmentPki
 from signatures.signing import PadesSigner
-from signatures.verification import DOC_NUMBER_KEY, verify_pdf
+from signatures.verification import DOC_NUMBER_KEYS, verify_pdf
 
 NUMBER = "示编〔2026〕12号"
 
@@ -27,7 +27,7 @@ def blank_pdf(number: str = NUMBER) -> bytes:
         }
     )
     w.insert_page(page)
-    info = generic.DictionaryObject({generic.NameObject(DOC_NUMBER_KEY): generic.TextStringObject(number)})
+    info = generic.DictionaryObject({generic.NameObject(DOC_NUMBER_KEYS[0]): generic.TextStringObject(number)})
     w.set_info(info)
     out = io.BytesIO()
     w.write(out)

@@ -1,0 +1,43 @@
+"""Issued documents: a matter's list, the download, and the public lookup behind the QR code."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Path
+from fastapi.responses import FileResponse
+from starlette.concurrency import run_in_threadpool
+
+from api.deps import Ctx, CurrentActor, Documents
+from api.schemas import ERRORS, Open
+from engine.errors import NotFound
+from signatures import records
+
+router = APIRouter(tags=["文书"], responses=ERRORS)
+DocumentId = Path(min_length=1, max_length=36)
+
+
+@router.get("/api/v1/instances/{instance_id}/documents", response_model=list[Open], summary="事项出具的文书")
+def list_documents(ctx: Ctx, actor: CurrentActor, instance_id: str = Path(min_length=1, max_length=36)) -> Any:
+    return records.list_for_instance(ctx, actor, instance_id)
+
+
+@router.get(
+    "/api/v1/documents/{document_id}/download", summary="下载已盖章签名的文书（PDF）", response_class=FileResponse
+)
+async def download(ctx: Ctx, store: Documents, actor: CurrentActor, document_id: str = DocumentId) -> FileResponse:
+    document = await run_in_threadpool(records.for_download, ctx, actor, document_id, store)
+    return FileResponse(
+        store.path(document["sha256"]),
+        media_type="application/pdf",
+        filename=f"{document['title']}（{document['number']}）.pdf",
+        headers={"X-Content-Type-Options": "nosniff"},
+    )
+
+
+@router.get("/verify/{code}", response_model=Open, summary="按文书二维码查询登记信息（无需登录）")
+def lookup(ctx: Ctx, code: str = Path(min_length=8, max_length=40, pattern=r"^[A-Za-z0-9_-]+$")) -> dict[str, Any]:
+    found = records.public_record(ctx, code=code)
+    if found is None:
+        raise NotFound("document_not_found", "没有找到该文书，请核对二维码或链接")
+    return {**found, "message": "本平台出具过该文书；请上传文件核验签名，或核对文件的 SHA-256 摘要与此一致"}

@@ -1,0 +1,181 @@
+"""Issuing a matter's documents, idempotently.
+
+1. **Request** (a BPMN service task, inside the step's transaction): each
+   kind gets its row with a 文号 from its department's yearly series and a
+   snapshot of the facts it states. A rolled-back step gives the number back;
+   a committed one keeps it until the document exists, so there are no gaps,
+   and the (matter, kind) key means a repeated request numbers nothing twice.
+2. **Issue** (the outbox handler, inside the worker's transaction): every
+   pending row of the matter is rendered, sealed, signed and stored, then
+   marked issued with its hash; the audit trail records it. A failure rolls
+   all of it back and the outbox retries; the number stays the same.
+3. When nothing is pending, the matter's waiting catch event receives the
+   ``documents_issued`` message and the matter ends.
+"""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from engine import audit, outbox, step_context
+from engine.accounts import Department
+from engine.calendar import beijing_day
+from engine.context import EngineContext
+from engine.db import utcnow
+from engine.models import Instance
+from engine.outbox import Handler
+from engine.records import OutboxMessage
+from engine.sequences import next_number
+from engine.services import messages
+from signatures.kinds import kind_of
+from signatures.models import ISSUED, PENDING, Document
+from signatures.pipeline import DocumentPipeline
+from signatures.render import DocumentOrder
+
+DOCUMENTS_ISSUED = "documents_issued"  # the BPMN message a matter waits for
+REQUESTED_TOPIC = "documents.requested"
+SYSTEM_ACTOR = "system"
+
+UnitFacts = Callable[[Session, str], dict[str, Any]]
+"""What the register knows of a matter's unit: name, credit code."""
+
+
+@dataclass(frozen=True)
+class Naming:
+    """How this installation names its issuer and numbers (示范市, 示编〔2026〕1号)."""
+
+    region: str = "示范市"
+    prefix: str = "示"
+    public_base_url: str = "http://127.0.0.1:8000"
+
+    def issuer(self, department_name: str) -> str:
+        return department_name if department_name.startswith(self.region) else f"{self.region}{department_name}"
+
+    def verify_url(self, code: str) -> str:
+        return f"{self.public_base_url.rstrip('/')}/verify/{code}"
+
+
+def request(
+    session: Session, instance: Instance, kinds: list[str], facts: dict[str, Any], naming: Naming
+) -> list[Document]:
+    """Number and record the documents ``kinds`` of ``instance`` (once per kind)."""
+    today = beijing_day(utcnow())
+    existing = {d.kind: d for d in session.scalars(select(Document).where(Document.instance_id == instance.id))}
+    made = []
+    for key in kinds:
+        if key in existing:
+            made.append(existing[key])
+            continue
+        kind = kind_of(key)
+        department = session.get(Department, kind.department)
+        issuer = naming.issuer(department.name if department else kind.department)
+        number = kind.number(naming.prefix, today.year, next_number(session, kind.sequence_name, today.year))
+        stated = {
+            **facts,
+            "document": {
+                "kind": kind.key,
+                "title": kind.title,
+                "number": number,
+                "issuer": issuer,
+                "issued_on": today.isoformat(),
+            },
+        }
+        document = Document(
+            id=str(uuid.uuid4()),
+            instance_id=instance.id,
+            kind=kind.key,
+            title=kind.title,
+            number=number,
+            department=kind.department,
+            issuer=issuer,
+            issued_on=today,
+            facts=stated,
+            verify_code=secrets.token_urlsafe(16),
+            status=PENDING,
+        )
+        session.add(document)
+        made.append(document)
+    session.flush()
+    outbox.emit(session, REQUESTED_TOPIC, {"instance_id": instance.id, "kinds": list(kinds)})
+    return made
+
+
+def request_service(naming: Naming, unit_facts: UnitFacts) -> Callable[[dict[str, Any]], dict[str, Any]]:
+    """The ``documents.request`` operation for BPMN service tasks: parameter
+    ``kinds`` names the documents, every other parameter is a fact they state."""
+
+    def request_documents(params: dict[str, Any]) -> dict[str, Any]:
+        step = step_context.current()
+        instance = step.instance
+        facts = {k: v for k, v in params.items() if k != "kinds"}
+        facts["matter"] = {
+            "instance_id": instance.id,
+            "process_key": instance.process_key,
+            "title": instance.title,
+            "unit_code": instance.unit_code,
+            **unit_facts(step.session, instance.unit_code),
+        }
+        made = request(step.session, instance, [str(k) for k in params["kinds"]], facts, naming)
+        return {"requested": [{"kind": d.kind, "title": d.title, "number": d.number} for d in made]}
+
+    return request_documents
+
+
+def issue_pending(
+    ctx: EngineContext, session: Session, pipeline: DocumentPipeline, naming: Naming, instance_id: str
+) -> list[Document]:
+    """Produce every pending document of the matter; then tell the matter."""
+    pending = session.scalars(
+        select(Document)
+        .where(Document.instance_id == instance_id, Document.status == PENDING)
+        .order_by(Document.number)
+        .with_for_update()
+    ).all()
+    for document in pending:
+        order = DocumentOrder(
+            kind=kind_of(document.kind),
+            number=document.number,
+            issuer=document.issuer,
+            issued_on=document.issued_on,
+            facts=document.facts,
+            verify_url=naming.verify_url(document.verify_code),
+        )
+        produced = pipeline.produce(order, seal_name=document.issuer)
+        document.status, document.sha256, document.size = ISSUED, produced.sha256, len(produced.pdf)
+        document.storage_key, document.signer, document.signed_at = produced.sha256, produced.signer, produced.signed_at
+        audit.record(
+            session,
+            actor=SYSTEM_ACTOR,
+            action="document_issued",
+            instance_id=instance_id,
+            details={
+                "kind": document.kind,
+                "number": document.number,
+                "sha256": produced.sha256,
+                "size": len(produced.pdf),
+                "signer": produced.signer,
+            },
+        )
+    session.flush()
+    still_pending = session.scalar(
+        select(Document.id).where(Document.instance_id == instance_id, Document.status == PENDING).limit(1)
+    )
+    if still_pending is None:
+        issued = session.scalars(select(Document).where(Document.instance_id == instance_id)).all()
+        payload = {"documents": [{"kind": d.kind, "number": d.number, "sha256": d.sha256} for d in issued]}
+        messages.deliver(ctx, session, instance_id, DOCUMENTS_ISSUED, payload, label="文书已出具")
+    return list(pending)
+
+
+def outbox_handlers(ctx: EngineContext, pipeline: DocumentPipeline, naming: Naming) -> dict[str, Handler]:
+    def on_requested(session: Session, message: OutboxMessage) -> None:
+        issue_pending(ctx, session, pipeline, naming, str(message.payload["instance_id"]))
+
+    return {REQUESTED_TOPIC: on_requested}

@@ -1,0 +1,77 @@
+"""Sample facts for every document kind, from the forms' example fillings.
+
+``onestop documents sample`` issues these for template work and checks; a
+sample carries the number 0 of its series (``示编〔2026〕0号``), which real
+issuance never gives (series start at 1), and is not recorded anywhere.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from forms import FormRegistry
+from signatures.render import add_years
+
+SAMPLE_UNIT = {"unit_name": "示范市数据资源管理局", "credit_code": "11141002MB0000011X", "unit_code": "demo-unit-001"}
+
+
+def _example(form_key: str) -> dict[str, Any]:
+    form = FormRegistry.load().get(form_key)
+    assert form is not None, form_key
+    return dict(form.schema["examples"][0])
+
+
+def sample_facts(kind: str, today: date) -> dict[str, Any]:
+    matter = {"instance_id": "sample", "process_key": "sample", "title": "样本", **SAMPLE_UNIT}
+    if kind in ("institution_approval", "legal_person_certificate"):
+        app = _example("institution_setup_application")
+        return {
+            "matter": matter,
+            "application": app,
+            "unit": {"code": "U20260001", "name": app["name"]},
+            "credit_code": {"code": "12141002MB1234562N"},
+        }
+    if kind == "credit_code_notice":
+        return {
+            "matter": matter,
+            "application": {"action": "new", "approval_doc_no": "示编〔2026〕21号"},
+            "credit_code": {"done": True, "code": "12141002MB1234562N"},
+        }
+    if kind == "domain_confirmation":
+        app = _example("domain_name_application")
+        full = f"{app['name']}{app['suffix']}"
+        domain = {
+            "done": True,
+            "action": "register",
+            "name": full,
+            "registered_on": today.isoformat(),
+            "expires_on": add_years(today, 1).isoformat(),
+        }
+        return {"matter": matter, "application": app, "domain": domain}
+    if kind in ("staff_quota_notice", "staff_entry_notice"):
+        app = _example("staff_entry_application")
+        persons = app["persons"]
+        return {
+            "matter": matter,
+            "application": app,
+            "reservation": {"reserved": True, "number": f"{today.year}-0001", "places": len(persons)},
+            "entry": {
+                "placed": [{"name": p["name"], "id_number": p["id_number"]} for p in persons],
+                "notice": f"{today.year}-0001",
+                "est_type": app["est_type"],
+            },
+        }
+    if kind == "staff_exit_notice":
+        app = _example("staff_exit_application")
+        return {
+            "matter": matter,
+            "application": app,
+            "exit": {
+                "name": app["name"],
+                "est_type": "事业编制（全额拨款）",
+                "exit_date": app["exit_date"],
+                "reason": app["reason"],
+            },
+        }
+    raise LookupError(f"没有文书种类“{kind}”")

@@ -1,0 +1,162 @@
+"""Every document kind renders with real Chinese text, as PDF/A-3b with its
+decision data attached, sealed and signed at B-T with validation data."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fontTools.ttLib import TTFont
+from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from pyhanko.pdf_utils.reader import PdfFileReader
+from pypdf import PdfReader
+
+from signatures.fonts import document_characters
+from signatures.kinds import KINDS
+from signatures.pipeline import DocumentPipeline, development_pipeline
+from signatures.render import ATTACHMENT_NAME, DocumentOrder, attachment_bytes
+from signatures.samples import sample_facts
+from signatures.verification import verify_pdf
+from storage import LocalAttachmentStore
+
+TODAY = date(2026, 11, 23)
+ISSUER = "示范市机构编制委员会办公室"
+
+
+@pytest.fixture(scope="module")
+def pipeline(tmp_path_factory: pytest.TempPathFactory) -> DocumentPipeline:
+    from onestop.settings import Settings
+
+    data = tmp_path_factory.mktemp("documents")
+    return development_pipeline(
+        data_dir=data,
+        font_dir=Settings().font_dir,
+        store=LocalAttachmentStore(data / "store"),
+        tsa_url=None,
+        location="示范市",
+    )
+
+
+def order_for(kind: str, facts: dict[str, Any] | None = None, number: str | None = None) -> DocumentOrder:
+    spec = KINDS[kind]
+    return DocumentOrder(
+        spec,
+        number or spec.number("示", 2026, 7),
+        ISSUER,
+        TODAY,
+        facts or sample_facts(kind, TODAY),
+        "http://127.0.0.1:8000/verify/abcdefgh12345678",
+    )
+
+
+def page_text(pdf: bytes) -> str:
+    return "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+
+
+def embedded_characters(pdf: bytes) -> set[int]:
+    """Every character some embedded font can draw (its cmap): what is not here is a tofu box."""
+    reader = PdfReader(io.BytesIO(pdf))
+    found: set[int] = set()
+    for page in reader.pages:
+        for font in page["/Resources"]["/Font"].values():
+            font = font.get_object()
+            for descendant in font.get("/DescendantFonts", []):
+                stream = descendant.get_object()["/FontDescriptor"].get_object().get("/FontFile2")
+                if stream is not None:
+                    found |= set(TTFont(io.BytesIO(stream.get_object().get_data())).getBestCmap())
+    return found
+
+
+def expected_phrases(kind: str, facts: dict[str, Any]) -> list[str]:
+    app = facts.get("application", {})
+    phrases = {
+        "institution_approval": [f"关于设立{app.get('name')}的批复", "此复", "核定编制"],
+        "credit_code_notice": ["统一社会信用代码赋码通知书", "12141002MB1234562N", "特此通知"],
+        "domain_confirmation": ["中文域名注册确认书", facts.get("domain", {}).get("name", ""), "有效期至"],
+        "legal_person_certificate": ["事业单位法人证书", "法定代表人", "开办资金", "自2026年11月23日至2031年11月23日"],
+        "staff_quota_notice": ["核准使用编制通知单", "郑晓雨", "先核准后列编"],
+        "staff_entry_notice": ["入编通知单", "郑晓雨", "141002199804150027"],
+        "staff_exit_notice": ["出编通知单", "陈静", "退休"],
+    }[kind]
+    return [*phrases, ISSUER, "2026年11月23日", "扫码或访问以下地址核验本文书"]
+
+
+@pytest.mark.parametrize("kind", sorted(KINDS))
+def test_every_kind_renders_its_chinese_text_without_tofu(pipeline: DocumentPipeline, kind: str) -> None:
+    order = order_for(kind)
+    rendered = pipeline.renderer.render(order)
+    text = re.sub(r"\s+", "", page_text(rendered.pdf))
+    for phrase in expected_phrases(kind, order.facts):
+        assert re.sub(r"\s+", "", phrase) in text, (kind, phrase)
+    assert order.number in text
+    drawable = embedded_characters(rendered.pdf)
+    missing = {c for c in text if ord(c) not in drawable}
+    assert not missing, f"{kind}: no glyph for {sorted(missing)}"
+    assert len(rendered.pdf) < 300 * 1024
+
+
+def test_a_rare_character_falls_back_to_the_full_font(pipeline: DocumentPipeline) -> None:
+    facts = sample_facts("staff_exit_notice", TODAY)
+    rare = "堃"  # in names, outside GB 2312: not in the prepared font
+    assert ord(rare) not in document_characters()
+    facts["exit"]["name"] = f"王{rare}"
+    rendered = pipeline.renderer.render(order_for("staff_exit_notice", facts))
+    assert f"王{rare}" in page_text(rendered.pdf)
+    assert ord(rare) in embedded_characters(rendered.pdf)
+
+
+def test_pdfa_identification_and_the_attached_decision(pipeline: DocumentPipeline) -> None:
+    order = order_for("credit_code_notice")
+    produced = pipeline.produce(order, seal_name=ISSUER)
+    reader = PdfReader(io.BytesIO(produced.pdf))
+    xmp = reader.xmp_metadata
+    assert xmp is not None
+    xml = xmp.stream.get_data().decode()
+    assert re.search(r'pdfaid:part="3"|<pdfaid:part>3<', xml) and re.search(r'pdfaid:conformance="B"|>B<', xml)
+    attached = reader.attachments[ATTACHMENT_NAME][0]
+    assert attached == attachment_bytes(order.facts)
+    assert json.loads(attached) == order.facts
+    assert reader.metadata is not None and reader.metadata["/onestopdocnumber"] == order.number
+
+
+def test_sealed_signed_at_b_t_with_validation_data(pipeline: DocumentPipeline, tmp_path: Path) -> None:
+    order = order_for("staff_exit_notice")
+    produced = pipeline.produce(order, seal_name=ISSUER)
+    roots = list(pipeline.validation.trust_roots)
+    report = verify_pdf(produced.pdf, roots)
+    assert report.valid and report.document_number == order.number
+    [signature] = report.signatures
+    assert signature.signer == ISSUER and signature.trusted and signature.development
+    assert signature.timestamp is not None and signature.timestamp.trusted and signature.timestamp.development
+    assert any("开发测试时间戳" in note for note in signature.notes)
+    embedded = PdfFileReader(io.BytesIO(produced.pdf)).embedded_signatures[0]
+    assert embedded.sig_field.get_object()["/Rect"]  # the seal is the signature's visible widget
+    dss = PdfFileReader(io.BytesIO(produced.pdf)).root["/DSS"]
+    assert "/Certs" in dss and "/CRLs" in dss  # B-LT: verifiable offline
+    assert pipeline.store.exists(produced.sha256)
+    assert pipeline.store.path(produced.sha256).read_bytes() == produced.pdf
+
+
+def test_one_changed_byte_or_anything_added_fails(pipeline: DocumentPipeline) -> None:
+    produced = pipeline.produce(order_for("staff_exit_notice"), seal_name=ISSUER)
+    roots = list(pipeline.validation.trust_roots)
+    changed = bytearray(produced.pdf)
+    at = produced.pdf.find(b"/MediaBox") + 12
+    changed[at] = ord("9") if changed[at] != ord("9") else ord("8")
+    report = verify_pdf(bytes(changed), roots)
+    assert not report.valid and "改动" in (report.reason or "")
+
+    from pyhanko.pdf_utils import generic
+
+    writer = IncrementalPdfFileWriter(io.BytesIO(produced.pdf))
+    writer.root[generic.NameObject("/Lang")] = generic.TextStringObject("en")
+    writer.update_root()
+    out = io.BytesIO()
+    writer.write(out)
+    appended = verify_pdf(out.getvalue(), roots)
+    assert not appended.valid and "追加" in (appended.reason or "")
