@@ -29,6 +29,11 @@ Handler = Callable[[Session, OutboxMessage], None]
 
 def emit(session: Session, topic: str, payload: dict[str, Any]) -> None:
     session.add(OutboxMessage(topic=topic, payload=payload))
+    wake(session)
+
+
+def wake(session: Session) -> None:
+    """Ask for a worker pass once this transaction commits."""
     hooks = session.info.setdefault("after_commit", [])
     kick = session.info.get("outbox_kick")
     if kick is not None and kick not in hooks:

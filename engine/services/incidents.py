@@ -6,13 +6,15 @@ from typing import Any
 
 from SpiffWorkflow.task import TaskState
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
-from engine import audit
+from engine import audit, outbox
 from engine.actors import Actor
 from engine.context import EngineContext
 from engine.db import utcnow
 from engine.errors import Conflict, Forbidden, NotFound
 from engine.models import Incident, Instance
+from engine.records import OutboxMessage
 from engine.services import stepping, views
 from engine.services.access import lock_instance
 
@@ -37,6 +39,8 @@ def retry(ctx: EngineContext, actor: Actor, incident_id: int) -> dict[str, Any]:
             raise NotFound("incident_not_found", "异常记录不存在")
         if incident.resolved_at is not None:
             raise Conflict("incident_resolved", "该异常已处理")
+        if incident.source == "outbox":
+            return _requeue_side_effects(session, actor, incident)
         instance = session.get(Instance, incident.instance_id) if incident.instance_id else None
         if instance is not None:
             lock_instance(session, instance)
@@ -57,3 +61,28 @@ def retry(ctx: EngineContext, actor: Actor, incident_id: int) -> dict[str, Any]:
             details={"incident_id": incident.id},
         )
         return views.instance_detail(session, instance)
+
+
+def _requeue_side_effects(session: Session, actor: Actor, incident: Incident) -> dict[str, Any]:
+    """A side effect that failed every attempt (documents not issued because the
+    timestamp service was down, say) runs again from its first attempt."""
+    failed = [
+        m
+        for m in session.scalars(select(OutboxMessage).where(OutboxMessage.status == "failed"))
+        if m.payload.get("instance_id") == incident.instance_id
+    ]
+    if not failed:
+        raise Conflict("incident_not_retryable", "该异常不能通过重试处理")
+    for message in failed:
+        message.status, message.attempts, message.available_at = "pending", 0, utcnow()
+        outbox.wake(session)
+    incident.resolved_at, incident.resolved_by = utcnow(), actor.username
+    audit.record(
+        session,
+        actor=actor.username,
+        action="retry",
+        instance_id=incident.instance_id,
+        details={"incident_id": incident.id, "requeued": [m.topic for m in failed]},
+    )
+    instance = session.get(Instance, incident.instance_id) if incident.instance_id else None
+    return views.instance_detail(session, instance) if instance is not None else {"requeued": len(failed)}

@@ -184,3 +184,31 @@ def test_numbers_have_no_gaps_under_concurrent_issuance(platform: Platform) -> N
         )
     committed = len([i for i in range(24) if i % 5 != 0])
     assert numbers == list(range(1, committed + 1))
+
+
+def test_issuance_failing_every_attempt_becomes_an_incident_an_admin_retries(
+    sqlite_platform: Platform, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    platform = sqlite_platform
+    iid = approved_credit_code_matter(platform)
+    real_produce = platform.pipeline.produce
+
+    def timestamp_service_down(order: Any, **kwargs: Any) -> Any:
+        raise ConnectionError("时间戳服务不可用")
+
+    monkeypatch.setattr(platform.pipeline, "produce", timestamp_service_down)
+    report = drain(platform.ctx.session_factory, platform.ctx.outbox_handlers, max_attempts=1)
+    assert report.failed == 1
+    admin = actors_of(platform)["admin"]
+    [incident] = services.list_incidents(platform.ctx, admin)
+    assert incident["source"] == "outbox" and incident["instance_id"] == iid
+    assert "documents.requested" in incident["message"]
+    [document] = documents_of(platform, iid)
+    assert document.status == PENDING  # numbered, waiting; nothing half-issued
+
+    monkeypatch.setattr(platform.pipeline, "produce", real_produce)  # the service is back
+    services.retry(platform.ctx, admin, incident["id"])
+    assert services.list_incidents(platform.ctx, admin) == []
+    assert issue_documents(platform, iid) == "completed"
+    [document] = documents_of(platform, iid)
+    assert document.status == ISSUED and document.number == f"示编码〔{YEAR}〕1号"
