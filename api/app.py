@@ -15,6 +15,7 @@ from api.deps import ApiConfig
 from api.limits import RequestLimits
 from api.routers import (
     admin,
+    archives,
     auth,
     documents,
     health,
@@ -47,6 +48,7 @@ def create_app(
     config: ApiConfig | None = None,
     trust_roots: list[Any] | None = None,
     document_store: LocalAttachmentStore | None = None,
+    archive_context: Any = None,
 ) -> FastAPI:
     config = config or ApiConfig()
     app = FastAPI(
@@ -61,8 +63,22 @@ def create_app(
     app.state.config = config
     app.state.trust_roots = trust_roots or []
     app.state.documents = document_store
+    app.state.archive = archive_context
     errors.install(app)
-    for module in (health, auth, processes, instances, tasks, admin, reference, register, imports, verify, documents):
+    for module in (
+        health,
+        auth,
+        processes,
+        instances,
+        tasks,
+        admin,
+        reference,
+        register,
+        imports,
+        verify,
+        documents,
+        archives,
+    ):
         app.include_router(module.router)
     static_dir = files("fastapi_offline") / "static"
     app.mount("/static/swagger", StaticFiles(directory=str(static_dir)), name="swagger-static")

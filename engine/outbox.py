@@ -27,6 +27,16 @@ log = logging.getLogger(__name__)
 Handler = Callable[[Session, OutboxMessage], None]
 
 
+def chain(*handlers: Handler) -> Handler:
+    """Several handlers for one topic, run in order in the same transaction."""
+
+    def run_all(session: Session, message: OutboxMessage) -> None:
+        for handler in handlers:
+            handler(session, message)
+
+    return run_all
+
+
 def emit(session: Session, topic: str, payload: dict[str, Any]) -> None:
     session.add(OutboxMessage(topic=topic, payload=payload))
     wake(session)

@@ -10,6 +10,8 @@ from sqlalchemy.engine import Engine
 
 from api.app import Application, create_app
 from api.deps import ApiConfig
+from archive import ingest
+from engine import outbox
 from engine.context import EngineContext
 from engine.db import make_engine, make_session_factory
 from engine.definitions import deploy_directory
@@ -24,6 +26,8 @@ from signatures.signing import ValidationData
 from signatures.timestamps import make_timestamper
 from signatures.trust import load_roots, trust_roots
 from storage import LocalAttachmentStore
+from storage.archive import ArchiveStore, LocalArchiveStore
+from storage.s3_archive import S3ArchiveStore
 
 
 @dataclass
@@ -35,6 +39,7 @@ class Platform:
     reader: Engine
     documents: LocalAttachmentStore
     pipeline: DocumentPipeline
+    archive: ingest.ArchiveContext
 
     def close(self) -> None:
         self.db.dispose()
@@ -62,7 +67,33 @@ def build_platform(
     naming = issuance.Naming(settings.region_name, settings.document_prefix, settings.public_base_url)
     ctx.services["documents.request"] = issuance.request_service(naming, unit_facts)
     ctx.outbox_handlers.update(issuance.outbox_handlers(ctx, pipeline, naming))
-    return Platform(settings, db, ctx, LocalAttachmentStore(settings.attachments_dir), reader, documents, pipeline)
+    attachments = LocalAttachmentStore(settings.attachments_dir)
+    archive = ingest.ArchiveContext(
+        store=archive_store(settings),
+        documents=documents,
+        attachments=attachments,
+        timestamper=pipeline.timestamper,
+        validation=pipeline.validation,
+        identity=lambda: pipeline.identity_of("archives", naming.issuer("档案管理")),
+        unit_facts=unit_facts,
+        fonds=settings.archive_fonds,
+    )
+    finished = ctx.outbox_handlers["instance.finished"]
+    ctx.outbox_handlers["instance.finished"] = outbox.chain(finished, ingest.outbox_handler(archive))
+    return Platform(settings, db, ctx, attachments, reader, documents, pipeline, archive)
+
+
+def archive_store(settings: Settings) -> ArchiveStore:
+    if not settings.archive_s3_endpoint:
+        return LocalArchiveStore(settings.archive_dir)
+    return S3ArchiveStore.connect(
+        settings.archive_s3_endpoint,
+        settings.archive_s3_access_key or "",
+        settings.archive_s3_secret_key or "",
+        settings.archive_s3_bucket,
+        secure=settings.archive_s3_secure,
+        mode=settings.archive_lock_mode,
+    )
 
 
 def document_pipeline(settings: Settings, store: LocalAttachmentStore) -> DocumentPipeline:
@@ -107,7 +138,7 @@ def build_app(platform: Platform) -> Application:
         max_request_bytes=s.max_request_bytes,
     )
     roots = trust_roots(s.trust_roots_file, s.pki_dir)
-    return create_app(platform.ctx, platform.attachments, config, roots, platform.documents)
+    return create_app(platform.ctx, platform.attachments, config, roots, platform.documents, platform.archive)
 
 
 def app_from_env() -> Application:

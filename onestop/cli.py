@@ -27,6 +27,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     from onestop.bootstrap import build_platform, deploy_processes
     from onestop.demo import ACCOUNTS, DEMO_PASSWORD, seed_demo
+    from onestop.demo_matters import seed_finished_matters
 
     settings = settings_from(args)
     if args.demo and not settings.embedded:
@@ -37,6 +38,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if args.demo:
         with platform.ctx.transaction() as session:
             seed_demo(session)
+        seeded = seed_finished_matters(platform)
+        if seeded:
+            print(f"已生成 {len(seeded)} 件办结的演示事项（文书已出具并归档）", flush=True)
     platform.close()
     os.environ["ONESTOP_DATA_DIR"] = str(settings.data_dir.resolve())
     url = f"http://{args.host}:{args.port}"
@@ -183,6 +187,7 @@ def build_parser() -> argparse.ArgumentParser:
     cli_tools.register(sub, common)
     cli_tools.register_verify(sub, common)
     cli_tools.register_documents(sub, common)
+    cli_tools.register_archive(sub, common)
     cli_import.register(sub, common)
     return parser
 

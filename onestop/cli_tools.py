@@ -7,6 +7,7 @@ import json
 import sys
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from forms.identifiers import check_orgcode, check_ric, check_uscc
 
@@ -205,3 +206,55 @@ def register_documents(
     sample.add_argument("--kind", required=True, help="文书种类（见 onestop documents kinds）")
     sample.add_argument("--out", required=True, help="输出 PDF 文件")
     sample.set_defaults(func=cmd_documents_sample)
+
+
+def cmd_archive_export(args: argparse.Namespace) -> int:
+    import getpass
+    from datetime import date
+    from pathlib import Path
+    from urllib.parse import parse_qsl
+
+    from archive.export import export, progress_bar
+    from archive.search import ArchiveQuery
+    from onestop.bootstrap import build_platform
+    from onestop.cli import settings_from
+
+    fields = {f for f in ArchiveQuery.__dataclass_fields__ if f not in ("page", "size")}
+    params: dict[str, Any] = {}
+    for key, value in parse_qsl(args.query or "", keep_blank_values=False):
+        if key not in fields:
+            print(f"错误：不认识的检索条件“{key}”；可用：{'、'.join(sorted(fields))}", file=sys.stderr)
+            return 2
+        params[key] = (
+            date.fromisoformat(value)
+            if key in ("date_from", "date_to")
+            else (value.lower() == "true" if key == "flagged" else value)
+        )
+    platform = build_platform(settings_from(args))
+    try:
+        result = export(
+            platform.ctx,
+            platform.archive,
+            ArchiveQuery(**params),
+            Path(args.out),
+            actor=f"cli:{getpass.getuser()}",
+            progress=progress_bar(),
+        )
+    finally:
+        platform.close()
+    print(
+        f"已导出 {result.exported} 件档案到 {args.out}（清单：{result.manifest_csv.name}、{result.manifest_json.name}）"
+    )
+    if result.mismatched:
+        print(f"警告：{result.mismatched} 件档案的内容与登记的 SHA-256 不一致", file=sys.stderr)
+        return 1
+    return 0
+
+
+def register_archive(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser) -> None:
+    archive = sub.add_parser("archive", help="档案：批量导出")
+    archive_sub = archive.add_subparsers(dest="archive_command", required=True)
+    exporting = archive_sub.add_parser("export", parents=[common], help="按检索条件导出档案文件及清单（CSV、JSON）")
+    exporting.add_argument("--query", default="", help="检索条件，如 'q=编制&unit=demo-unit-001&date_from=2026-01-01'")
+    exporting.add_argument("--out", required=True, help="导出目录")
+    exporting.set_defaults(func=cmd_archive_export)

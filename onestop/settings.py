@@ -39,6 +39,14 @@ class Settings(BaseSettings):
     region_name: str = Field(default="示范市", alias="ONESTOP_REGION_NAME")
     document_prefix: str = Field(default="示", alias="ONESTOP_DOCUMENT_PREFIX")
     public_base_url: str = Field(default="http://127.0.0.1:8000", alias="ONESTOP_PUBLIC_BASE_URL")
+    # The archive: S3/MinIO when an endpoint is set, else a local folder under the data folder.
+    archive_s3_endpoint: str | None = Field(default=None, alias="ONESTOP_ARCHIVE_S3_ENDPOINT")
+    archive_s3_access_key: str | None = Field(default=None, alias="ONESTOP_ARCHIVE_S3_ACCESS_KEY")
+    archive_s3_secret_key: str | None = Field(default=None, alias="ONESTOP_ARCHIVE_S3_SECRET_KEY")
+    archive_s3_bucket: str = Field(default="onestop-archive", alias="ONESTOP_ARCHIVE_S3_BUCKET")
+    archive_s3_secure: bool = Field(default=True, alias="ONESTOP_ARCHIVE_S3_SECURE")
+    archive_lock_mode: str = Field(default="COMPLIANCE", alias="ONESTOP_ARCHIVE_LOCK_MODE")
+    archive_fonds: str = Field(default="J001", alias="ONESTOP_ARCHIVE_FONDS")  # 全宗号
     # The document font is cut once from the system font and shared by every data folder.
     font_dir: Path = Field(default_factory=lambda: _cache_home() / "onestop" / "fonts", alias="ONESTOP_FONT_DIR")
 
@@ -64,6 +72,10 @@ class Settings(BaseSettings):
     @property
     def documents_dir(self) -> Path:
         return self.data_dir / "documents"
+
+    @property
+    def archive_dir(self) -> Path:
+        return self.data_dir / "archive"
 
     @property
     def broker_dir(self) -> Path:

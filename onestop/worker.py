@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import asdict
+from datetime import date
 from typing import Any
 
 from celery import Celery
@@ -22,6 +23,7 @@ log = logging.getLogger(__name__)
 
 DRAIN_TASK = "onestop.drain_outbox"
 OVERDUE_TASK = "onestop.find_overdue"
+RENEW_TASK = "onestop.renew_archive_timestamps"
 
 
 def broker_options(settings: Settings) -> dict[str, Any]:
@@ -53,11 +55,13 @@ def create_celery(settings: Settings, *, drain_interval_seconds: float = 15.0) -
         beat_schedule={
             "drain-outbox": {"task": DRAIN_TASK, "schedule": drain_interval_seconds},
             "find-overdue": {"task": OVERDUE_TASK, "schedule": 600.0},
+            "renew-archive-timestamps": {"task": RENEW_TASK, "schedule": 24 * 3600.0},
         },
     )
     app.onestop_settings = settings
     app.task(name=DRAIN_TASK, bind=True)(drain_outbox)
     app.task(name=OVERDUE_TASK, bind=True)(mark_overdue)
+    app.task(name=RENEW_TASK, bind=True)(renew_archive_timestamps)
     return app
 
 
@@ -76,6 +80,17 @@ def mark_overdue(task: Any) -> int:
     if found:
         log.info("overdue tasks found: %s", found)
     return found
+
+
+def renew_archive_timestamps(task: Any) -> int:
+    """The daily renewal of archive timestamps that are due (B-LTA)."""
+    from archive.renewal import renew_due
+
+    platform = _platform(task.app)
+    renewed = renew_due(platform.ctx, platform.archive, date.today())
+    if renewed:
+        log.info("archive timestamps renewed: %s", renewed)
+    return renewed
 
 
 def drain_outbox(task: Any) -> dict[str, int]:

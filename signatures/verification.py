@@ -12,7 +12,7 @@ from asn1crypto import x509 as asn1_x509
 from pyhanko.pdf_utils.misc import PdfReadError
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.diff_analysis import ModificationLevel
-from pyhanko.sign.validation import validate_pdf_signature
+from pyhanko.sign.validation import validate_pdf_signature, validate_pdf_timestamp
 from pyhanko_certvalidator import ValidationContext
 
 from signatures.pki import DEV_ORGANIZATION
@@ -44,11 +44,25 @@ class SignatureReport:
 
 
 @dataclass
+class DocumentTimestampReport:
+    """An archive timestamp (PAdES B-LTA) over the signed file and its validation data."""
+
+    time: str | None
+    authority: str | None
+    intact: bool
+    trusted: bool
+    development: bool
+    valid: bool
+    reason: str | None
+
+
+@dataclass
 class VerificationReport:
     valid: bool
     document_number: str | None
     signatures: list[SignatureReport] = field(default_factory=list)
     reason: str | None = None
+    document_timestamps: list[DocumentTimestampReport] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -114,6 +128,9 @@ def verify_pdf(pdf: bytes, trust_roots: list[asn1_x509.Certificate]) -> Verifica
         previous = certvalidator_log.level
         certvalidator_log.setLevel(logging.CRITICAL)  # an untrusted path is reported, not an error
         try:
+            if signature.sig_object_type == "/DocTimeStamp":
+                report.document_timestamps.append(_document_timestamp(signature, context))
+                continue
             status = validate_pdf_signature(signature, context)
         finally:
             certvalidator_log.setLevel(previous)
@@ -136,7 +153,30 @@ def verify_pdf(pdf: bytes, trust_roots: list[asn1_x509.Certificate]) -> Verifica
                 notes=_notes(development, timestamp),
             )
         )
-    failed = [s for s in report.signatures if not s.valid]
+    failed = [s.reason for s in report.signatures if not s.valid]
+    failed += [t.reason for t in report.document_timestamps if not t.valid]
+    if not report.signatures:
+        failed.append("文件中只有时间戳，没有数字签名")
     if failed:
-        report.valid, report.reason = False, failed[0].reason
+        report.valid, report.reason = False, failed[0]
     return report
+
+
+def _document_timestamp(signature: Any, context: ValidationContext) -> DocumentTimestampReport:
+    status = validate_pdf_timestamp(signature, validation_context=context)
+    cert = signature.signer_cert
+    intact, trusted = bool(status.intact and status.valid), bool(status.trusted)
+    reason = None
+    if not intact:
+        reason = "归档时间戳之后文件被改动"
+    elif not trusted:
+        reason = "归档时间戳的证书不受信任"
+    return DocumentTimestampReport(
+        time=status.timestamp.isoformat() if status.timestamp else None,
+        authority=_subject(cert, "common_name"),
+        intact=intact,
+        trusted=trusted,
+        development=_subject(cert, "organization_name") == DEV_ORGANIZATION,
+        valid=reason is None,
+        reason=reason,
+    )

@@ -25,6 +25,7 @@ from onestop.bootstrap import Platform, build_app, build_platform, deploy_proces
 from onestop.database import upgrade
 from onestop.demo import DEMO_PASSWORD, seed_demo
 from onestop.settings import Settings
+from tests.seaweedfs import S3Server, seaweedfs
 
 PG_ADMIN = "host=127.0.0.1 port=5432 user=postgres dbname=postgres"
 PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
@@ -160,3 +161,10 @@ def api(platform: Platform) -> Iterator[Api]:
 def sqlite_api(sqlite_platform: Platform) -> Iterator[Api]:
     """HTTP client on SQLite only (for the many API edge cases)."""
     yield from api_for(sqlite_platform)
+
+
+@pytest.fixture(scope="session")
+def s3_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[S3Server]:
+    """SeaweedFS on loopback, for the archive's S3 store."""
+    with seaweedfs(tmp_path_factory.mktemp("seaweedfs")) as server:
+        yield server

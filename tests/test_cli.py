@@ -57,11 +57,21 @@ def test_serve_demo_starts_api_docs_and_worker(tmp_path: Path) -> None:
         )
         assert [p["key"] for p in processes.json()] == SHIPPED
         assert (tmp_path / "onestop.sqlite3").exists()
+        archivist = httpx.post(f"{base}/api/v1/auth/token", data={"username": "archivist", "password": "onestop-demo"})
+        records = httpx.get(
+            f"{base}/api/v1/archive/records",
+            params={"q": "编制", "size": 100},
+            headers={"Authorization": f"Bearer {archivist.json()['access_token']}"},
+        ).json()
+        # A finished matter of each kind, documents archived: something real to find at the first login.
+        assert records["total"] >= 5 and all(item["checks_passed"] for item in records["items"])
+        assert {item["process_key"] for item in records["items"]} >= {"staff_exit", "staff_entry", "institution_setup"}
     finally:
         os.killpg(server.pid, 15)
         output = server.communicate(timeout=30)[0]
     assert f"http://127.0.0.1:{port}" in output
     assert "演示账号" in output and "applicant" in output and "onestop-demo" in output
+    assert "已生成 5 件办结的演示事项" in output
     assert "celery@" in output or "ready" in output  # the worker started beside the API
 
 

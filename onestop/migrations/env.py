@@ -7,7 +7,7 @@ from sqlalchemy import pool
 from sqlalchemy.engine import Connection
 
 from engine.db import Base, make_engine
-from onestop.database import import_models
+from onestop.database import import_models, managed_by_models
 
 import_models()
 config = context.config
@@ -17,6 +17,7 @@ def run_migrations_offline() -> None:
     context.configure(
         url=config.get_main_option("sqlalchemy.url"),
         target_metadata=Base.metadata,
+        include_object=managed_by_models,
         literal_binds=True,
         render_as_batch=True,
     )
@@ -36,7 +37,9 @@ def run_migrations_online() -> None:
 
 
 def _run(connection: Connection) -> None:
-    context.configure(connection=connection, target_metadata=Base.metadata, render_as_batch=True)
+    context.configure(
+        connection=connection, target_metadata=Base.metadata, render_as_batch=True, include_object=managed_by_models
+    )
     with context.begin_transaction():
         context.run_migrations()
 

@@ -72,6 +72,7 @@ def _real_objects(platform: Platform) -> dict[str, list[Any]]:
         "year": [2026, 2027],
         "day": ["2026-02-14", "2027-01-01"],
         "document_id": [str(uuid.uuid4())],
+        "record_id": [1, 2],
     }
 
 
@@ -95,7 +96,7 @@ def test_no_server_errors(sqlite_platform: Platform, username: str) -> None:
     failures: list[str] = []
 
     operations = [result.ok() for result in schema.get_all_operations()]
-    assert len(operations) == 34
+    assert len(operations) == 38
     for operation in operations:
 
         @FUZZ_SETTINGS

@@ -62,7 +62,10 @@ def test_setup_with_a_one_time_notice_from_the_parallel_stage(platform: Platform
     detail = services.get(ctx, actors["applicant"], iid)
     results = detail["data"]["results"]
     assert results["documents_due"] == [
-        "institution_approval", "credit_code_notice", "domain_confirmation", "legal_person_certificate"
+        "institution_approval",
+        "credit_code_notice",
+        "domain_confirmation",
+        "legal_person_certificate",
     ]
     assert check_uscc(results["credit_code"]["code"]).valid
     with ctx.reading() as session:

@@ -83,7 +83,8 @@ def test_a_finished_matter_issues_its_document_and_then_ends(platform: Platform)
     assert issued_events(platform, iid) == 1
     with platform.ctx.reading() as session:
         history = [e.action for e in session.scalars(select(AuditEvent).where(AuditEvent.instance_id == iid))]
-    assert history[-2:] == ["document_issued", "message"]
+    assert history[history.index("document_issued") + 1] == "message"  # issued, then the matter is told
+    assert history[-2:] == ["archive_ingest", "archive_ingest"]  # then archived: the notice and the dossier
 
 
 def test_a_failed_job_is_retried_with_the_same_number_and_nothing_twice(

@@ -6,7 +6,6 @@ from __future__ import annotations
 import urllib.error
 import urllib.request
 import uuid
-from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -14,16 +13,10 @@ import pytest
 
 from storage.archive import ArchiveRefused, ArchiveStore, LocalArchiveStore, Retention, RetentionClass, sha256_hex
 from storage.s3_archive import S3ArchiveStore
-from tests.seaweedfs import S3Server, seaweedfs
+from tests.seaweedfs import S3Server
 
 PDF = b"%PDF-1.7\n% an archived record\n"
 TODAY = datetime.now(UTC).date()
-
-
-@pytest.fixture(scope="session")
-def s3_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[S3Server]:
-    with seaweedfs(tmp_path_factory.mktemp("seaweedfs")) as server:
-        yield server
 
 
 def s3_store(server: S3Server, mode: str = "COMPLIANCE") -> S3ArchiveStore:

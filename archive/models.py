@@ -1,0 +1,53 @@
+"""Archive records: one per issued document and one per matter dossier."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from engine.db import Base, utcnow
+
+DOCUMENT, DOSSIER = "document", "dossier"
+
+
+class ArchiveRecord(Base):
+    __tablename__ = "archive_records"
+    __table_args__ = (
+        Index("ix_archive_records_unit_date", "unit_code", "record_date"),
+        Index("ix_archive_records_date", "record_date", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(12))  # document | dossier
+    # One record per document and one dossier per matter, however often ingest runs.
+    document_id: Mapped[str | None] = mapped_column(ForeignKey("documents.id"), unique=True)
+    dossier_of: Mapped[str | None] = mapped_column(String(36), unique=True)
+    instance_id: Mapped[str | None] = mapped_column(String(36), index=True)
+    process_key: Mapped[str] = mapped_column(String(100), index=True)
+    title: Mapped[str] = mapped_column(String(300))
+    number: Mapped[str | None] = mapped_column(String(60), index=True)  # 文号
+    unit_code: Mapped[str] = mapped_column(String(64))
+    unit_name: Mapped[str] = mapped_column(String(200))
+    credit_code: Mapped[str | None] = mapped_column(String(18), index=True)
+    persons: Mapped[list[dict[str, str]]] = mapped_column(JSON, default=list)
+    departments: Mapped[str] = mapped_column(String(300), default="")  # " bianban caizheng "
+    record_date: Mapped[date] = mapped_column(Date)
+    archived_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    retention_class: Mapped[str] = mapped_column(String(8), index=True)
+    retain_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    archival_code: Mapped[str] = mapped_column(String(80), unique=True)  # 档号
+    object_key: Mapped[str] = mapped_column(String(300))
+    version_id: Mapped[str] = mapped_column(String(200))
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    size: Mapped[int] = mapped_column(Integer)
+    mime: Mapped[str] = mapped_column(String(100))
+    content_text: Mapped[str] = mapped_column(Text, default="")
+    search_text: Mapped[str] = mapped_column(Text, default="")
+    person_text: Mapped[str] = mapped_column(Text, default="")
+    checks: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    checks_passed: Mapped[bool] = mapped_column(Boolean, default=True, index=True)
+    checked_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    lta_renew_by: Mapped[date | None] = mapped_column(Date, index=True)

@@ -1,0 +1,163 @@
+"""Archive use cases: search, read a record, download, verify now.
+
+Archivists and admins reach the whole archive; an applicant reaches its own
+unit's records; nobody else. Every search, view, download and check is an
+audit event, with the reason the user gave (optional).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from archive import checks, manifest
+from archive.ingest import ArchiveContext
+from archive.models import DOCUMENT, ArchiveRecord
+from archive.search import COUNT_CAP, ArchiveQuery, search
+from engine import audit
+from engine.actors import ARCHIVIST, Actor
+from engine.context import EngineContext
+from engine.db import as_utc, utcnow
+from engine.errors import Forbidden, NotFound
+
+DOWNLOAD_URL_LIFETIME = timedelta(minutes=5)
+
+
+def _scope(actor: Actor) -> str | None:
+    """None: the whole archive. A unit code: that unit's records only."""
+    if actor.is_admin or ARCHIVIST in actor.roles:
+        return None
+    if actor.is_applicant and actor.unit_code:
+        return actor.unit_code
+    raise Forbidden("archive_forbidden", "只有档案管理员、管理员和申请单位本单位经办人可以查阅档案")
+
+
+def summary(record: ArchiveRecord) -> dict[str, Any]:
+    return {
+        "id": record.id,
+        "kind": record.kind,
+        "title": record.title,
+        "number": record.number,
+        "archival_code": record.archival_code,
+        "process_key": record.process_key,
+        "instance_id": record.instance_id,
+        "unit_code": record.unit_code,
+        "unit_name": record.unit_name,
+        "credit_code": record.credit_code,
+        "record_date": record.record_date.isoformat(),
+        "retention_class": record.retention_class,
+        "checks_passed": record.checks_passed,
+        "failures": list(record.checks.get("failures", [])),
+    }
+
+
+def detail(record: ArchiveRecord) -> dict[str, Any]:
+    return {
+        **summary(record),
+        "persons": record.persons,
+        "departments": record.departments.split(),
+        "archived_at": as_utc(record.archived_at).isoformat(),
+        "retain_until": as_utc(record.retain_until).isoformat() if record.retain_until else None,
+        "object": {
+            "key": record.object_key,
+            "version_id": record.version_id,
+            "sha256": record.sha256,
+            "size": record.size,
+            "mime": record.mime,
+        },
+        "checks": record.checks,
+        "checked_at": as_utc(record.checked_at).isoformat(),
+        "lta_renew_by": record.lta_renew_by.isoformat() if record.lta_renew_by else None,
+    }
+
+
+def _visible(session: Session, actor: Actor, record_id: int) -> ArchiveRecord:
+    scope = _scope(actor)
+    record = session.get(ArchiveRecord, record_id)
+    if record is None or (scope is not None and record.unit_code != scope):
+        raise NotFound("archive_record_not_found", "档案不存在或无权查阅")
+    return record
+
+
+def _audit(
+    session: Session, actor: Actor, action: str, record: ArchiveRecord | None, reason: str | None, **details: Any
+) -> None:
+    audit.record(
+        session,
+        actor=actor.username,
+        action=action,
+        instance_id=record.instance_id if record else None,
+        details={
+            **details,
+            **({"record_id": record.id, "archival_code": record.archival_code} if record else {}),
+            "reason": (reason or "").strip()[:500] or None,
+        },
+    )
+
+
+def find(ctx: EngineContext, actor: Actor, query: ArchiveQuery, reason: str | None = None) -> dict[str, Any]:
+    scope = _scope(actor)
+    with ctx.transaction() as session:
+        total, records = search(session, query, unit_scope=scope)
+        _audit(session, actor, "archive_search", None, reason, query=query.describe(), total=total)
+        more = total > COUNT_CAP
+        return {
+            "total": min(total, COUNT_CAP),
+            "total_is_lower_bound": more,  # "1000+": more hits than are counted
+            "page": query.page,
+            "size": len(records),
+            "items": [summary(r) for r in records],
+        }
+
+
+def read(ctx: EngineContext, actor: Actor, record_id: int, reason: str | None = None) -> dict[str, Any]:
+    with ctx.transaction() as session:
+        record = _visible(session, actor, record_id)
+        _audit(session, actor, "archive_view", record, reason)
+        return detail(record)
+
+
+@dataclass(frozen=True)
+class Download:
+    record: dict[str, Any]
+    url: str | None  # a presigned URL pinned to the version, or None: stream ``data``
+    data: bytes | None
+
+
+def download(
+    actx: ArchiveContext, ctx: EngineContext, actor: Actor, record_id: int, reason: str | None = None
+) -> Download:
+    with ctx.transaction() as session:
+        record = _visible(session, actor, record_id)
+        _audit(session, actor, "archive_download", record, reason, sha256=record.sha256)
+        found = detail(record)
+    url = actx.store.download_url(record.object_key, record.version_id, DOWNLOAD_URL_LIFETIME)
+    return Download(found, url, None if url else actx.store.get(record.object_key, record.version_id))
+
+
+def verify_now(
+    actx: ArchiveContext, ctx: EngineContext, actor: Actor, record_id: int, reason: str | None = None
+) -> dict[str, Any]:
+    """Run the four checks again against what the store holds now."""
+    with ctx.transaction() as session:
+        record = _visible(session, actor, record_id)
+        if record.kind == DOCUMENT:
+            report = checks.check_document(actx.store, record.object_key, record.version_id, record.sha256, actx.roots)
+        else:
+            report = checks.check_dossier(
+                actx.store,
+                record.object_key,
+                record.version_id,
+                record.sha256,
+                lambda data: manifest.verify(data, actx.roots),
+                actx.attachments.exists,
+            )
+        record.checks, record.checks_passed, record.checked_at = report, bool(report["passed"]), utcnow()
+        _audit(
+            session, actor, "archive_verify", record, reason, passed=record.checks_passed, failures=report["failures"]
+        )
+        session.flush()
+        return detail(record)
