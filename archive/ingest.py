@@ -182,6 +182,7 @@ def _record(
             text,
         ),
         person_text=search_text(*(f"{p['name']} {p['id_number']}" for p in persons)),
+        unit_text=search_text(str(unit.get("unit_name") or "")),
     )
     record.checks = report(key, stored.version_id, digest)
     record.checks_passed = bool(record.checks["passed"])

@@ -18,6 +18,9 @@ class ArchiveRecord(Base):
     __table_args__ = (
         Index("ix_archive_records_unit_date", "unit_code", "record_date"),
         Index("ix_archive_records_date", "record_date", "id"),
+        # Each equality filter with the newest-first order, so a page reads only its own rows.
+        Index("ix_archive_records_matter_date", "process_key", "record_date"),
+        Index("ix_archive_records_retention_date", "retention_class", "record_date"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -26,7 +29,7 @@ class ArchiveRecord(Base):
     document_id: Mapped[str | None] = mapped_column(ForeignKey("documents.id"), unique=True)
     dossier_of: Mapped[str | None] = mapped_column(String(36), unique=True)
     instance_id: Mapped[str | None] = mapped_column(String(36), index=True)
-    process_key: Mapped[str] = mapped_column(String(100), index=True)
+    process_key: Mapped[str] = mapped_column(String(100))
     title: Mapped[str] = mapped_column(String(300))
     number: Mapped[str | None] = mapped_column(String(60), index=True)  # 文号
     unit_code: Mapped[str] = mapped_column(String(64))
@@ -36,7 +39,7 @@ class ArchiveRecord(Base):
     departments: Mapped[str] = mapped_column(String(300), default="")  # " bianban caizheng "
     record_date: Mapped[date] = mapped_column(Date)
     archived_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    retention_class: Mapped[str] = mapped_column(String(8), index=True)
+    retention_class: Mapped[str] = mapped_column(String(8))
     retain_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     archival_code: Mapped[str] = mapped_column(String(80), unique=True)  # 档号
     object_key: Mapped[str] = mapped_column(String(300))
@@ -47,6 +50,7 @@ class ArchiveRecord(Base):
     content_text: Mapped[str] = mapped_column(Text, default="")
     search_text: Mapped[str] = mapped_column(Text, default="")
     person_text: Mapped[str] = mapped_column(Text, default="")
+    unit_text: Mapped[str] = mapped_column(Text, default="")
     checks: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     checks_passed: Mapped[bool] = mapped_column(Boolean, default=True, index=True)
     checked_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -6,13 +6,15 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, literal_column, or_, select, text
+from sqlalchemy import ColumnElement, false, func, literal_column, or_, select, text
 from sqlalchemy.orm import Session
 
 from archive.models import ArchiveRecord
 from archive.text import postgres_tsquery, query_phrases, sqlite_match
 
 MAX_PAGE_SIZE = 100
+FEW_HITS = 2000
+NO_HITS: ColumnElement[bool] = false()
 COUNT_CAP = 1000  # beyond this the total is reported as "1000+": counting every hit of a common word is waste
 
 
@@ -49,15 +51,23 @@ def _full_text(session: Session, column: str, value: str) -> ColumnElement[bool]
         .select_from(text("archive_fts"))
         .where(text("archive_fts MATCH :match").bindparams(match=f"{{{column}}} : ({sqlite_match(phrases)})"))
     )
-    return ArchiveRecord.id.in_(matched)
+    # A rare word: hand its few ids over. A common one: let the page walk the date
+    # order and probe the hits ("+id" is no index the planner could drive from),
+    # instead of fetching and sorting every hit.
+    few = list(session.scalars(matched.limit(FEW_HITS + 1)))
+    if len(few) <= FEW_HITS:
+        return ArchiveRecord.id.in_(few) if few else NO_HITS
+    return literal_column(f"+{ArchiveRecord.__tablename__}.id").in_(matched)
 
 
 def _conditions(session: Session, query: ArchiveQuery, unit_scope: str | None) -> list[ColumnElement[bool]]:
     where: list[ColumnElement[bool]] = []
     if unit_scope is not None:
         where.append(ArchiveRecord.unit_code == unit_scope)
-    if query.unit:
-        where.append(or_(ArchiveRecord.unit_code == query.unit, ArchiveRecord.unit_name.contains(query.unit)))
+    if query.unit and query.unit.strip():
+        by_name = _full_text(session, "unit_text", query.unit)
+        by_code = ArchiveRecord.unit_code == query.unit.strip()
+        where.append(or_(by_code, by_name) if by_name is not None and by_name is not NO_HITS else by_code)
     if query.credit_code:
         where.append(ArchiveRecord.credit_code == query.credit_code.strip().upper())
     if query.number:

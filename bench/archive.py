@@ -143,6 +143,7 @@ def synthetic(count: int, seed: int = 7) -> Iterator[dict[str, Any]]:
             "content_text": text,
             "search_text": search_text(title, number, unit_name, credit, *person_words, text),
             "person_text": search_text(*person_words),
+            "unit_text": search_text(unit_name),
             "checks": {"passed": True},
             "checks_passed": True,
             "checked_at": utcnow(),

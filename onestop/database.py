@@ -28,8 +28,10 @@ UNMODELLED = (
     "archive_fts",
     "ix_archive_records_search",
     "ix_archive_records_persons",
+    "ix_archive_records_units",
     "search_vector",
     "person_vector",
+    "unit_vector",
 )
 
 

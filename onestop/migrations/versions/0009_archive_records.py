@@ -2,7 +2,7 @@
 
 Revision ID: 0009
 Revises: 0008
-Create Date: 2026-11-23 12:09:50.819830
+Create Date: 2026-11-23 12:31:55.300580
 """
 from alembic import op
 import sqlalchemy as sa
@@ -43,6 +43,7 @@ def upgrade() -> None:
     sa.Column('content_text', sa.Text(), nullable=False),
     sa.Column('search_text', sa.Text(), nullable=False),
     sa.Column('person_text', sa.Text(), nullable=False),
+    sa.Column('unit_text', sa.Text(), nullable=False),
     sa.Column('checks', sa.JSON(), nullable=False),
     sa.Column('checks_passed', sa.Boolean(), nullable=False),
     sa.Column('checked_at', sa.DateTime(timezone=True), nullable=False),
@@ -59,9 +60,9 @@ def upgrade() -> None:
         batch_op.create_index('ix_archive_records_date', ['record_date', 'id'], unique=False)
         batch_op.create_index(batch_op.f('ix_archive_records_instance_id'), ['instance_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_archive_records_lta_renew_by'), ['lta_renew_by'], unique=False)
+        batch_op.create_index('ix_archive_records_matter_date', ['process_key', 'record_date'], unique=False)
         batch_op.create_index(batch_op.f('ix_archive_records_number'), ['number'], unique=False)
-        batch_op.create_index(batch_op.f('ix_archive_records_process_key'), ['process_key'], unique=False)
-        batch_op.create_index(batch_op.f('ix_archive_records_retention_class'), ['retention_class'], unique=False)
+        batch_op.create_index('ix_archive_records_retention_date', ['retention_class', 'record_date'], unique=False)
         batch_op.create_index(batch_op.f('ix_archive_records_sha256'), ['sha256'], unique=False)
         batch_op.create_index('ix_archive_records_unit_date', ['unit_code', 'record_date'], unique=False)
 
@@ -69,30 +70,35 @@ def upgrade() -> None:
     _create_search_index()
 
 
+FULL_TEXT = (  # token column, PostgreSQL vector column, its index
+    ("search_text", "search_vector", "ix_archive_records_search"),
+    ("person_text", "person_vector", "ix_archive_records_persons"),
+    ("unit_text", "unit_vector", "ix_archive_records_units"),
+)
+
+
 def _create_search_index() -> None:
     """Chinese full text (character pairs, see archive.text): FTS5 kept in step by a
-    trigger on SQLite, GIN expression indexes on PostgreSQL."""
+    trigger on SQLite; stored tsvector columns with GIN indexes on PostgreSQL (a
+    phrase query rechecks rows against the stored vector, never re-parses text)."""
     if op.get_bind().dialect.name == "postgresql":
-        # Stored vectors: a phrase query rechecks rows against the vector, never re-parses the text.
-        for column, source, index in (("search_vector", "search_text", "ix_archive_records_search"),
-                                      ("person_vector", "person_text", "ix_archive_records_persons")):
+        for source, column, index in FULL_TEXT:
             op.execute(f"ALTER TABLE archive_records ADD COLUMN {column} tsvector "
                        f"GENERATED ALWAYS AS (to_tsvector('simple', {source})) STORED")
             op.execute(f"CREATE INDEX {index} ON archive_records USING gin ({column})")
         return
-    op.execute("CREATE VIRTUAL TABLE archive_fts USING fts5(search_text, person_text, content='', "
+    op.execute("CREATE VIRTUAL TABLE archive_fts USING fts5(search_text, person_text, unit_text, content='', "
                "tokenize='unicode61 remove_diacritics 0')")
     op.execute("CREATE TRIGGER archive_fts_insert AFTER INSERT ON archive_records BEGIN "
-               "INSERT INTO archive_fts(rowid, search_text, person_text) "
-               "VALUES (new.id, new.search_text, new.person_text); END")
+               "INSERT INTO archive_fts(rowid, search_text, person_text, unit_text) "
+               "VALUES (new.id, new.search_text, new.person_text, new.unit_text); END")
 
 
 def downgrade() -> None:
     if op.get_bind().dialect.name == "postgresql":
-        op.execute("DROP INDEX IF EXISTS ix_archive_records_persons")
-        op.execute("DROP INDEX IF EXISTS ix_archive_records_search")
-        op.execute("ALTER TABLE archive_records DROP COLUMN IF EXISTS person_vector")
-        op.execute("ALTER TABLE archive_records DROP COLUMN IF EXISTS search_vector")
+        for _, column, index in FULL_TEXT:
+            op.execute(f"DROP INDEX IF EXISTS {index}")
+            op.execute(f"ALTER TABLE archive_records DROP COLUMN IF EXISTS {column}")
     else:
         op.execute("DROP TRIGGER IF EXISTS archive_fts_insert")
         op.execute("DROP TABLE IF EXISTS archive_fts")
@@ -100,9 +106,9 @@ def downgrade() -> None:
     with op.batch_alter_table('archive_records', schema=None) as batch_op:
         batch_op.drop_index('ix_archive_records_unit_date')
         batch_op.drop_index(batch_op.f('ix_archive_records_sha256'))
-        batch_op.drop_index(batch_op.f('ix_archive_records_retention_class'))
-        batch_op.drop_index(batch_op.f('ix_archive_records_process_key'))
+        batch_op.drop_index('ix_archive_records_retention_date')
         batch_op.drop_index(batch_op.f('ix_archive_records_number'))
+        batch_op.drop_index('ix_archive_records_matter_date')
         batch_op.drop_index(batch_op.f('ix_archive_records_lta_renew_by'))
         batch_op.drop_index(batch_op.f('ix_archive_records_instance_id'))
         batch_op.drop_index('ix_archive_records_date')
