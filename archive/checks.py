@@ -139,7 +139,7 @@ def check_dossier(
     version_id: str,
     sha256: str,
     verify_manifest: Callable[[bytes], tuple[bool, str]],
-    attachment_present: Callable[[str], bool],
+    attachment_present: Callable[[dict[str, Any]], bool],
 ) -> dict[str, Any]:
     import json
 
@@ -151,7 +151,7 @@ def check_dossier(
     try:
         manifest = json.loads(data)["manifest"]
         complete = all(k in manifest for k in ("matter", "application", "opinions", "audit", "attachments"))
-        missing = [a["name"] for a in manifest.get("attachments", []) if not attachment_present(a["sha256"])]
+        missing = [a["name"] for a in manifest.get("attachments", []) if not attachment_present(a)]
     except (ValueError, KeyError, TypeError):
         return report([*checks, Check("usability", "readable", False, "案卷清单不是有效的 JSON")])
     checks += [

@@ -37,7 +37,7 @@ from signatures.models import ISSUED, Document
 from signatures.pki import SigningIdentity
 from signatures.signing import ValidationData
 from storage import LocalAttachmentStore
-from storage.archive import RETENTION_CODES, ArchiveStore, Retention, RetentionClass, sha256_hex
+from storage.archive import RETENTION_CODES, ArchiveRefused, ArchiveStore, Retention, RetentionClass, sha256_hex
 
 SYSTEM_ACTOR = "system"
 FINAL = ("completed", "rejected", "withdrawn", "cancelled")
@@ -230,10 +230,36 @@ def ingest_document(session: Session, actx: ArchiveContext, instance: Instance, 
     return record
 
 
+def _archive_attachments(actx: ArchiveContext, content: dict[str, Any], retention: Retention) -> None:
+    """Copy every attachment into the archive store (same retention as the dossier)
+    and note where it went in the manifest, so the dossier stands on its own."""
+    for attachment in content["attachments"]:
+        data = actx.attachments.path(attachment["sha256"]).read_bytes()
+        stored = actx.store.put(
+            f"attachments/{attachment['sha256']}",
+            data,
+            content_type=attachment["content_type"],
+            retention=retention,
+            metadata={"kind": "attachment"},
+        )
+        attachment["archived"] = {"key": stored.key, "version_id": stored.version_id}
+
+
+def attachment_archived(actx: ArchiveContext, entry: dict[str, Any]) -> bool:
+    archived = entry.get("archived") or {}
+    try:
+        stored = actx.store.stat(str(archived.get("key")), str(archived.get("version_id")))
+    except ArchiveRefused:
+        return False
+    return bool(stored.sha256 == entry["sha256"])
+
+
 def ingest_dossier(session: Session, actx: ArchiveContext, instance: Instance) -> ArchiveRecord:
     content = manifest.build(session, instance)
-    signed = manifest.sign(content, actx.identity())
     finished = beijing_day(as_utc(instance.finished_at or utcnow()))
+    retention_class = DOSSIER_RETENTION.get(instance.process_key, RetentionClass.YEARS_10)
+    _archive_attachments(actx, content, Retention.of(retention_class, finished))
+    signed = manifest.sign(content, actx.identity())
     facts: dict[str, Any] = {"application": instance.application, **(instance.results or {})}
     text = " ".join(f"{o['task']} {o['opinion'] or ''}" for o in content["opinions"])
     return _record(
@@ -245,7 +271,7 @@ def ingest_dossier(session: Session, actx: ArchiveContext, instance: Instance) -
         data=signed,
         mime="application/json",
         extension="json",
-        retention_class=DOSSIER_RETENTION.get(instance.process_key, RetentionClass.YEARS_10),
+        retention_class=retention_class,
         record_date=finished,
         number=None,
         persons=persons_in(facts),
@@ -257,7 +283,7 @@ def ingest_dossier(session: Session, actx: ArchiveContext, instance: Instance) -
             version,
             digest,
             lambda data: manifest.verify(data, actx.roots),
-            actx.attachments.exists,
+            lambda entry: attachment_archived(actx, entry),
         ),
     )
 

@@ -34,6 +34,7 @@ class ArchiveQuery:
     kind: str | None = None
     page: int = 1
     size: int = 20
+    sort: str = "newest"  # newest | oldest
 
     def describe(self) -> dict[str, Any]:
         return {k: (v.isoformat() if isinstance(v, date) else v) for k, v in self.__dict__.items() if v is not None}
@@ -93,19 +94,19 @@ def _conditions(session: Session, query: ArchiveQuery, unit_scope: str | None) -
     return where
 
 
+def _order(sort: str) -> tuple[Any, ...]:
+    if sort == "oldest":
+        return (ArchiveRecord.record_date.asc(), ArchiveRecord.id.asc())
+    return (ArchiveRecord.record_date.desc(), ArchiveRecord.id.desc())
+
+
 def search(session: Session, query: ArchiveQuery, *, unit_scope: str | None = None) -> tuple[int, list[ArchiveRecord]]:
-    """Matching records, newest first, one page; and how many match in all, up to
+    """Matching records in date order (newest first unless asked), one page; and how many match in all, up to
     ``COUNT_CAP`` + 1 (a total above the cap means "more than the cap")."""
     where = _conditions(session, query, unit_scope)
     size = max(1, min(query.size, MAX_PAGE_SIZE))
     page = max(1, query.page)
-    listing = (
-        select(ArchiveRecord)
-        .where(*where)
-        .order_by(ArchiveRecord.record_date.desc(), ArchiveRecord.id.desc())
-        .limit(size)
-        .offset((page - 1) * size)
-    )
+    listing = select(ArchiveRecord).where(*where).order_by(*_order(query.sort)).limit(size).offset((page - 1) * size)
     capped = select(ArchiveRecord.id).where(*where).limit(COUNT_CAP + 1).subquery()
     total = session.scalar(select(func.count()).select_from(capped)) or 0
     return int(total), list(session.scalars(listing))

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from archive import checks, manifest
-from archive.ingest import ArchiveContext
+from archive.ingest import ArchiveContext, attachment_archived
 from archive.models import DOCUMENT, ArchiveRecord
 from archive.search import COUNT_CAP, ArchiveQuery, search
 from engine import audit
@@ -153,7 +153,7 @@ def verify_now(
                 record.version_id,
                 record.sha256,
                 lambda data: manifest.verify(data, actx.roots),
-                actx.attachments.exists,
+                lambda entry: attachment_archived(actx, entry),
             )
         record.checks, record.checks_passed, record.checked_at = report, bool(report["passed"]), utcnow()
         _audit(

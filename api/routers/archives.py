@@ -43,6 +43,9 @@ def find(
     kind: Annotated[str | None, Query(pattern="^(document|dossier)$")] = None,
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
     size: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 20,
+    sort: Annotated[
+        str, Query(pattern="^(newest|oldest)$", description="按日期排序：newest 新在前，oldest 旧在前")
+    ] = "newest",
     reason: Reason = None,
 ) -> dict[str, Any]:
     query = ArchiveQuery(
@@ -60,6 +63,7 @@ def find(
         kind,
         page,
         size,
+        sort,
     )
     return service.find(ctx, actor, query, reason)
 

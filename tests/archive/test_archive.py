@@ -183,7 +183,7 @@ def test_each_check_fails_on_a_crafted_bad_input(sqlite_platform: Platform, tmp_
     envelope = manifest.sign(content, identity_archive)
     kept = store.put("d.json", envelope, content_type="application/json", retention=ten, metadata={})
     dossier = checks.check_dossier(
-        store, "d.json", kept.version_id, kept.sha256, lambda data: manifest.verify(data, roots), lambda sha: False
+        store, "d.json", kept.version_id, kept.sha256, lambda data: manifest.verify(data, roots), lambda entry: False
     )
     assert dossier["failures"] == ["完整性：缺少附件：申请书.pdf"]
     edited = json.loads(envelope)
@@ -196,7 +196,7 @@ def test_each_check_fails_on_a_crafted_bad_input(sqlite_platform: Platform, tmp_
         forged_obj.version_id,
         forged_obj.sha256,
         lambda data: manifest.verify(data, roots),
-        lambda sha: True,
+        lambda entry: True,
     )
     assert forged_report["failures"] == ["真实性：案卷清单签名后被改动"]
 
@@ -278,3 +278,69 @@ def test_ingest_into_s3_and_download_by_presigned_url(
     assert response.status_code == 307 and "X-Amz-Signature=" in response.headers["location"]
     with urllib.request.urlopen(response.headers["location"]) as fetched:
         assert hashlib.sha256(fetched.read()).hexdigest() == document.sha256
+
+
+def test_the_dossier_carries_its_attachments_into_the_archive(sqlite_api: Api, sqlite_platform: Platform) -> None:
+    from tests.api.helpers import PDF_BYTES, decide_all, start_multipart
+
+    started = start_multipart(sqlite_api, [("申请书.pdf", PDF_BYTES, "application/pdf")])
+    assert started.status_code == 201, started.text
+    instance_id = started.json()["id"]
+    assert decide_all(sqlite_api, instance_id)["status"] == "completed"
+    sqlite_api.run_worker()
+    [dossier] = records_of(sqlite_platform, instance_id)  # the demo matter issues no documents
+    assert dossier.kind == "dossier" and dossier.checks_passed, dossier.checks["failures"]
+    content = manifest.unwrap(sqlite_platform.archive.store.get(dossier.object_key, dossier.version_id))
+    [attachment] = content["attachments"]
+    archived = attachment["archived"]
+    assert sqlite_platform.archive.store.get(archived["key"], archived["version_id"]) == PDF_BYTES
+    # The archived copy is lost (say, restored from a broken backup): verification says which one.
+    store = sqlite_platform.archive.store
+    assert isinstance(store, LocalArchiveStore)
+    (store.root / "objects" / (archived["key"] + ".json")).unlink()
+    report = sqlite_api.post(f"/api/v1/archive/records/{dossier.id}/verify", "archivist").json()
+    assert report["failures"] == ["完整性：缺少附件：申请书.pdf"]
+
+
+def test_a_failed_upload_leaves_no_record_and_is_retried(
+    sqlite_api: Api, sqlite_platform: Platform, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sqlalchemy import update
+
+    from engine.db import utcnow
+    from engine.outbox import drain
+    from engine.records import OutboxMessage
+
+    instance_id = start(sqlite_api, "staff_exit")
+    real_put = sqlite_platform.archive.store.put
+    calls: list[str] = []
+
+    def flaky_put(key: str, data: bytes, **kwargs: Any) -> Any:
+        calls.append(key)
+        if len(calls) == 2:  # the dossier's upload fails after the notice went in
+            raise ConnectionError("对象存储暂时不可用")
+        return real_put(key, data, **kwargs)
+
+    monkeypatch.setattr(sqlite_platform.archive.store, "put", flaky_put)
+    for _ in range(10):  # approve every step; the worker issues the notice, then tries to archive
+        detail = sqlite_api.get(f"/api/v1/instances/{instance_id}", "admin").json()
+        if not detail["tasks"]:
+            break
+        task = detail["tasks"][0]
+        user = "applicant" if task["department"] == "applicant" else task["department"]
+        assert (
+            sqlite_api.post(
+                f"/api/v1/tasks/{task['id']}/complete", user, json={"decision": "approve", "opinion": "同意"}
+            ).status_code
+            == 200
+        )
+    report = drain(sqlite_platform.ctx.session_factory, sqlite_platform.ctx.outbox_handlers)
+    assert report.retried == 1 and calls[-1].endswith(".json")  # the dossier's upload failed
+    assert records_of(sqlite_platform, instance_id) == []  # no half record: the notice's row went back too
+    with sqlite_platform.ctx.transaction() as session:
+        session.execute(update(OutboxMessage).values(available_at=utcnow()))
+    drain(sqlite_platform.ctx.session_factory, sqlite_platform.ctx.outbox_handlers)
+    assert {r.kind for r in records_of(sqlite_platform, instance_id)} == {"document", "dossier"}
+    newest = _search(sqlite_api, "archivist", sort="newest")["items"]
+    oldest = _search(sqlite_api, "archivist", sort="oldest")["items"]
+    assert [i["id"] for i in newest] == [i["id"] for i in oldest][::-1]
