@@ -27,6 +27,8 @@ from api.routers import (
     tasks,
     verify,
 )
+from api.web import routes as web_routes
+from api.web.routes import WEB_STATIC
 from engine.context import EngineContext
 from storage import LocalAttachmentStore
 
@@ -80,6 +82,8 @@ def create_app(
         archives,
     ):
         app.include_router(module.router)
+    app.include_router(web_routes.router)
+    app.mount("/static/web", StaticFiles(directory=str(WEB_STATIC)), name="web-static")
     static_dir = files("fastapi_offline") / "static"
     app.mount("/static/swagger", StaticFiles(directory=str(static_dir)), name="swagger-static")
 
@@ -92,10 +96,6 @@ def create_app(
             swagger_css_url="/static/swagger/swagger-ui.css",
             swagger_favicon_url="/static/swagger/favicon.png",
         )
-
-    @app.get("/", include_in_schema=False)
-    def index() -> dict[str, Any]:
-        return {"name": "OneStop 一件事一次办", "docs": "/docs", "health": "/healthz"}
 
     app.add_middleware(RequestLimits, max_bytes=config.max_request_bytes)
     return app

@@ -159,7 +159,7 @@ async def read_submission(
     try:
         for upload in form.getlist("files"):
             if isinstance(upload, UploadFile):
-                ref, created = _store(upload, config, store)
+                ref, created = store_upload(upload, config, store)
                 submission.uploads.append(ref)
                 if created:
                     submission.created.append(str(ref["sha256"]))
@@ -169,7 +169,7 @@ async def read_submission(
     return submission
 
 
-def _store(upload: UploadFile, config: ApiConfig, store: LocalAttachmentStore) -> tuple[dict[str, Any], bool]:
+def store_upload(upload: UploadFile, config: ApiConfig, store: LocalAttachmentStore) -> tuple[dict[str, Any], bool]:
     content_type = (upload.content_type or "").split(";")[0].strip().lower()
     name = (upload.filename or "附件").replace("\x00", "")
     signatures = ALLOWED_TYPES.get(content_type)

@@ -51,6 +51,10 @@ def error_body(code: str, message: str, details: Any = None) -> dict[str, Any]:
     return {"code": code, "message": message, "details": details}
 
 
+def status_of(exc: DomainError) -> int:
+    return next((s for cls, s in STATUS_BY_ERROR.items() if isinstance(exc, cls)), 400)
+
+
 def error_response(status: int, code: str, message: str, details: Any = None) -> JSONResponse:
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
     return JSONResponse(error_body(code, message, details), status_code=status, headers=headers)
@@ -58,7 +62,7 @@ def error_response(status: int, code: str, message: str, details: Any = None) ->
 
 def _domain_error(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, DomainError)
-    status = next((s for cls, s in STATUS_BY_ERROR.items() if isinstance(exc, cls)), 400)
+    status = status_of(exc)
     return error_response(status, exc.code, exc.message, exc.details)
 
 

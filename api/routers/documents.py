@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Path
+from fastapi import APIRouter, Path, Request
 from fastapi.responses import FileResponse
 from starlette.concurrency import run_in_threadpool
 
 from api.deps import Ctx, CurrentActor, Documents
 from api.schemas import ERRORS, Open
+from api.web.routes import verification_page, wants_html
 from engine.errors import NotFound
 from signatures import records
 
@@ -36,8 +37,12 @@ async def download(ctx: Ctx, store: Documents, actor: CurrentActor, document_id:
 
 
 @router.get("/verify/{code}", response_model=Open, summary="按文书二维码查询登记信息（无需登录）")
-def lookup(ctx: Ctx, code: str = Path(min_length=8, max_length=40, pattern=r"^[A-Za-z0-9_-]+$")) -> dict[str, Any]:
+def lookup(
+    request: Request, ctx: Ctx, code: str = Path(min_length=8, max_length=40, pattern=r"^[A-Za-z0-9_-]+$")
+) -> Any:
     found = records.public_record(ctx, code=code)
+    if wants_html(request):  # a phone that scanned the QR code gets a page
+        return verification_page(request, found)
     if found is None:
         raise NotFound("document_not_found", "没有找到该文书，请核对二维码或链接")
     return {**found, "message": "本平台出具过该文书；请上传文件核验签名，或核对文件的 SHA-256 摘要与此一致"}

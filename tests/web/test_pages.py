@@ -1,0 +1,148 @@
+"""The web pages over HTTP (no browser): sessions, CSRF, forms from the JSON
+Schema with inline errors, the applicant's and the approver's pages."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from fastapi.testclient import TestClient
+
+from onestop.bootstrap import Platform, build_app
+from onestop.demo import DEMO_PASSWORD
+
+HTML = {"Accept": "text/html"}
+
+
+def browser(platform: Platform) -> TestClient:
+    return TestClient(build_app(platform), raise_server_exceptions=False, follow_redirects=False)
+
+
+def csrf_of(html: str) -> str:
+    found = re.search(r'name="csrf" value="([^"]+)"', html)
+    assert found, html[:500]
+    return found.group(1)
+
+
+def log_in(client: TestClient, username: str) -> None:
+    form = client.get("/login", headers=HTML)
+    response = client.post(
+        "/login", data={"username": username, "password": DEMO_PASSWORD, "csrf": csrf_of(form.text), "next": "/"}
+    )
+    assert response.status_code == 303, response.text
+
+
+def test_login_needs_the_form_token_and_logout_ends_the_session(sqlite_platform: Platform) -> None:
+    client = browser(sqlite_platform)
+    assert client.get("/", headers=HTML).headers["location"].startswith("/login")
+    assert client.get("/", headers={"Accept": "application/json"}).json()["docs"] == "/docs"  # API index kept
+    forged = client.post("/login", data={"username": "applicant", "password": DEMO_PASSWORD, "csrf": "x"})
+    assert forged.status_code == 403 and "页面已过期" in forged.text
+    form = client.get("/login", headers=HTML)
+    wrong = client.post("/login", data={"username": "applicant", "password": "nope", "csrf": csrf_of(form.text)})
+    assert wrong.status_code == 401 and "用户名或密码错误" in wrong.text and 'value="applicant"' in wrong.text
+    log_in(client, "applicant")
+    cookie = client.cookies.get("onestop_session")
+    assert cookie
+    home = client.get("/", headers=HTML)
+    assert home.status_code == 200 and "发起事项" in home.text and "申请单位经办人" in home.text
+    assert client.post("/logout", data={"csrf": "wrong"}).status_code == 403  # CSRF on every action
+    assert client.post("/logout", data={"csrf": csrf_of(home.text)}).status_code == 303
+    stale = TestClient(build_app(sqlite_platform), follow_redirects=False)
+    stale.cookies.set("onestop_session", cookie)
+    assert stale.get("/", headers=HTML).status_code == 303  # the old cookie no longer works
+
+
+def _submit(client: TestClient, key: str, fields: dict[str, Any], files: Any = None) -> Any:
+    page = client.get(f"/matters/new/{key}", headers=HTML)
+    assert page.status_code == 200
+    return client.post(f"/matters/new/{key}", data={"csrf": csrf_of(page.text), **fields}, files=files)
+
+
+def test_a_matter_from_the_form_to_the_approvers(sqlite_platform: Platform) -> None:
+    applicant = browser(sqlite_platform)
+    log_in(applicant, "applicant")
+    form = applicant.get("/matters/new/staff_exit", headers=HTML).text
+    assert 'for="f-id_number"' in form and 'id="f-id_number"' in form  # labels tied to inputs
+    invalid = _submit(applicant, "staff_exit", {"name": "陈静", "id_number": "110105194912310021", "reason": "退休"})
+    assert invalid.status_code == 422
+    assert 'class="error" id="e-id_number"' in invalid.text and 'value="陈静"' in invalid.text  # input kept
+    done = _submit(
+        applicant,
+        "staff_exit",
+        {
+            "name": "陈静",
+            "id_number": "141002196801300102",
+            "reason": "退休",
+            "exit_date": "2026-12-31",
+            "doc_no": "示人社〔2026〕88号",
+            "remarks": "达到法定退休年龄。",
+        },
+    )
+    assert done.status_code == 303, done.text
+    matter_url = done.headers["location"]
+    assert "办理中" in applicant.get(matter_url, headers=HTML).text
+
+    approver = browser(sqlite_platform)
+    log_in(approver, "bianban")
+    inbox = approver.get("/inbox", headers=HTML).text
+    task_url = re.search(r'href="(/tasks/[^"]+)"', inbox).group(1)  # type: ignore[union-attr]
+    task = approver.get(task_url, headers=HTML)
+    assert "申请材料" in task.text and "陈静" in task.text
+    returned = approver.post(task_url, data={"csrf": csrf_of(task.text), "decision": "reject", "opinion": ""})
+    assert returned.status_code == 422 and "必须填写审批意见" in returned.text
+    assert (
+        approver.post(task_url, data={"csrf": csrf_of(task.text), "decision": "approve", "opinion": "同意"}).status_code
+        == 303
+    )
+
+    stranger = browser(sqlite_platform)
+    log_in(stranger, "zuzhi")
+    caizheng_task = re.search(r'href="(/tasks/[^"]+)"', browser_inbox(sqlite_platform, "caizheng")).group(1)  # type: ignore[union-attr]
+    forbidden = stranger.get(caizheng_task, headers=HTML)
+    assert forbidden.status_code in (403, 404) and ("无权办理" in forbidden.text or "没有找到" in forbidden.text)
+
+
+def browser_inbox(platform: Platform, username: str) -> str:
+    client = browser(platform)
+    log_in(client, username)
+    return client.get("/inbox", headers=HTML).text
+
+
+def test_public_verification_pages(sqlite_platform: Platform) -> None:
+    client = browser(sqlite_platform)
+    assert "上传本平台出具的 PDF 文书" in client.get("/verify", headers=HTML).text
+    bad = client.post("/verify", files={"file": ("x.pdf", b"<html>", "application/pdf")})
+    assert bad.status_code == 415 and "PDF" in bad.text
+    missing = client.get("/verify/not-a-real-code-123", headers=HTML)
+    assert missing.status_code == 404 and "没有找到该文书" in missing.text
+
+
+def test_attachments_upload_with_the_form_and_open_for_the_approver(sqlite_platform: Platform) -> None:
+    from tests.api.helpers import PDF_BYTES, application
+
+    applicant = browser(sqlite_platform)
+    log_in(applicant, "applicant")
+    fields = {k: str(v) for k, v in application().items()}
+    wrong_type = _submit(
+        applicant, "demo_cross_department", fields, files=[("files", ("说明.html", b"<b>x</b>", "text/html"))]
+    )
+    assert wrong_type.status_code == 415 and "类型不受支持" in wrong_type.text
+    done = _submit(
+        applicant, "demo_cross_department", fields, files=[("files", ("申请书.pdf", PDF_BYTES, "application/pdf"))]
+    )
+    assert done.status_code == 303, done.text
+    approver = browser(sqlite_platform)
+    log_in(approver, "bianban")
+    task_url = re.search(r'href="(/tasks/[^"]+)"', approver.get("/inbox", headers=HTML).text).group(1)  # type: ignore[union-attr]
+    task = approver.get(task_url, headers=HTML).text
+    link = re.search(r'href="(/matters/[^"]+/attachments/[0-9a-f]{64})"', task).group(1)  # type: ignore[union-attr]
+    opened = approver.get(link)
+    assert opened.status_code == 200 and opened.content == PDF_BYTES
+    assert (
+        opened.headers["content-disposition"].startswith("inline")
+        and opened.headers["x-content-type-options"] == "nosniff"
+    )
+    outsider = browser(sqlite_platform)
+    log_in(outsider, "archivist")
+    assert outsider.get(link).status_code == 404  # not involved in the matter
