@@ -20,6 +20,24 @@ from pypdf.errors import PdfReadError
 from signatures.verification import verify_pdf
 from storage.archive import ArchiveRefused, ArchiveStore, sha256_hex
 
+LABELS = {
+    "stored": "对象存在",
+    "hash": "摘要一致",
+    "retention": "保管期限锁定",
+    "signature": "签名有效",
+    "signer": "签名人可信",
+    "timestamp": "时间戳",
+    "pdfa": "PDF/A 标识",
+    "text": "文字可提取",
+    "fonts": "字体嵌入",
+    "active_content": "无活动内容",
+    "encryption": "未加密",
+    "readable": "可读取",
+    "manifest_signature": "清单签名",
+    "manifest": "清单完整",
+    "attachments": "附件齐全",
+    "format": "长期可读格式",
+}
 GROUPS = {"authenticity": "真实性", "integrity": "完整性", "usability": "可用性", "security": "安全性"}
 ACTIVE_CONTENT = re.compile(rb"/(JavaScript|JS|Launch|RichMedia|EmbeddedFile\s*/Subtype\s*/application#2Fx)")
 
@@ -38,7 +56,7 @@ def report(checks: list[Check]) -> dict[str, Any]:
         "passed": not failed,
         "checked_at": datetime.now(UTC).isoformat(),
         "failures": [f"{GROUPS[c.group]}：{c.detail}" for c in failed],
-        "checks": [asdict(c) | {"group_name": GROUPS[c.group]} for c in checks],
+        "checks": [asdict(c) | {"group_name": GROUPS[c.group], "label": LABELS.get(c.name, c.name)} for c in checks],
     }
 
 

@@ -6,10 +6,11 @@ from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
 from api.deps import Ctx, CurrentActor
+from api.downloads import archive_download
 from api.schemas import ERRORS, Open
 from archive import service
 from archive.ingest import ArchiveContext
@@ -78,18 +79,7 @@ async def download(
     request: Request, ctx: Ctx, actor: CurrentActor, reason: Reason = None, record_id: int = RecordId
 ) -> Response:
     found = await run_in_threadpool(service.download, _archive(request), ctx, actor, record_id, reason)
-    if found.url is not None:
-        return RedirectResponse(found.url, status_code=307)
-    record = found.record
-    extension = "pdf" if record["object"]["mime"] == "application/pdf" else "json"
-    return Response(
-        found.data,
-        media_type=record["object"]["mime"],
-        headers={
-            "Content-Disposition": f"attachment; filename*=UTF-8''{record['archival_code']}.{extension}",
-            "X-Content-Type-Options": "nosniff",
-        },
-    )
+    return archive_download(found)
 
 
 @router.post("/records/{record_id}/verify", response_model=Open, summary="立即重新检测档案")

@@ -21,6 +21,7 @@ from starlette.datastructures import UploadFile
 
 from api.bodies import ALLOWED_TYPES, store_upload
 from api.deps import ApiConfig
+from api.downloads import attachment_headers
 from api.errors import status_of
 from api.limits import human_size
 from api.web import formfields, session
@@ -90,6 +91,15 @@ DEPARTMENT_TEXT = {
     "bianwei": "编委",
     "archives": "档案管理",
 }
+
+
+def _replace_page(params: Any, number: int) -> str:
+    from urllib.parse import urlencode
+
+    return urlencode({**dict(params), "page": str(number)})
+
+
+TEMPLATES.env.filters["replace_page"] = _replace_page
 TEMPLATES.env.globals.update(
     status_text=STATUS_TEXT,
     role_text=ROLE_TEXT,
@@ -100,7 +110,7 @@ TEMPLATES.env.globals.update(
 )
 
 
-def _ctx(request: Request) -> EngineContext:
+def engine_context(request: Request) -> EngineContext:
     ctx: EngineContext = request.app.state.ctx
     return ctx
 
@@ -126,13 +136,13 @@ def error_page(request: Request, actor: Actor | None, error: DomainError) -> HTM
 
 
 def _signed_in(request: Request) -> Actor:
-    actor = session.current_actor(_ctx(request), request)
+    actor = session.current_actor(engine_context(request), request)
     if actor is None:
         raise Unauthorized("not_authenticated", "请先登录")
     return actor
 
 
-def _login_redirect(request: Request) -> RedirectResponse:
+def login_redirect(request: Request) -> RedirectResponse:
     return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
 
 
@@ -165,7 +175,7 @@ async def login(request: Request) -> Response:
         config = _config(request)
         token = await run_in_threadpool(
             services.login,
-            _ctx(request),
+            engine_context(request),
             username=username,
             password=password,
             ttl=timedelta(minutes=config.token_ttl_minutes),
@@ -192,14 +202,14 @@ async def login(request: Request) -> Response:
 @router.post("/logout")
 async def logout(request: Request) -> Response:
     form = await request.form()
-    actor = session.current_actor(_ctx(request), request)
+    actor = session.current_actor(engine_context(request), request)
     token = session.session_token(request)
     if actor is not None and token:
         try:
             session.check_csrf(request, str(form.get("csrf", "")))
         except DomainError as error:
             return error_page(request, actor, error)
-        await run_in_threadpool(services.logout, _ctx(request), actor, token)
+        await run_in_threadpool(services.logout, engine_context(request), actor, token)
     response = RedirectResponse("/login", status_code=303)
     session.clear_session(response)
     return response
@@ -212,10 +222,10 @@ async def logout(request: Request) -> Response:
 def home(request: Request) -> Response | dict[str, Any]:
     if not wants_html(request):  # API clients keep the JSON index
         return {"name": "OneStop 一件事一次办", "docs": "/docs", "health": "/healthz"}
-    ctx = _ctx(request)
+    ctx = engine_context(request)
     actor = session.current_actor(ctx, request)
     if actor is None:
-        return _login_redirect(request)
+        return login_redirect(request)
     values: dict[str, Any] = {}
     if actor.is_applicant:
         values["processes"] = [p for p in services.list_processes(ctx) if p["key"] != "demo_cross_department"]
@@ -242,10 +252,10 @@ def _frozen_reason(ctx: EngineContext, actor: Actor) -> str | None:
 
 @router.get("/matters/new/{key}", response_class=HTMLResponse, response_model=None)
 def new_matter(request: Request, key: str) -> HTMLResponse | RedirectResponse:
-    ctx = _ctx(request)
+    ctx = engine_context(request)
     actor = session.current_actor(ctx, request)
     if actor is None:
-        return _login_redirect(request)
+        return login_redirect(request)
     try:
         if not actor.is_applicant:
             raise Forbidden("applicant_only", "只有申请单位的经办人可以发起事项")
@@ -286,10 +296,10 @@ def _form_page(
 
 @router.post("/matters/new/{key}", response_model=None)
 async def submit_matter(request: Request, key: str) -> Response:
-    ctx, config = _ctx(request), _config(request)
+    ctx, config = engine_context(request), _config(request)
     actor = session.current_actor(ctx, request)
     if actor is None:
-        return _login_redirect(request)
+        return login_redirect(request)
     store = request.app.state.attachments
     form = await request.form(max_files=config.max_files, max_fields=2000)
     fields = {k: v for k, v in form.items() if isinstance(v, str)}
@@ -323,20 +333,20 @@ async def submit_matter(request: Request, key: str) -> Response:
 
 @router.get("/matters", response_class=HTMLResponse, response_model=None)
 def my_matters(request: Request) -> HTMLResponse | RedirectResponse:
-    ctx = _ctx(request)
+    ctx = engine_context(request)
     actor = session.current_actor(ctx, request)
     if actor is None:
-        return _login_redirect(request)
+        return login_redirect(request)
     listed = services.list_instances(ctx, actor, status=request.query_params.get("status") or None, limit=100)
     return page(request, "matters.html", actor, matters=listed["items"])
 
 
 @router.get("/matters/{instance_id}", response_class=HTMLResponse, response_model=None)
 def matter(request: Request, instance_id: str) -> HTMLResponse | RedirectResponse:
-    ctx = _ctx(request)
+    ctx = engine_context(request)
     actor = session.current_actor(ctx, request)
     if actor is None:
-        return _login_redirect(request)
+        return login_redirect(request)
     try:
         detail = services.get(ctx, actor, instance_id)
         documents = records.list_for_instance(ctx, actor, instance_id)
@@ -347,10 +357,10 @@ def matter(request: Request, instance_id: str) -> HTMLResponse | RedirectRespons
 
 @router.get("/documents/{document_id}/download", response_model=None)
 def download_document(request: Request, document_id: str) -> Response:
-    ctx = _ctx(request)
+    ctx = engine_context(request)
     actor = session.current_actor(ctx, request)
     if actor is None:
-        return _login_redirect(request)
+        return login_redirect(request)
     store = request.app.state.documents
     try:
         if store is None:
@@ -362,20 +372,17 @@ def download_document(request: Request, document_id: str) -> Response:
     return Response(
         store.path(found["sha256"]).read_bytes(),
         media_type="application/pdf",
-        headers={
-            "Content-Disposition": f"attachment; filename*=UTF-8''{_quote(filename)}",
-            "X-Content-Type-Options": "nosniff",
-        },
+        headers=attachment_headers(filename),
     )
 
 
 @router.get("/matters/{instance_id}/attachments/{sha256}", response_model=None)
 def download_attachment(request: Request, instance_id: str, sha256: str) -> Response:
     """An attachment of a visible matter, shown inline in the browser (audited)."""
-    ctx = _ctx(request)
+    ctx = engine_context(request)
     actor = session.current_actor(ctx, request)
     if actor is None:
-        return _login_redirect(request)
+        return login_redirect(request)
     store = request.app.state.attachments
     try:
         ref = attachment_for_download(ctx, actor, instance_id, sha256)
@@ -386,18 +393,8 @@ def download_attachment(request: Request, instance_id: str, sha256: str) -> Resp
     return Response(
         store.path(sha256).read_bytes(),
         media_type=str(ref["content_type"]),
-        headers={
-            "Content-Disposition": f"inline; filename*=UTF-8''{_quote(str(ref['name']))}",
-            "X-Content-Type-Options": "nosniff",
-            "Content-Security-Policy": "sandbox",
-        },
+        headers={**attachment_headers(str(ref["name"]), inline=True), "Content-Security-Policy": "sandbox"},
     )
-
-
-def _quote(text: str) -> str:
-    from urllib.parse import quote
-
-    return quote(text, safe="")
 
 
 # -- approvers: inbox and a task ------------------------------------------------------------------------------
@@ -405,10 +402,10 @@ def _quote(text: str) -> str:
 
 @router.get("/inbox", response_class=HTMLResponse, response_model=None)
 def inbox(request: Request) -> HTMLResponse | RedirectResponse:
-    ctx = _ctx(request)
+    ctx = engine_context(request)
     actor = session.current_actor(ctx, request)
     if actor is None:
-        return _login_redirect(request)
+        return login_redirect(request)
     tasks = services.inbox(ctx, actor, process_key=request.query_params.get("matter") or None, limit=200)
     tasks.sort(key=lambda t: (not t["overdue"], t["due_at"] or "9999"))  # overdue first, then by due date
     return page(request, "inbox.html", actor, tasks=_with_sla(tasks))
@@ -427,10 +424,10 @@ def _with_sla(tasks: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 @router.get("/tasks/{task_id}", response_class=HTMLResponse, response_model=None)
 def task_page(request: Request, task_id: str) -> HTMLResponse | RedirectResponse:
-    ctx = _ctx(request)
+    ctx = engine_context(request)
     actor = session.current_actor(ctx, request)
     if actor is None:
-        return _login_redirect(request)
+        return login_redirect(request)
     try:
         task = services.get_task(ctx, actor, task_id)
         if not actor.can_act_for(task["department"], task["role"]) and not actor.is_admin:
@@ -458,10 +455,10 @@ def _application_schema(ctx: EngineContext, task: dict[str, Any]) -> dict[str, A
 
 @router.post("/tasks/{task_id}", response_model=None)
 async def decide(request: Request, task_id: str) -> Response:
-    ctx = _ctx(request)
+    ctx = engine_context(request)
     actor = session.current_actor(ctx, request)
     if actor is None:
-        return _login_redirect(request)
+        return login_redirect(request)
     form = await request.form()
     decision, opinion = str(form.get("decision", "")), str(form.get("opinion", ""))
     try:
@@ -491,13 +488,13 @@ async def decide(request: Request, task_id: str) -> Response:
 
 @router.get("/verify", response_class=HTMLResponse, response_model=None)
 def verify_form(request: Request) -> HTMLResponse:
-    return page(request, "verify.html", session.current_actor(_ctx(request), request))
+    return page(request, "verify.html", session.current_actor(engine_context(request), request))
 
 
 @router.post("/verify", response_class=HTMLResponse, response_model=None)
 async def verify_upload(request: Request) -> HTMLResponse:
     config = _config(request)
-    actor = session.current_actor(_ctx(request), request)
+    actor = session.current_actor(engine_context(request), request)
     form = await request.form(max_files=1, max_fields=5)
     upload = form.get("file")
     content = await upload.read(config.max_upload_bytes + 1) if isinstance(upload, UploadFile) else b""
@@ -506,7 +503,7 @@ async def verify_upload(request: Request) -> HTMLResponse:
         return page(request, "verify.html", actor, status_code=415 if content else 400, form_error=message)
     report = await run_in_threadpool(verify_pdf, content, request.app.state.trust_roots)
     record = await run_in_threadpool(
-        lambda: records.public_record(_ctx(request), sha256=hashlib.sha256(content).hexdigest())
+        lambda: records.public_record(engine_context(request), sha256=hashlib.sha256(content).hexdigest())
     )
     return page(
         request,
@@ -520,7 +517,7 @@ async def verify_upload(request: Request) -> HTMLResponse:
 
 def verification_page(request: Request, record: dict[str, Any] | None) -> HTMLResponse:
     """The page a QR code opens (``/verify/{code}`` asked for by a browser)."""
-    actor = session.current_actor(_ctx(request), request)
+    actor = session.current_actor(engine_context(request), request)
     return page(request, "verify_record.html", actor, status_code=200 if record else 404, record=record)
 
 

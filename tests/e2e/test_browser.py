@@ -149,6 +149,20 @@ def test_institution_setup_through_every_inbox(server: str, browser: object, tmp
     shot(public, "07-verified")
     assert "签名有效" in public.content() and "本平台于" in public.content()
 
+    archivist = login(browser, server, "archivist")
+    deadline = time.monotonic() + 60  # archived by the worker right after the matter ends
+    while time.monotonic() < deadline:
+        archivist.goto(f"{server}/archive?q=浏览器测试&kind=document")  # type: ignore[attr-defined]
+        if archivist.locator("a[href^='/archive/records/']").count() > 0:  # type: ignore[attr-defined]
+            break
+        time.sleep(1)
+    shot(archivist, "10-archive-search")
+    archivist.locator("a[href^='/archive/records/']").first.click()  # type: ignore[attr-defined]
+    archivist.get_by_role("button", name="立即重新检测").click()  # type: ignore[attr-defined]
+    archivist.wait_for_url(re.compile(r".*checked=1$"))  # type: ignore[attr-defined]
+    shot(archivist, "11-archive-record")
+    assert "已重新检测" in archivist.content() and "检测未通过" not in archivist.content()  # type: ignore[attr-defined]
+
 
 def test_inline_error_and_a_wrong_department(server: str, browser: object) -> None:
     applicant = login(browser, server, "applicant", width=390)  # a phone

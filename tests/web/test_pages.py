@@ -146,3 +146,27 @@ def test_attachments_upload_with_the_form_and_open_for_the_approver(sqlite_platf
     outsider = browser(sqlite_platform)
     log_in(outsider, "archivist")
     assert outsider.get(link).status_code == 404  # not involved in the matter
+
+
+def test_the_archivist_finds_checks_and_downloads_a_record(sqlite_api: Any, sqlite_platform: Platform) -> None:
+    from tests.api.test_matters import drive, start
+
+    assert drive(sqlite_api, start(sqlite_api, "staff_exit"))["status"] == "completed"
+    archivist = browser(sqlite_platform)
+    log_in(archivist, "archivist")
+    assert "检索档案" in archivist.get("/", headers=HTML).text
+    found = archivist.get("/archive", params={"q": "核销", "reason": "年度检查"}, headers=HTML)
+    assert found.status_code == 200 and "检索结果：1 件" in found.text
+    record_url = re.search(r'href="(/archive/records/\d+)"', found.text).group(1)  # type: ignore[union-attr]
+    record = archivist.get(record_url, headers=HTML)
+    assert "四性检测报告" in record.text and "真实性" in record.text and "出编通知单" in record.text
+    checked = archivist.post(f"{record_url}/verify", data={"csrf": csrf_of(record.text), "reason": "抽检"})
+    assert checked.status_code == 303
+    assert "已重新检测" in archivist.get(checked.headers["location"], headers=HTML).text
+    download = archivist.get(f"{record_url}/download")
+    assert download.status_code == 200 and download.content.startswith(b"%PDF-")
+    bad_date = archivist.get("/archive", params={"date_from": "2026-13-01"}, headers=HTML)
+    assert bad_date.status_code == 422 and "YYYY-MM-DD" in bad_date.text
+    approver = browser(sqlite_platform)
+    log_in(approver, "bianban")
+    assert approver.get("/archive", params={"q": "核销"}, headers=HTML).status_code == 403
