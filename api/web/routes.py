@@ -24,11 +24,12 @@ from api.deps import ApiConfig
 from api.downloads import attachment_headers
 from api.errors import status_of
 from api.limits import human_size
-from api.web import formfields, session
+from api.web import diagram, formfields, session
 from engine import services
 from engine.actors import ARCHIVIST, Actor
 from engine.context import EngineContext
 from engine.errors import DomainError, Forbidden, NotFound, Unauthorized, ValidationFailed
+from engine.services import progress
 from engine.services.attachments import attachment_for_download
 from signatures import records
 from signatures.verification import verify_pdf
@@ -90,6 +91,7 @@ DEPARTMENT_TEXT = {
     "caizheng": "财政局",
     "bianwei": "编委",
     "archives": "档案管理",
+    "parallel": "并联部门",
 }
 
 
@@ -162,7 +164,8 @@ def login_form(request: Request, next: str = "/") -> HTMLResponse:
 
 
 def _safe_next(target: str) -> str:
-    return target if target.startswith("/") and not target.startswith("//") else "/"
+    """Only a path on this site (no "//host" or "/\\host" that a browser would read as another site)."""
+    return target if target.startswith("/") and not target.startswith(("//", "/\\")) and "\\" not in target else "/"
 
 
 @router.post("/login")
@@ -350,9 +353,28 @@ def matter(request: Request, instance_id: str) -> HTMLResponse | RedirectRespons
     try:
         detail = services.get(ctx, actor, instance_id)
         documents = records.list_for_instance(ctx, actor, instance_id)
+        where = progress.progress(ctx, actor, instance_id)
     except DomainError as error:
         return error_page(request, actor, error)
-    return page(request, "matter.html", actor, matter=detail, documents=documents)
+    names = {step: DEPARTMENT_TEXT.get(code, code) for step, code in where["departments"].items()}
+    svg = diagram.render(where["bpmn_xml"], where["states"], names) if where["bpmn_xml"] else ""
+    return page(request, "matter.html", actor, matter=detail, documents=documents, diagram=svg)
+
+
+@router.post("/matters/{instance_id}/withdraw", response_model=None)
+async def withdraw(request: Request, instance_id: str) -> Response:
+    ctx = engine_context(request)
+    actor = session.current_actor(ctx, request)
+    if actor is None:
+        return login_redirect(request)
+    form = await request.form()
+    try:
+        session.check_csrf(request, str(form.get("csrf", "")))
+        reason = str(form.get("reason", "")).strip() or None
+        await run_in_threadpool(lambda: services.withdraw(ctx, actor, instance_id, reason=reason))
+    except DomainError as error:
+        return error_page(request, actor, error)
+    return RedirectResponse(f"/matters/{instance_id}", status_code=303)
 
 
 @router.get("/documents/{document_id}/download", response_model=None)
@@ -434,6 +456,8 @@ def task_page(request: Request, task_id: str) -> HTMLResponse | RedirectResponse
             raise Forbidden("not_your_task", "该任务不属于您所在的部门或角色")
     except DomainError as error:
         return error_page(request, actor, error)
+    if task["role"] == "applicant":  # returned for correction: the one submission, prefilled
+        return _correction_page(request, actor, task, task["prefill"], {})
     return page(
         request,
         "task.html",
@@ -442,6 +466,28 @@ def task_page(request: Request, task_id: str) -> HTMLResponse | RedirectResponse
         form_error=None,
         opinion="",
         application_schema=_application_schema(ctx, task),
+    )
+
+
+def _correction_page(
+    request: Request,
+    actor: Actor,
+    task: dict[str, Any],
+    data: dict[str, Any],
+    errors: dict[str, str],
+    status_code: int = 200,
+    message: str | None = None,
+) -> HTMLResponse:
+    schema = task.get("form_schema") or {}
+    return page(
+        request,
+        "correction.html",
+        actor,
+        status_code=status_code,
+        task=task,
+        schema=schema,
+        groups=formfields.build(schema, data, errors),
+        form_error=message or errors.get(""),
     )
 
 
@@ -459,15 +505,26 @@ async def decide(request: Request, task_id: str) -> Response:
     actor = session.current_actor(ctx, request)
     if actor is None:
         return login_redirect(request)
-    form = await request.form()
+    form = await request.form(max_fields=2000)
     decision, opinion = str(form.get("decision", "")), str(form.get("opinion", ""))
+    data: dict[str, Any] = {}
     try:
         session.check_csrf(request, str(form.get("csrf", "")))
+        if decision == "submit":  # a corrected submission: the form is the data
+            task = services.get_task(ctx, actor, task_id)
+            fields = {k: v for k, v in form.items() if isinstance(v, str)}
+            data = formfields.parse(task.get("form_schema") or {}, fields)
+            kept = (task.get("prefill") or {}).get("attachments")
+            if kept:
+                data["attachments"] = kept  # files sent with the first submission stay with the matter
         result = await run_in_threadpool(
-            lambda: services.complete(ctx, actor, task_id, decision=decision, opinion=opinion or None, data={})
+            lambda: services.complete(ctx, actor, task_id, decision=decision, opinion=opinion or None, data=data)
         )
     except ValidationFailed as refused:
         task = services.get_task(ctx, actor, task_id)
+        if task["role"] == "applicant":
+            errors = formfields.error_map(list(refused.details or []))
+            return _correction_page(request, actor, task, data, errors, 422, refused.message)
         return page(
             request,
             "task.html",

@@ -170,3 +170,73 @@ def test_the_archivist_finds_checks_and_downloads_a_record(sqlite_api: Any, sqli
     approver = browser(sqlite_platform)
     log_in(approver, "bianban")
     assert approver.get("/archive", params={"q": "核销"}, headers=HTML).status_code == 403
+
+
+def test_the_matter_page_draws_the_progress_diagram(sqlite_platform: Platform) -> None:
+    applicant = browser(sqlite_platform)
+    log_in(applicant, "applicant")
+    done = _submit(
+        applicant,
+        "staff_exit",
+        {
+            "name": "陈静",
+            "id_number": "141002196801300102",
+            "reason": "退休",
+            "exit_date": "2026-12-31",
+        },
+    )
+    assert done.status_code == 303, done.text
+    matter = applicant.get(done.headers["location"], headers=HTML).text
+    svg = matter[matter.index("<svg") : matter.index("</svg>")]
+    assert 'aria-label="办理进度图"' in svg
+    # The submission is done (green), 编办's review is current (red border) and names its department.
+    assert (
+        re.search(r'fill="#e3f4e6" stroke="#1d6b2f"[^>]*/>(<text[^>]*>[^<]*</text>)*<text[^>]*>填报', svg)
+        or "#1d6b2f" in svg
+    )
+    assert 'stroke="#b3000c" stroke-width="3"' in svg and ">编办<" in svg
+    assert "<title>编办审核出编</title>" in svg and "当前环节" in svg
+
+
+def test_return_and_correct_round_trip_and_withdraw(sqlite_api: Any, sqlite_platform: Platform) -> None:
+    from tests.api.helpers import application, decide
+
+    applicant = browser(sqlite_platform)
+    log_in(applicant, "applicant")
+    fields = {k: str(v) for k, v in application().items()}
+    matter_url = _submit(applicant, "demo_cross_department", fields).headers["location"]
+    instance_id = matter_url.rsplit("/", 1)[1]
+    bianban = browser(sqlite_platform)
+    log_in(bianban, "bianban")
+    task_url = re.search(r'href="(/tasks/[^"]+)"', bianban.get("/inbox", headers=HTML).text).group(1)  # type: ignore[union-attr]
+    task = bianban.get(task_url, headers=HTML).text
+    returned = bianban.post(
+        task_url, data={"csrf": csrf_of(task), "decision": "return", "opinion": "请补充编制测算说明"}
+    )
+    assert returned.status_code == 303
+    for department in ("zuzhi", "renshe", "caizheng"):
+        assert decide(sqlite_api, instance_id, department, "approve", "同意").status_code == 200
+
+    page = applicant.get(matter_url, headers=HTML).text
+    assert "退回补正" in page and "撤回申请" not in page  # a department has decided: no withdrawing now
+    correction_url = re.search(r'href="(/tasks/[^"]+)">查看退回意见', page).group(1)  # type: ignore[union-attr]
+    correction = applicant.get(correction_url, headers=HTML).text
+    assert "请补充编制测算说明" in correction and f'value="{fields["unit_name"]}"' in correction  # prefilled
+    resubmit = {
+        **fields,
+        "summary": fields["summary"] + "（已补充编制测算说明）",
+        "decision": "submit",
+        "csrf": csrf_of(correction),
+    }
+    invalid = applicant.post(correction_url, data={**resubmit, "contact_phone": "12"})
+    assert (
+        invalid.status_code == 422 and 'id="e-contact_phone"' in invalid.text and "已补充编制测算说明" in invalid.text
+    )
+    assert applicant.post(correction_url, data=resubmit).status_code == 303
+    assert "办理中" in applicant.get(matter_url, headers=HTML).text
+
+    second = _submit(applicant, "demo_cross_department", fields).headers["location"]
+    page = applicant.get(second, headers=HTML).text
+    assert "撤回申请" in page
+    withdrawn = applicant.post(f"{second}/withdraw", data={"csrf": csrf_of(page), "reason": "材料需重新准备"})
+    assert withdrawn.status_code == 303 and "已撤回" in applicant.get(second, headers=HTML).text

@@ -1,0 +1,51 @@
+"""Where a matter stands on its process diagram: which steps are done, which
+is current, which come next (as the engine predicts them), and each human
+step's department."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from SpiffWorkflow.task import TaskState
+
+from engine.actors import Actor
+from engine.context import EngineContext
+from engine.models import ProcessDefinition
+from engine.services.access import visible_instance
+
+RANK = {"current": 4, "done": 3, "next": 2, "planned": 1}
+
+
+def _states(workflow: Any) -> dict[str, str]:
+    states: dict[str, str] = {}
+
+    def mark(name: str, state: str) -> None:
+        if RANK[state] > RANK.get(states.get(name, ""), 0):
+            states[name] = state
+
+    for task in workflow.get_tasks():
+        name = str(task.task_spec.name)
+        if task.state in (TaskState.READY, TaskState.WAITING, TaskState.STARTED):
+            mark(name, "current")
+            for child in task.children:
+                if child.state in (TaskState.FUTURE, TaskState.LIKELY):
+                    mark(str(child.task_spec.name), "next")
+        elif task.state == TaskState.COMPLETED:
+            mark(name, "done")
+        elif task.state in (TaskState.FUTURE, TaskState.LIKELY):
+            mark(name, "planned")
+    return states
+
+
+def progress(ctx: EngineContext, actor: Actor, instance_id: str) -> dict[str, Any]:
+    with ctx.reading() as session:
+        instance = visible_instance(session, actor, instance_id)
+        compiled = ctx.specs.get(session, instance.definition_id)
+        live = ctx.store.load(session, instance, compiled)
+        try:
+            states = _states(live.workflow)
+        finally:
+            ctx.store.remember(instance.id, instance.row_version, live)  # only read: keep it cached
+        definition = session.get(ProcessDefinition, instance.definition_id)
+        departments = {name: info.department for name, info in compiled.user_tasks.items()}
+        return {"bpmn_xml": definition.bpmn_xml if definition else "", "states": states, "departments": departments}
