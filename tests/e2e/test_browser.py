@@ -45,7 +45,11 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "BROKER_URL")}
     process = subprocess.Popen(
         [sys.executable, "-m", "onestop", "serve", "--demo", "--port", str(port), "--data-dir", str(data)],
-        cwd=data, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+        cwd=data,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
     )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -68,7 +72,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 def browser() -> Iterator[object]:
     with playwright.sync_playwright() as p:
         chromium = p.chromium.launch(
-            executable_path=CHROMIUM, headless=True,
+            executable_path=CHROMIUM,
+            headless=True,
             args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
         )
         yield chromium
@@ -179,3 +184,30 @@ def test_inline_error_and_a_wrong_department(server: str, browser: object) -> No
     zuzhi.goto(f"{server}/matters/new/staff_exit")  # type: ignore[attr-defined]
     shot(zuzhi, "09-forbidden")
     assert "无权办理" in zuzhi.content()  # type: ignore[attr-defined]
+
+
+def test_return_and_correct_in_the_browser(server: str, browser: object) -> None:
+    applicant = login(browser, server, "applicant")
+    applicant.goto(f"{server}/matters/new/demo_cross_department?example=1")  # type: ignore[attr-defined]
+    applicant.get_by_role("button", name="提交申请").click()  # type: ignore[attr-defined]
+    applicant.wait_for_url(re.compile(r".*/matters/[0-9a-f-]{36}$"))  # type: ignore[attr-defined]
+    matter_url = applicant.url  # type: ignore[attr-defined]
+    for username in ("bianban", "zuzhi", "renshe", "caizheng"):
+        approver = login(browser, server, username)
+        approver.goto(f"{server}/inbox")  # type: ignore[attr-defined]
+        approver.locator("a[href^='/tasks/']").first.click()  # type: ignore[attr-defined]
+        if username == "bianban":
+            approver.get_by_label("退回补正").check()  # type: ignore[attr-defined]
+            approver.get_by_label("审批意见").fill("请补充编制测算说明")  # type: ignore[attr-defined]
+        approver.get_by_role("button", name="提交").click()  # type: ignore[attr-defined]
+        approver.wait_for_url(f"{server}/inbox")  # type: ignore[attr-defined]
+        approver.context.close()  # type: ignore[attr-defined]
+    applicant.goto(matter_url)  # type: ignore[attr-defined]
+    applicant.get_by_role("link", name="查看退回意见并修改后重新提交").click()  # type: ignore[attr-defined]
+    assert "请补充编制测算说明" in applicant.content()  # type: ignore[attr-defined]
+    summary = applicant.locator("#f-summary")  # type: ignore[attr-defined]
+    summary.fill(summary.input_value() + "（已补充编制测算说明）")
+    shot(applicant, "12-correction")
+    applicant.get_by_role("button", name="重新提交").click()  # type: ignore[attr-defined]
+    applicant.wait_for_url(matter_url)  # type: ignore[attr-defined]
+    assert "办理中" in applicant.content() and "退回补正" in applicant.content()  # type: ignore[attr-defined]
