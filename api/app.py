@@ -27,7 +27,7 @@ from api.routers import (
     tasks,
     verify,
 )
-from api.web import archive_pages
+from api.web import admin_pages, archive_pages
 from api.web import routes as web_routes
 from api.web.routes import WEB_STATIC
 from engine.context import EngineContext
@@ -85,6 +85,7 @@ def create_app(
         app.include_router(module.router)
     app.include_router(web_routes.router)
     app.include_router(archive_pages.router)
+    app.include_router(admin_pages.router)
     app.mount("/static/web", StaticFiles(directory=str(WEB_STATIC)), name="web-static")
     static_dir = files("fastapi_offline") / "static"
     app.mount("/static/swagger", StaticFiles(directory=str(static_dir)), name="swagger-static")

@@ -12,6 +12,7 @@ from onestop.bootstrap import Platform, build_app
 from onestop.demo import DEMO_PASSWORD
 
 HTML = {"Accept": "text/html"}
+STAFF_EXIT = {"name": "陈静", "id_number": "141002196801300102", "reason": "退休", "exit_date": "2026-12-31"}
 
 
 def browser(platform: Platform) -> TestClient:
@@ -70,14 +71,7 @@ def test_a_matter_from_the_form_to_the_approvers(sqlite_platform: Platform) -> N
     done = _submit(
         applicant,
         "staff_exit",
-        {
-            "name": "陈静",
-            "id_number": "141002196801300102",
-            "reason": "退休",
-            "exit_date": "2026-12-31",
-            "doc_no": "示人社〔2026〕88号",
-            "remarks": "达到法定退休年龄。",
-        },
+        {**STAFF_EXIT, "doc_no": "示人社〔2026〕88号", "remarks": "达到法定退休年龄。"},
     )
     assert done.status_code == 303, done.text
     matter_url = done.headers["location"]
@@ -178,12 +172,7 @@ def test_the_matter_page_draws_the_progress_diagram(sqlite_platform: Platform) -
     done = _submit(
         applicant,
         "staff_exit",
-        {
-            "name": "陈静",
-            "id_number": "141002196801300102",
-            "reason": "退休",
-            "exit_date": "2026-12-31",
-        },
+        STAFF_EXIT,
     )
     assert done.status_code == 303, done.text
     matter = applicant.get(done.headers["location"], headers=HTML).text
@@ -240,3 +229,37 @@ def test_return_and_correct_round_trip_and_withdraw(sqlite_api: Any, sqlite_plat
     assert "撤回申请" in page
     withdrawn = applicant.post(f"{second}/withdraw", data={"csrf": csrf_of(page), "reason": "材料需重新准备"})
     assert withdrawn.status_code == 303 and "已撤回" in applicant.get(second, headers=HTML).text
+
+
+def test_admin_pages_processes_incidents_and_dashboard(sqlite_platform: Platform) -> None:
+    from engine.models import Incident, Instance
+
+    admin = browser(sqlite_platform)
+    log_in(admin, "admin")
+    applicant = browser(sqlite_platform)
+    log_in(applicant, "applicant")
+    started = _submit(
+        applicant,
+        "staff_exit",
+        STAFF_EXIT,
+    )
+    instance_id = started.headers["location"].rsplit("/", 1)[1]
+    with sqlite_platform.ctx.transaction() as db:
+        db.add(
+            Incident(instance_id=instance_id, source="outbox", error_type="ConnectionError", message="时间戳服务不可用")
+        )
+    home = admin.get("/admin", headers=HTML)
+    assert home.status_code == 200 and "时间戳服务不可用" in home.text and "出编" in home.text
+    incident_id = re.search(r'action="/admin/incidents/(\d+)/retry"', home.text).group(1)  # type: ignore[union-attr]
+    retried = admin.post(f"/admin/incidents/{incident_id}/retry", data={"csrf": csrf_of(home.text)})
+    assert retried.status_code == 409 and "不能通过重试处理" in retried.text  # no failed side effect to requeue
+    filtered = admin.get("/admin", params={"status": "completed"}, headers=HTML).text
+    assert filtered.count(f"/matters/{instance_id}") == 1  # only the incident's link: the matter is not completed
+    process = admin.get("/admin/processes/staff_exit", headers=HTML).text
+    assert "<svg" in process and "编办审核出编" in process
+    dashboard = admin.get("/admin/dashboard", headers=HTML).text
+    assert dashboard.count("<svg") == 4 and "编制使用率" in dashboard and "到龄退休" in dashboard
+    assert "示范市数据资源服务中心" in dashboard  # a demo unit's saturation row
+    assert applicant.get("/admin", headers=HTML).status_code == 403
+    with sqlite_platform.ctx.reading() as db:
+        assert db.get(Instance, instance_id) is not None

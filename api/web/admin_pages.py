@@ -1,0 +1,118 @@
+"""The administrators' pages: deployed processes with their diagrams, matters
+with filters, incidents with retry, and the dashboard of charts."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
+
+from api.web import charts, diagram, session
+from api.web.routes import DEPARTMENT_TEXT, engine_context, error_page, login_redirect, page
+from engine import services
+from engine.actors import Actor
+from engine.definitions import latest_definition
+from engine.errors import DomainError, Forbidden
+from registry import dashboard
+
+router = APIRouter(include_in_schema=False)
+
+
+def _admin(request: Request) -> Actor | Response:
+    actor = session.current_actor(engine_context(request), request)
+    if actor is None:
+        return login_redirect(request)
+    if not actor.is_admin:
+        return error_page(request, actor, Forbidden("admin_only", "只有管理员可以使用管理页面"))
+    return actor
+
+
+@router.get("/admin", response_class=HTMLResponse, response_model=None)
+def admin_home(request: Request) -> Response:
+    actor = _admin(request)
+    if not isinstance(actor, Actor):
+        return actor
+    ctx = engine_context(request)
+    status = request.query_params.get("status") or None
+    matter = request.query_params.get("matter") or None
+    try:
+        listed = services.list_instances(ctx, actor, status=status, process_key=matter, limit=100)
+    except DomainError as error:
+        return error_page(request, actor, error)
+    return page(
+        request,
+        "admin.html",
+        actor,
+        processes=services.list_processes(ctx),
+        incidents=services.list_incidents(ctx, actor),
+        matters=listed["items"],
+        status=status or "",
+        matter=matter or "",
+    )
+
+
+@router.post("/admin/incidents/{incident_id}/retry", response_model=None)
+async def retry_incident(request: Request, incident_id: int) -> Response:
+    actor = _admin(request)
+    if not isinstance(actor, Actor):
+        return actor
+    form = await request.form()
+    try:
+        session.check_csrf(request, str(form.get("csrf", "")))
+        await run_in_threadpool(services.retry, engine_context(request), actor, incident_id)
+    except DomainError as error:
+        return error_page(request, actor, error)
+    return RedirectResponse("/admin?retried=1", status_code=303)
+
+
+@router.get("/admin/processes/{key}", response_class=HTMLResponse, response_model=None)
+def process_page(request: Request, key: str) -> Response:
+    actor = _admin(request)
+    if not isinstance(actor, Actor):
+        return actor
+    ctx = engine_context(request)
+    try:
+        with ctx.reading() as db:
+            definition = latest_definition(db, key)
+            info: dict[str, Any] = {
+                "key": definition.key,
+                "name": definition.name,
+                "version": definition.version,
+                "sha256": definition.sha256,
+                "deployed_at": definition.deployed_at,
+            }
+            xml = definition.bpmn_xml
+    except DomainError as error:
+        return error_page(request, actor, error)
+    return page(request, "admin_process.html", actor, process=info, diagram=diagram.render(xml, {}, {}))
+
+
+@router.get("/admin/dashboard", response_class=HTMLResponse, response_model=None)
+def dashboard_page(request: Request) -> Response:
+    actor = _admin(request)
+    if not isinstance(actor, Actor):
+        return actor
+    today = date.today()
+    with engine_context(request).reading() as db:
+        saturation = dashboard.saturation(db)
+        overdue = dashboard.overdue_by_department(db)
+        weekly = dashboard.matters_per_week(db, today)
+        retiring = dashboard.retirements_by_year(db, today)
+    figures = [
+        charts.bars(
+            "编制使用率（实有/核定）",
+            [(r["unit"][-8:], round(100 * (r["rate"] or 0), 1)) for r in saturation],
+            unit="%",
+        ),
+        charts.bars(
+            "超期未办结的待办（按部门）",
+            [(DEPARTMENT_TEXT.get(d, d), float(n)) for d, n in sorted(overdue.items())],
+            colour=charts.BAR_ALT,
+        ),
+        charts.bars("每周发起事项（近 12 周）", [(label, float(n)) for label, n in weekly], colour=charts.BAR_ALT),
+        charts.bars("今后五年到龄退休人数（在编）", [(label, float(n)) for label, n in retiring]),
+    ]
+    return page(request, "admin_dashboard.html", actor, charts=figures, saturation=saturation)

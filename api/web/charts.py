@@ -1,0 +1,42 @@
+"""Bar charts drawn on the server as SVG (no script, no external library)."""
+
+from __future__ import annotations
+
+from html import escape
+
+BAR = "#b3000c"
+BAR_ALT = "#0b4f9c"
+
+
+def bars(title: str, items: list[tuple[str, float]], *, unit: str = "", colour: str = BAR, width: int = 520) -> str:
+    """Vertical bars with their values on top; an empty chart says so."""
+    height, top, bottom, left = 220, 30, 48, 36
+    peak = max((value for _, value in items), default=0) or 1
+    slot = (width - left - 10) / max(len(items), 1)
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="100%" role="img" '
+        f'aria-label="{escape(title)}" style="max-width:{width}px;font-family:sans-serif">',
+        f'<text x="{width / 2:.0f}" y="18" font-size="14" text-anchor="middle" font-weight="bold">'
+        f"{escape(title)}</text>",
+        f'<line x1="{left}" y1="{height - bottom}" x2="{width - 10}" y2="{height - bottom}" stroke="#888"/>',
+    ]
+    if not items or not any(value for _, value in items):
+        parts.append(
+            f'<text x="{width / 2:.0f}" y="{height / 2:.0f}" font-size="13" text-anchor="middle" '
+            f'fill="#666">暂无数据</text>'
+        )
+    for index, (label, value) in enumerate(items):
+        bar_height = (height - top - bottom) * value / peak
+        x = left + index * slot + slot * 0.15
+        y = height - bottom - bar_height
+        shown = f"{value:g}{unit}"
+        parts.append(
+            f'<rect x="{x:.1f}" y="{y:.1f}" width="{slot * 0.7:.1f}" height="{bar_height:.1f}" fill="{colour}">'
+            f"<title>{escape(label)}：{escape(shown)}</title></rect>"
+            f'<text x="{x + slot * 0.35:.1f}" y="{y - 4:.1f}" font-size="11" text-anchor="middle">'
+            f"{escape(shown)}</text>"
+            f'<text x="{x + slot * 0.35:.1f}" y="{height - bottom + 16:.1f}" font-size="11" text-anchor="middle">'
+            f"{escape(label[:8])}</text>"
+        )
+    parts.append("</svg>")
+    return "".join(parts)

@@ -1,0 +1,77 @@
+"""Figures for the administrators' dashboard: establishment saturation by unit,
+overdue matters by department, matters per week, the five-year retirement forecast."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from engine.db import as_utc
+from engine.models import Instance, Task
+from registry.figures import unit_figures
+from registry.models import Person, Unit
+
+# 渐进式延迟法定退休年龄 (2024): from 2025 the age rises by one month every four
+# months of birth, to 63 for men (from 60) and 58 for women retiring at 55.
+RETIREMENT = {"男": (60, date(1965, 1, 1)), "女": (55, date(1970, 1, 1))}
+MAX_DELAY_MONTHS = 36
+
+
+def retirement_date(sex: str, birth: date) -> date:
+    base_age, first_cohort = RETIREMENT.get(sex, RETIREMENT["男"])
+    delay = 0
+    if birth >= first_cohort:
+        months = (birth.year - first_cohort.year) * 12 + birth.month - first_cohort.month
+        delay = min(MAX_DELAY_MONTHS, months // 4 + 1)
+    total = birth.year * 12 + birth.month - 1 + base_age * 12 + delay
+    year, month = divmod(total, 12)
+    return date(year, month + 1, 1)  # retires in the month the age is reached (from its first day)
+
+
+def saturation(session: Session) -> list[dict[str, Any]]:
+    rows = []
+    for unit in session.scalars(select(Unit).where(Unit.status == "active").order_by(Unit.code)):
+        figures = unit_figures(session, unit.id)
+        approved = sum(f.approved for f in figures)
+        actual = sum(f.actual for f in figures)
+        if approved or actual:
+            rows.append(
+                {
+                    "unit": unit.name,
+                    "approved": approved,
+                    "actual": actual,
+                    "rate": round(actual / approved, 3) if approved else None,
+                }
+            )
+    return rows
+
+
+def overdue_by_department(session: Session) -> dict[str, int]:
+    counted = session.execute(
+        select(Task.department, func.count())
+        .where(Task.state == "open", Task.overdue_at.is_not(None))
+        .group_by(Task.department)
+    ).tuples()
+    return {department: int(count) for department, count in counted}
+
+
+def matters_per_week(session: Session, today: date, weeks: int = 12) -> list[tuple[str, int]]:
+    start = today - timedelta(days=today.weekday() + 7 * (weeks - 1))
+    counts = [0] * weeks
+    for created in session.scalars(select(Instance.created_at).where(Instance.created_at >= start)):
+        index = (as_utc(created).date() - start).days // 7
+        if 0 <= index < weeks:
+            counts[index] += 1
+    return [((start + timedelta(weeks=i)).strftime("%m-%d"), counts[i]) for i in range(weeks)]
+
+
+def retirements_by_year(session: Session, today: date, years: int = 5) -> list[tuple[str, int]]:
+    counts = {today.year + i: 0 for i in range(years)}
+    for sex, birth in session.execute(select(Person.sex, Person.birth_date).where(Person.status == "在编")).tuples():
+        retires = retirement_date(sex, birth)
+        if retires >= today and retires.year in counts:
+            counts[retires.year] += 1
+    return [(f"{year}年", count) for year, count in counts.items()]
