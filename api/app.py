@@ -27,9 +27,9 @@ from api.routers import (
     tasks,
     verify,
 )
-from api.web import admin_pages, archive_pages
-from api.web import routes as web_routes
-from api.web.routes import WEB_STATIC
+from api.web import admin_pages, archive_pages, matters, pages, signin, verify_pages
+from api.web import tasks as task_pages
+from api.web.pages import WEB_STATIC
 from engine.context import EngineContext
 from storage import LocalAttachmentStore
 
@@ -83,9 +83,9 @@ def create_app(
         archives,
     ):
         app.include_router(module.router)
-    app.include_router(web_routes.router)
-    app.include_router(archive_pages.router)
-    app.include_router(admin_pages.router)
+    pages.install(app)
+    for web in (signin, matters, task_pages, archive_pages, admin_pages, verify_pages):
+        app.include_router(web.router)
     app.mount("/static/web", StaticFiles(directory=str(WEB_STATIC)), name="web-static")
     static_dir = files("fastapi_offline") / "static"
     app.mount("/static/swagger", StaticFiles(directory=str(static_dir)), name="swagger-static")

@@ -36,6 +36,14 @@ def workdays_between(calendar: WorkCalendar, start: date, end: date) -> int:
     return count
 
 
+def add_years(day: date, years: int) -> date:
+    """The same date ``years`` later; 29 February becomes 1 March in a common year."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return date(day.year + years, 3, 1)
+
+
 def beijing_day(moment: datetime) -> date:
     return moment.astimezone(CHINA).date()
 

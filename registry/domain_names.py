@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session
 
 from engine import step_context
 from engine.actors import Actor
+from engine.calendar import add_years
 from forms.identifiers import region_name
 from registry.models import DomainName, Unit
 from registry.reservations import lock_unit
@@ -177,14 +178,6 @@ def clash_message(taken: str, suggested: str | None) -> str:
 
 
 # --- validity ----------------------------------------------------------------------------------
-
-
-def add_years(day: date, years: int) -> date:
-    """The same date ``years`` later; 29 February becomes 1 March in a common year."""
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:
-        return date(day.year + years, 3, 1)
 
 
 def period_end(start: date, years: int = 1) -> date:

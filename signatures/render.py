@@ -23,6 +23,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from weasyprint import HTML, Attachment
 from weasyprint.text.fonts import FontConfiguration
 
+from engine.calendar import add_years
 from signatures.kinds import DocumentKind
 
 PX_TO_PT = 0.75
@@ -56,13 +57,6 @@ class RenderedDocument:
 
 def chinese_date(day: date) -> str:
     return f"{day.year}年{day.month}月{day.day}日"
-
-
-def add_years(day: date, years: int) -> date:
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year + years, day=28)
 
 
 def attachment_bytes(facts: dict[str, Any]) -> bytes:

@@ -10,8 +10,8 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from engine.calendar import add_years
 from forms import FormRegistry
-from signatures.render import add_years
 
 SAMPLE_UNIT = {"unit_name": "示范市数据资源管理局", "credit_code": "11141002MB0000011X", "unit_code": "demo-unit-001"}
 

@@ -20,6 +20,8 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Protocol
 
+from engine.calendar import add_years
+
 
 class RetentionClass(StrEnum):
     PERMANENT = "永久"
@@ -43,11 +45,7 @@ class Retention:
     def of(cls, retention_class: RetentionClass, start: date) -> Retention:
         if retention_class is RetentionClass.PERMANENT:
             return cls(retention_class, None, True)
-        years = RETENTION_YEARS[retention_class]
-        try:
-            end = start.replace(year=start.year + years)
-        except ValueError:  # 29 February
-            end = start.replace(year=start.year + years, day=28)
+        end = add_years(start, RETENTION_YEARS[retention_class])
         return cls(retention_class, datetime(end.year, end.month, end.day, tzinfo=UTC), False)
 
     def in_force(self, now: datetime) -> bool:
@@ -63,6 +61,10 @@ class StoredObject:
     content_type: str
     retain_until: datetime | None
     legal_hold: bool
+
+    def retained(self, now: datetime) -> bool:
+        """Under legal hold, or before its retain-until date: no deleting or overwriting."""
+        return self.legal_hold or (self.retain_until is not None and now < self.retain_until)
 
 
 class ArchiveRefused(Exception):
@@ -103,8 +105,8 @@ def sha256_hex(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def refuse_retained(retention_in_force: bool, action: str) -> None:
-    if retention_in_force:
+def refuse_retained(stored: StoredObject, now: datetime, action: str) -> None:
+    if stored.retained(now):
         raise ArchiveRefused("archive_retained", f"档案仍在保管期限内（或处于法定保留状态），不能{action}")
 
 
@@ -156,15 +158,12 @@ class LocalArchiveStore:
         if existing is not None:
             if existing.sha256 == digest:
                 return existing
-            refuse_retained(self._in_force(existing), "覆盖")
+            refuse_retained(existing, self._now(), "覆盖")
         target.parent.mkdir(parents=True, exist_ok=True)
         _atomic_write(target, data, mode=0o444)
         stored = StoredObject(key, digest, digest, len(data), content_type, retention.until, retention.legal_hold)
         self._write_meta(stored)
         return stored
-
-    def _in_force(self, stored: StoredObject) -> bool:
-        return Retention(RetentionClass.YEARS_10, stored.retain_until, stored.legal_hold).in_force(self._now())
 
     def stat(self, key: str, version_id: str) -> StoredObject:
         stored = self._meta(key)
@@ -179,7 +178,7 @@ class LocalArchiveStore:
 
     def delete(self, key: str, version_id: str) -> None:
         stored = self.stat(key, version_id)
-        refuse_retained(self._in_force(stored), "删除")
+        refuse_retained(stored, self._now(), "删除")
         target, meta = self._paths(key)
         target.unlink()
         meta.unlink()

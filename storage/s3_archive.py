@@ -93,10 +93,7 @@ class S3ArchiveStore:
         if existing is not None:
             if existing.sha256 == digest:
                 return existing
-            in_force = existing.legal_hold or (
-                existing.retain_until is not None and datetime.now(UTC) < existing.retain_until
-            )
-            refuse_retained(in_force, "覆盖")
+            refuse_retained(existing, datetime.now(UTC), "覆盖")
         headers = {
             CHECKSUM_HEADER: base64.b64encode(hashlib.sha256(data).digest()).decode(),
             SHA_META: digest,
@@ -136,8 +133,7 @@ class S3ArchiveStore:
 
     def delete(self, key: str, version_id: str) -> None:
         stored = self.stat(key, version_id)
-        in_force = stored.legal_hold or (stored.retain_until is not None and datetime.now(UTC) < stored.retain_until)
-        refuse_retained(in_force, "删除")
+        refuse_retained(stored, datetime.now(UTC), "删除")
         try:
             self.client.remove_object(self.bucket, self.prefix + key, version_id=version_id)
         except S3Error as exc:  # the lock refused what the clock here thought was allowed

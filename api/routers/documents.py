@@ -10,7 +10,8 @@ from starlette.concurrency import run_in_threadpool
 
 from api.deps import Ctx, CurrentActor, Documents
 from api.schemas import ERRORS, Open
-from api.web.routes import verification_page, wants_html
+from api.web.pages import wants_html
+from api.web.verify_pages import verification_page
 from engine.errors import NotFound
 from signatures import records
 

@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from api.web import charts, diagram, session
-from api.web.routes import DEPARTMENT_TEXT, engine_context, error_page, login_redirect, page
+from api.web.pages import DEPARTMENT_TEXT, Viewer, engine_context, error_page, page
 from engine import services
 from engine.actors import Actor
 from engine.definitions import latest_definition
@@ -21,20 +21,16 @@ from registry import dashboard
 router = APIRouter(include_in_schema=False)
 
 
-def _admin(request: Request) -> Actor | Response:
-    actor = session.current_actor(engine_context(request), request)
-    if actor is None:
-        return login_redirect(request)
-    if not actor.is_admin:
-        return error_page(request, actor, Forbidden("admin_only", "只有管理员可以使用管理页面"))
-    return actor
+def _refused(request: Request, actor: Actor) -> Response | None:
+    if actor.is_admin:
+        return None
+    return error_page(request, actor, Forbidden("admin_only", "只有管理员可以使用管理页面"))
 
 
 @router.get("/admin", response_class=HTMLResponse, response_model=None)
-def admin_home(request: Request) -> Response:
-    actor = _admin(request)
-    if not isinstance(actor, Actor):
-        return actor
+def admin_home(request: Request, actor: Viewer) -> Response:
+    if (refused := _refused(request, actor)) is not None:
+        return refused
     ctx = engine_context(request)
     status = request.query_params.get("status") or None
     matter = request.query_params.get("matter") or None
@@ -55,10 +51,9 @@ def admin_home(request: Request) -> Response:
 
 
 @router.post("/admin/incidents/{incident_id}/retry", response_model=None)
-async def retry_incident(request: Request, incident_id: int) -> Response:
-    actor = _admin(request)
-    if not isinstance(actor, Actor):
-        return actor
+async def retry_incident(request: Request, actor: Viewer, incident_id: int) -> Response:
+    if (refused := _refused(request, actor)) is not None:
+        return refused
     form = await request.form()
     try:
         session.check_csrf(request, str(form.get("csrf", "")))
@@ -69,10 +64,9 @@ async def retry_incident(request: Request, incident_id: int) -> Response:
 
 
 @router.get("/admin/processes/{key}", response_class=HTMLResponse, response_model=None)
-def process_page(request: Request, key: str) -> Response:
-    actor = _admin(request)
-    if not isinstance(actor, Actor):
-        return actor
+def process_page(request: Request, actor: Viewer, key: str) -> Response:
+    if (refused := _refused(request, actor)) is not None:
+        return refused
     ctx = engine_context(request)
     try:
         with ctx.reading() as db:
@@ -91,10 +85,9 @@ def process_page(request: Request, key: str) -> Response:
 
 
 @router.get("/admin/dashboard", response_class=HTMLResponse, response_model=None)
-def dashboard_page(request: Request) -> Response:
-    actor = _admin(request)
-    if not isinstance(actor, Actor):
-        return actor
+def dashboard_page(request: Request, actor: Viewer) -> Response:
+    if (refused := _refused(request, actor)) is not None:
+        return refused
     today = date.today()
     with engine_context(request).reading() as db:
         saturation = dashboard.saturation(db)

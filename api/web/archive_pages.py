@@ -12,7 +12,7 @@ from starlette.concurrency import run_in_threadpool
 
 from api.downloads import archive_download
 from api.web import session
-from api.web.routes import engine_context, error_page, login_redirect, page
+from api.web.pages import Viewer, engine_context, error_page, page
 from archive import service
 from archive.search import ArchiveQuery
 from engine.errors import DomainError, ValidationFailed
@@ -61,11 +61,8 @@ def _query(params: dict[str, str]) -> ArchiveQuery:
 
 
 @router.get("/archive", response_class=HTMLResponse, response_model=None)
-def search_page(request: Request) -> Response:
+def search_page(request: Request, actor: Viewer) -> Response:
     ctx = engine_context(request)
-    actor = session.current_actor(ctx, request)
-    if actor is None:
-        return login_redirect(request)
     params = dict(request.query_params)
     searched = any(params.get(k) for k in (*FILTERS, "flagged"))
     try:
@@ -99,11 +96,8 @@ def search_page(request: Request) -> Response:
 
 
 @router.get("/archive/records/{record_id}", response_class=HTMLResponse, response_model=None)
-def record_page(request: Request, record_id: int) -> Response:
+def record_page(request: Request, actor: Viewer, record_id: int) -> Response:
     ctx = engine_context(request)
-    actor = session.current_actor(ctx, request)
-    if actor is None:
-        return login_redirect(request)
     try:
         record = service.read(ctx, actor, record_id, request.query_params.get("reason"))
     except DomainError as error:
@@ -112,11 +106,8 @@ def record_page(request: Request, record_id: int) -> Response:
 
 
 @router.post("/archive/records/{record_id}/verify", response_model=None)
-async def verify_record(request: Request, record_id: int) -> Response:
+async def verify_record(request: Request, actor: Viewer, record_id: int) -> Response:
     ctx = engine_context(request)
-    actor = session.current_actor(ctx, request)
-    if actor is None:
-        return login_redirect(request)
     form = await request.form()
     try:
         session.check_csrf(request, str(form.get("csrf", "")))
@@ -129,11 +120,8 @@ async def verify_record(request: Request, record_id: int) -> Response:
 
 
 @router.get("/archive/records/{record_id}/download", response_model=None)
-def download_record(request: Request, record_id: int) -> Response:
+def download_record(request: Request, actor: Viewer, record_id: int) -> Response:
     ctx = engine_context(request)
-    actor = session.current_actor(ctx, request)
-    if actor is None:
-        return login_redirect(request)
     try:
         found = service.download(request.app.state.archive, ctx, actor, record_id, request.query_params.get("reason"))
     except DomainError as error:

@@ -46,8 +46,8 @@ def ten_years() -> Retention:
 def test_retention_classes() -> None:
     assert Retention.of(RetentionClass.PERMANENT, date(2026, 1, 5)) == Retention(RetentionClass.PERMANENT, None, True)
     thirty = Retention.of(RetentionClass.YEARS_30, date(2024, 2, 29))
-    assert thirty.until == datetime(2054, 2, 28, tzinfo=UTC) and not thirty.legal_hold
-    assert thirty.in_force(datetime(2054, 2, 27, tzinfo=UTC)) and not thirty.in_force(datetime(2054, 2, 28, tzinfo=UTC))
+    assert thirty.until == datetime(2054, 3, 1, tzinfo=UTC) and not thirty.legal_hold  # never shorter than 30 years
+    assert thirty.in_force(datetime(2054, 2, 28, tzinfo=UTC)) and not thirty.in_force(datetime(2054, 3, 1, tzinfo=UTC))
 
 
 def test_put_get_stat_with_the_version(store: ArchiveStore) -> None:

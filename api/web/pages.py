@@ -1,0 +1,151 @@
+"""What every web page shares: the templates and their Chinese texts, rendering
+a page or an error page, and who is signed in (the login page for nobody).
+
+Plain HTML forms work without JavaScript. A refused action comes back as the
+page with the Chinese message next to the field and the user's input kept;
+an action the user may not take gets an error page with its HTTP status.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import Depends, FastAPI, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+
+from api.deps import ApiConfig
+from api.errors import status_of
+from api.web import session
+from engine.actors import Actor
+from engine.context import EngineContext
+from engine.errors import DomainError
+
+TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+WEB_STATIC = Path(__file__).parent / "static"
+DUE_SOON = timedelta(days=2)
+
+STATUS_TEXT = {
+    "running": "办理中",
+    "returned": "退回补正",
+    "incident": "异常",
+    "completed": "已办结",
+    "rejected": "不予批准",
+    "withdrawn": "已撤回",
+    "cancelled": "已终止",
+}
+ROLE_TEXT = {"applicant": "申请单位经办人", "approver": "审批人员", "archivist": "档案管理员", "admin": "系统管理员"}
+DECISION_TEXT = {"approve": "同意", "return": "退回补正", "reject": "不予批准", "submit": "提交"}
+ACTION_TEXT = {
+    "start": "发起",
+    "submit": "提交申请",
+    "complete": "办理",
+    "claim": "签收",
+    "unclaim": "退回签收",
+    "withdraw": "撤回",
+    "cancel": "终止",
+    "incident": "发生异常",
+    "retry": "异常重试",
+    "document_issued": "出具文书",
+    "message": "文书已出具，事项办结",
+    "archive_ingest": "归档",
+    "download_document": "下载文书",
+    "download_attachment": "下载附件",
+    "archive_view": "查阅档案",
+    "archive_download": "下载档案",
+}
+RESULT_TEXT = {
+    "committee": "编委会签成员",
+    "unit": "机构登记",
+    "credit_code": "统一社会信用代码",
+    "domain": "中文域名",
+    "vacancy": "空缺编制核查",
+    "efficiency": "空缺编制使用效益率",
+    "reservation": "核准使用编制通知单",
+    "posts": "领导职数核查",
+    "entry": "入编登记",
+    "exit": "出编登记",
+    "correction_notice": "一次性告知",
+    "documents_due": "应出具的文书",
+    "documents": "出具的文书",
+}
+DEPARTMENT_TEXT = {
+    "applicant": "申请单位",
+    "bianban": "编办",
+    "zuzhi": "组织部",
+    "renshe": "人社局",
+    "caizheng": "财政局",
+    "bianwei": "编委",
+    "archives": "档案管理",
+    "parallel": "并联部门",
+}
+
+
+def _replace_page(params: Any, number: int) -> str:
+    from urllib.parse import urlencode
+
+    return urlencode({**dict(params), "page": str(number)})
+
+
+TEMPLATES.env.filters["replace_page"] = _replace_page
+TEMPLATES.env.globals.update(
+    status_text=STATUS_TEXT,
+    role_text=ROLE_TEXT,
+    decision_text=DECISION_TEXT,
+    action_text=ACTION_TEXT,
+    result_text=RESULT_TEXT,
+    department_name=lambda code: DEPARTMENT_TEXT.get(code, code),
+)
+
+
+def engine_context(request: Request) -> EngineContext:
+    ctx: EngineContext = request.app.state.ctx
+    return ctx
+
+
+def api_config(request: Request) -> ApiConfig:
+    config: ApiConfig = request.app.state.config
+    return config
+
+
+def page(request: Request, template: str, actor: Actor | None, status_code: int = 200, **values: Any) -> HTMLResponse:
+    token = session.session_token(request)
+    return TEMPLATES.TemplateResponse(
+        request,
+        template,
+        {"actor": actor, "csrf": session.csrf_for(token) if token and actor else "", **values},
+        status_code=status_code,
+    )
+
+
+def error_page(request: Request, actor: Actor | None, error: DomainError) -> HTMLResponse:
+    status = status_of(error)
+    return page(request, "error.html", actor, status_code=status, error=error, status=status)
+
+
+class SignInRequired(Exception):
+    """A page was asked for without a session: the answer is the login page."""
+
+
+def signed_in(request: Request) -> Actor:
+    """The dependency of every page behind the login."""
+    actor = session.current_actor(engine_context(request), request)
+    if actor is None:
+        raise SignInRequired(request.url.path)
+    return actor
+
+
+Viewer = Annotated[Actor, Depends(signed_in)]
+
+
+def install(app: FastAPI) -> None:
+    async def to_login(request: Request, exc: Exception) -> Response:
+        return RedirectResponse(f"/login?next={exc.args[0] if exc.args else '/'}", status_code=303)
+
+    app.add_exception_handler(SignInRequired, to_login)
+
+
+def wants_html(request: Request) -> bool:
+    return "text/html" in request.headers.get("accept", "")

@@ -1,0 +1,137 @@
+"""The approver's pages: the inbox (overdue first, coloured by time limit) and a task
+with its dossier and decision form; for the applicant, a returned matter's correction."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
+
+from api.web import formfields, session
+from api.web.pages import (
+    DUE_SOON,
+    Viewer,
+    engine_context,
+    error_page,
+    page,
+)
+from engine import services
+from engine.actors import Actor
+from engine.context import EngineContext
+from engine.errors import DomainError, Forbidden, ValidationFailed
+
+router = APIRouter(include_in_schema=False)
+
+
+# -- approvers: inbox and a task ------------------------------------------------------------------------------
+
+
+@router.get("/inbox", response_class=HTMLResponse, response_model=None)
+def inbox(request: Request, actor: Viewer) -> HTMLResponse | RedirectResponse:
+    ctx = engine_context(request)
+    tasks = services.inbox(ctx, actor, process_key=request.query_params.get("matter") or None, limit=200)
+    tasks.sort(key=lambda t: (not t["overdue"], t["due_at"] or "9999"))  # overdue first, then by due date
+    return page(request, "inbox.html", actor, tasks=with_sla(tasks))
+
+
+def with_sla(tasks: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Red (overdue), amber (due within two days) or green, for the inbox colours."""
+
+    now = datetime.now(UTC)
+    for task in tasks:
+        due = datetime.fromisoformat(task["due_at"]) if task.get("due_at") else None
+        task["due_soon"] = due is not None and due - now <= DUE_SOON
+    return tasks
+
+
+@router.get("/tasks/{task_id}", response_class=HTMLResponse, response_model=None)
+def task_page(request: Request, actor: Viewer, task_id: str) -> HTMLResponse | RedirectResponse:
+    ctx = engine_context(request)
+    try:
+        task = services.get_task(ctx, actor, task_id)
+        if not actor.can_act_for(task["department"], task["role"]) and not actor.is_admin:
+            raise Forbidden("not_your_task", "该任务不属于您所在的部门或角色")
+    except DomainError as error:
+        return error_page(request, actor, error)
+    if task["role"] == "applicant":  # returned for correction: the one submission, prefilled
+        return _correction_page(request, actor, task, task["prefill"], {})
+    return page(
+        request,
+        "task.html",
+        actor,
+        task=task,
+        form_error=None,
+        opinion="",
+        application_schema=_application_schema(ctx, task),
+    )
+
+
+def _correction_page(
+    request: Request,
+    actor: Actor,
+    task: dict[str, Any],
+    data: dict[str, Any],
+    errors: dict[str, str],
+    status_code: int = 200,
+    message: str | None = None,
+) -> HTMLResponse:
+    schema = task.get("form_schema") or {}
+    return page(
+        request,
+        "correction.html",
+        actor,
+        status_code=status_code,
+        task=task,
+        schema=schema,
+        groups=formfields.build(schema, data, errors),
+        form_error=message or errors.get(""),
+    )
+
+
+def _application_schema(ctx: EngineContext, task: dict[str, Any]) -> dict[str, Any]:
+    """The schema of the matter's one submission, for the Chinese titles of the dossier."""
+    try:
+        return services.start_form(ctx, str(task["process_key"]))
+    except DomainError:
+        return {}
+
+
+@router.post("/tasks/{task_id}", response_model=None)
+async def decide(request: Request, actor: Viewer, task_id: str) -> Response:
+    ctx = engine_context(request)
+    form = await request.form(max_fields=2000)
+    decision, opinion = str(form.get("decision", "")), str(form.get("opinion", ""))
+    data: dict[str, Any] = {}
+    try:
+        session.check_csrf(request, str(form.get("csrf", "")))
+        if decision == "submit":  # a corrected submission: the form is the data
+            task = services.get_task(ctx, actor, task_id)
+            fields = {k: v for k, v in form.items() if isinstance(v, str)}
+            data = formfields.parse(task.get("form_schema") or {}, fields)
+            kept = (task.get("prefill") or {}).get("attachments")
+            if kept:
+                data["attachments"] = kept  # files sent with the first submission stay with the matter
+        result = await run_in_threadpool(
+            lambda: services.complete(ctx, actor, task_id, decision=decision, opinion=opinion or None, data=data)
+        )
+    except ValidationFailed as refused:
+        task = services.get_task(ctx, actor, task_id)
+        if task["role"] == "applicant":
+            errors = formfields.error_map(list(refused.details or []))
+            return _correction_page(request, actor, task, data, errors, 422, refused.message)
+        return page(
+            request,
+            "task.html",
+            actor,
+            status_code=422,
+            task=task,
+            form_error=refused.message,
+            opinion=opinion,
+            application_schema=_application_schema(ctx, task),
+        )
+    except DomainError as error:
+        return error_page(request, actor, error)
+    return RedirectResponse(f"/matters/{result['id']}" if actor.is_applicant else "/inbox", status_code=303)
