@@ -27,7 +27,17 @@ from api.routers import (
     tasks,
     verify,
 )
-from api.web import admin_pages, archive_pages, matters, pages, signin, verify_pages
+from api.web import (
+    admin_pages,
+    archive_pages,
+    calendar_pages,
+    matters,
+    pages,
+    register_pages,
+    signin,
+    user_pages,
+    verify_pages,
+)
 from api.web import tasks as task_pages
 from api.web.pages import WEB_STATIC
 from engine.context import EngineContext
@@ -84,7 +94,8 @@ def create_app(
     ):
         app.include_router(module.router)
     pages.install(app)
-    for web in (signin, matters, task_pages, archive_pages, admin_pages, verify_pages):
+    web_pages = (signin, matters, task_pages, archive_pages, admin_pages, calendar_pages, register_pages, user_pages)
+    for web in (*web_pages, verify_pages):
         app.include_router(web.router)
     app.mount("/static/web", StaticFiles(directory=str(WEB_STATIC)), name="web-static")
     static_dir = files("fastapi_offline") / "static"

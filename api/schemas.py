@@ -46,6 +46,8 @@ class TaskOut(Open):
     assignee: str | None = None
     created_at: str | None = None
     due_at: str | None = None
+    overdue: bool = False
+    routine: bool = False
 
 
 class InstanceOut(Open):
@@ -71,6 +73,27 @@ class CompleteJson(BaseModel):
     decision: Literal["approve", "return", "reject", "submit"]
     opinion: str | None = Field(default=None, max_length=2000)
     data: dict[str, Any] = Field(default_factory=dict)
+
+
+class BatchApproveJson(BaseModel):
+    task_ids: list[str] = Field(min_length=1, max_length=50)
+    opinion: str | None = Field(default=None, max_length=2000)
+
+
+class BatchRefusal(BaseModel):
+    task_id: str
+    code: str
+    message: str
+
+
+class BatchApprovedTask(BaseModel):
+    task_id: str
+    instance_id: str
+
+
+class BatchApproveOut(BaseModel):
+    approved: list[BatchApprovedTask]
+    refused: list[BatchRefusal]
 
 
 class ReasonJson(BaseModel):

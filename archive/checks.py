@@ -11,6 +11,7 @@ import re
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 
 from asn1crypto import x509 as asn1_x509
@@ -106,7 +107,7 @@ def _pdf_checks(pdf: bytes, roots: list[asn1_x509.Certificate]) -> list[Check]:
         reader = PdfReader(io.BytesIO(pdf))
         xmp = reader.xmp_metadata.stream.get_data().decode("utf-8", "replace") if reader.xmp_metadata else ""
         pdfa = bool(re.search(r'pdfaid:part(="|>)\d', xmp))
-        text = "".join(page.extract_text() or "" for page in reader.pages)
+        text = pdf_text(pdf)
         fonts_embedded = _fonts_embedded(reader)
         encrypted = reader.is_encrypted
     except (PdfReadError, ValueError, KeyError) as exc:
@@ -124,6 +125,13 @@ def _pdf_checks(pdf: bytes, roots: list[asn1_x509.Certificate]) -> list[Check]:
         Check("security", "encryption", not encrypted, "未加密，可长期读取" if not encrypted else "文件已加密"),
     ]
     return checks
+
+
+@lru_cache(maxsize=8)
+def pdf_text(pdf: bytes) -> str:
+    """The text of a PDF's pages. Cached by content: ingest indexes a document's
+    text and then checks the copy read back from the store, the same bytes."""
+    return "".join(page.extract_text() or "" for page in PdfReader(io.BytesIO(pdf)).pages)
 
 
 def _fonts_embedded(reader: PdfReader) -> bool:

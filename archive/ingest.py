@@ -11,15 +11,14 @@ per matter.
 
 from __future__ import annotations
 
-import io
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from asn1crypto import x509 as asn1_x509
 from pyhanko.sign.timestamps import TimeStamper
-from pypdf import PdfReader
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -78,6 +77,7 @@ class ArchiveContext:
     identity: Callable[[], SigningIdentity]  # the archive's own signing key (dossier manifests)
     unit_facts: UnitFacts
     fonds: str = "J001"  # 全宗号
+    exports_dir: Path = Path("data") / "exports"  # the ZIPs of archivists' exports (shared by web and worker)
 
     @property
     def roots(self) -> list[asn1_x509.Certificate]:
@@ -117,10 +117,6 @@ def persons_in(facts: dict[str, Any]) -> list[dict[str, str]]:
 def _departments(session: Session, instance_id: str) -> str:
     names = sorted(set(session.scalars(select(Task.department).where(Task.instance_id == instance_id))))
     return " " + " ".join(n for n in names if n) + " "
-
-
-def _pdf_text(pdf: bytes) -> str:
-    return "".join(page.extract_text() or "" for page in PdfReader(io.BytesIO(pdf)).pages)
 
 
 def _record(
@@ -222,7 +218,7 @@ def ingest_document(session: Session, actx: ArchiveContext, instance: Instance, 
         record_date=document.issued_on,
         number=document.number,
         persons=persons_in(document.facts),
-        text=_pdf_text(upgraded),
+        text=checks.pdf_text(upgraded),
         document_id=document.id,
         report=lambda key, version, digest: checks.check_document(actx.store, key, version, digest, actx.roots),
     )

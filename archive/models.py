@@ -1,16 +1,18 @@
-"""Archive records: one per issued document and one per matter dossier."""
+"""Archive records: one per issued document and one per matter dossier; and the
+exports of a search's records that archivists ask for (run by the worker)."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, BigInteger, Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from engine.db import Base, utcnow
 
 DOCUMENT, DOSSIER = "document", "dossier"
+QUEUED, RUNNING, DONE, FAILED = "queued", "running", "done", "failed"
 
 
 class ArchiveRecord(Base):
@@ -55,3 +57,30 @@ class ArchiveRecord(Base):
     checks_passed: Mapped[bool] = mapped_column(Boolean, default=True, index=True)
     checked_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     lta_renew_by: Mapped[date | None] = mapped_column(Date, index=True)
+
+
+class ArchiveExport(Base):
+    """One export of a search's records into a ZIP (files and manifests), made by
+    the worker; ``done`` of ``total`` is its progress, committed as it goes."""
+
+    __tablename__ = "archive_exports"
+    __table_args__ = (Index("ix_archive_exports_requester", "requested_by", "requested_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    requested_by: Mapped[str] = mapped_column(String(100))  # username
+    unit_scope: Mapped[str | None] = mapped_column(String(64))  # None: the whole archive
+    query: Mapped[dict[str, Any]] = mapped_column(JSON)
+    reason: Mapped[str | None] = mapped_column(String(500))
+    status: Mapped[str] = mapped_column(String(12), default=QUEUED, index=True)  # queued|running|done|failed
+    attempt: Mapped[int] = mapped_column(Integer, default=0)  # each (re)start; an older run stops
+    total: Mapped[int] = mapped_column(Integer, default=0)
+    done: Mapped[int] = mapped_column(Integer, default=0)
+    mismatched: Mapped[int] = mapped_column(Integer, default=0)
+    file_name: Mapped[str | None] = mapped_column(String(200))  # under the exports folder
+    size: Mapped[int | None] = mapped_column(BigInteger)
+    sha256: Mapped[str | None] = mapped_column(String(64))
+    error: Mapped[str | None] = mapped_column(Text)
+    requested_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    progress_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))  # the running export's heartbeat
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -116,3 +116,9 @@ def exact_count(session: Session, query: ArchiveQuery, *, unit_scope: str | None
     """Every hit counted (for an export's progress), whatever the cost."""
     where = _conditions(session, query, unit_scope)
     return int(session.scalar(select(func.count()).select_from(ArchiveRecord).where(*where)) or 0)
+
+
+def matching_ids(session: Session, query: ArchiveQuery, *, unit_scope: str | None = None) -> list[int]:
+    """Every hit's id in the query's order: an export's fixed list, whatever is archived while it runs."""
+    where = _conditions(session, query, unit_scope)
+    return list(session.scalars(select(ArchiveRecord.id).where(*where).order_by(*_order(query.sort))))

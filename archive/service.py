@@ -26,7 +26,7 @@ from engine.errors import Forbidden, NotFound
 DOWNLOAD_URL_LIFETIME = timedelta(minutes=5)
 
 
-def _scope(actor: Actor) -> str | None:
+def unit_scope(actor: Actor) -> str | None:
     """None: the whole archive. A unit code: that unit's records only."""
     if actor.is_admin or ARCHIVIST in actor.roles:
         return None
@@ -75,14 +75,14 @@ def detail(record: ArchiveRecord) -> dict[str, Any]:
 
 
 def _visible(session: Session, actor: Actor, record_id: int) -> ArchiveRecord:
-    scope = _scope(actor)
+    scope = unit_scope(actor)
     record = session.get(ArchiveRecord, record_id)
     if record is None or (scope is not None and record.unit_code != scope):
         raise NotFound("archive_record_not_found", "档案不存在或无权查阅")
     return record
 
 
-def _audit(
+def audit_action(
     session: Session, actor: Actor, action: str, record: ArchiveRecord | None, reason: str | None, **details: Any
 ) -> None:
     audit.record(
@@ -99,10 +99,10 @@ def _audit(
 
 
 def find(ctx: EngineContext, actor: Actor, query: ArchiveQuery, reason: str | None = None) -> dict[str, Any]:
-    scope = _scope(actor)
+    scope = unit_scope(actor)
     with ctx.transaction() as session:
         total, records = search(session, query, unit_scope=scope)
-        _audit(session, actor, "archive_search", None, reason, query=query.describe(), total=total)
+        audit_action(session, actor, "archive_search", None, reason, query=query.describe(), total=total)
         more = total > COUNT_CAP
         return {
             "total": min(total, COUNT_CAP),
@@ -116,7 +116,7 @@ def find(ctx: EngineContext, actor: Actor, query: ArchiveQuery, reason: str | No
 def read(ctx: EngineContext, actor: Actor, record_id: int, reason: str | None = None) -> dict[str, Any]:
     with ctx.transaction() as session:
         record = _visible(session, actor, record_id)
-        _audit(session, actor, "archive_view", record, reason)
+        audit_action(session, actor, "archive_view", record, reason)
         return detail(record)
 
 
@@ -132,7 +132,7 @@ def download(
 ) -> Download:
     with ctx.transaction() as session:
         record = _visible(session, actor, record_id)
-        _audit(session, actor, "archive_download", record, reason, sha256=record.sha256)
+        audit_action(session, actor, "archive_download", record, reason, sha256=record.sha256)
         found = detail(record)
     url = actx.store.download_url(record.object_key, record.version_id, DOWNLOAD_URL_LIFETIME)
     return Download(found, url, None if url else actx.store.get(record.object_key, record.version_id))
@@ -156,7 +156,7 @@ def verify_now(
                 lambda entry: attachment_archived(actx, entry),
             )
         record.checks, record.checks_passed, record.checked_at = report, bool(report["passed"]), utcnow()
-        _audit(
+        audit_action(
             session, actor, "archive_verify", record, reason, passed=record.checks_passed, failures=report["failures"]
         )
         session.flush()

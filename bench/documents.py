@@ -44,8 +44,14 @@ def _orders(count: int) -> list[DocumentOrder]:
     for index in range(count):
         kind = KINDS[kinds[index % len(kinds)]]
         orders.append(
-            DocumentOrder(kind, kind.number("示", today.year, index + 1), ISSUER, today,
-                          sample_facts(kind.key, today), f"http://127.0.0.1:8000/verify/bench{index:08d}")
+            DocumentOrder(
+                kind,
+                kind.number("示", today.year, index + 1),
+                ISSUER,
+                today,
+                sample_facts(kind.key, today),
+                f"http://127.0.0.1:8000/verify/bench{index:08d}",
+            )
         )
     return orders
 
@@ -74,8 +80,11 @@ def run(count: int) -> Json:
     with tempfile.TemporaryDirectory(prefix="onestop-bench-docs-") as tmp:
         data = Path(tmp)
         pipeline = development_pipeline(
-            data_dir=data, font_dir=Settings().font_dir, store=LocalAttachmentStore(data / "store"),
-            tsa_url=None, location="示范市",
+            data_dir=data,
+            font_dir=Settings().font_dir,
+            store=LocalAttachmentStore(data / "store"),
+            tsa_url=None,
+            location="示范市",
         )
         orders = _orders(count)
         first = time.perf_counter()
@@ -93,8 +102,12 @@ def run(count: int) -> Json:
         plain = [_timed(partial(_plain_render, pipeline, o)) for o in orders]
     pipeline_ms, plain_ms = _median_ms(totals), _median_ms(plain)
     return {
-        "meta": {"python": sys.version.split()[0], "machine": pyplatform.machine(), "documents": count,
-                 "weasyprint": weasyprint.__version__},
+        "meta": {
+            "python": sys.version.split()[0],
+            "machine": pyplatform.machine(),
+            "documents": count,
+            "weasyprint": weasyprint.__version__,
+        },
         "first_document_ms": round(warmup * 1000.0, 1),
         "stages_median_ms": {stage: round(_median_ms(v), 2) for stage, v in stages.items()},
         "pipeline_median_ms": round(pipeline_ms, 2),
@@ -112,17 +125,19 @@ def report(results: Json) -> str:
     ratio = results["ratio_pipeline_to_plain"]
     verdict = "达标" if ratio <= TARGET_RATIO else "未达标"
     size_ok = "达标" if results["size_bytes"]["max"] < SIZE_LIMIT else "未达标"
-    return "\n".join([
-        f"documents: {results['meta']['documents']}  (first document, with preparation: "
-        f"{results['first_document_ms']} ms)",
-        "stage medians (ms): " + ", ".join(f"{k} {v:.1f}" for k, v in stages.items()),
-        f"pipeline per document: {results['pipeline_median_ms']:.1f} ms  "
-        f"-> {results['documents_per_second']:.2f} documents/s for one worker",
-        f"plain WeasyPrint render with the system CJK font: {results['plain_render_median_ms']:.1f} ms",
-        f"pipeline / plain render: {ratio:.2f}x (target <= {TARGET_RATIO}x: {verdict})",
-        f"PDF size: median {results['size_bytes']['median'] / 1024:.0f} KB, max "
-        f"{results['size_bytes']['max'] / 1024:.0f} KB (limit 300 KB: {size_ok})",
-    ])
+    return "\n".join(
+        [
+            f"documents: {results['meta']['documents']}  (first document, with preparation: "
+            f"{results['first_document_ms']} ms)",
+            "stage medians (ms): " + ", ".join(f"{k} {v:.1f}" for k, v in stages.items()),
+            f"pipeline per document: {results['pipeline_median_ms']:.1f} ms  "
+            f"-> {results['documents_per_second']:.2f} documents/s for one worker",
+            f"plain WeasyPrint render with the system CJK font: {results['plain_render_median_ms']:.1f} ms",
+            f"pipeline / plain render: {ratio:.2f}x (target <= {TARGET_RATIO}x: {verdict})",
+            f"PDF size: median {results['size_bytes']['median'] / 1024:.0f} KB, max "
+            f"{results['size_bytes']['max'] / 1024:.0f} KB (limit 300 KB: {size_ok})",
+        ]
+    )
 
 
 def main(argv: list[str] | None = None) -> int:

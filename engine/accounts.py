@@ -20,6 +20,7 @@ from engine.db import Base, as_utc, utcnow
 from engine.errors import Unauthorized, ValidationFailed
 
 _hasher = PasswordHasher()
+MIN_PASSWORD = 8
 # Verified against when the username is unknown, so both paths cost the same.
 _DUMMY_HASH = _hasher.hash("onestop-timing-equaliser")
 
@@ -67,6 +68,17 @@ class ApiToken(Base):
 
 def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+def check_password(password: str) -> None:
+    """The one password rule, for the command line and the administrators' page."""
+    if len(password) < MIN_PASSWORD:
+        message = f"密码至少 {MIN_PASSWORD} 位"
+        raise ValidationFailed("password_too_short", message, [{"field": "password", "message": message}])
+
+
+def set_password(user: User, password: str) -> None:
+    user.password_hash = _hasher.hash(password)
 
 
 def create_user(

@@ -49,6 +49,9 @@ class UserTaskInfo:
     # On an applicant's resubmission: drop "all" earlier decisions, or only the
     # "returned" ones (approvals stand, only the returning steps run again).
     resubmit_clears: str = "all"
+    # A routine step may be approved in a batch from the inbox (property
+    # ``routine``); by default, a step whose only decision is to approve.
+    routine: bool = False
 
     @property
     def is_applicant_task(self) -> bool:
@@ -97,6 +100,7 @@ def _user_tasks(spec: Any, subprocess_specs: dict[str, Any]) -> dict[str, UserTa
             if not department:
                 raise ValidationFailed("invalid_bpmn", f"用户任务 {name} 缺少 department 扩展属性")
             sla = props.get("sla_days")
+            decisions = _decisions(name, props.get("decisions"))
             tasks[name] = UserTaskInfo(
                 name=name,
                 title=task_spec.bpmn_name or name,
@@ -104,11 +108,12 @@ def _user_tasks(spec: Any, subprocess_specs: dict[str, Any]) -> dict[str, UserTa
                 role=props.get("role") or ("applicant" if department == APPLICANT_DEPARTMENT else "approver"),
                 form_key=props.get("form_key"),
                 sla_days=int(sla) if sla else None,
-                decisions=_decisions(name, props.get("decisions")),
+                decisions=decisions,
                 result_key=props.get("result_key"),
                 assignee_item=props.get("assignee_item"),
                 department_item=props.get("department_item"),
                 resubmit_clears=props.get("resubmit_clears") or "all",
+                routine=_routine(name, props.get("routine"), decisions),
             )
     return tasks
 
@@ -124,6 +129,16 @@ def _decisions(task: str, value: str | None) -> tuple[str, ...]:
     if not chosen or set(chosen) - set(ALL_DECISIONS):
         raise ValidationFailed("invalid_bpmn", f"用户任务 {task} 的 decisions 属性应取自 approve、return、reject")
     return chosen
+
+
+def _routine(task: str, value: str | None, decisions: tuple[str, ...]) -> bool:
+    if value is None:
+        return decisions == ("approve",)
+    if value not in ("true", "false"):
+        raise ValidationFailed("invalid_bpmn", f"用户任务 {task} 的 routine 属性应为 true 或 false")
+    if value == "true" and "approve" not in decisions:
+        raise ValidationFailed("invalid_bpmn", f"用户任务 {task} 不能同意，不能设为可批量办理")
+    return value == "true"
 
 
 def _promised_days(spec: Any) -> int | None:

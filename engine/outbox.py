@@ -5,6 +5,11 @@ one at a time and runs the handler for its topic **in the same transaction
 that marks the row done**, so a handler's own database effects and the mark
 commit together; a crash between them redoes both, never one. Handlers that
 touch the outside world must be idempotent by message id.
+
+Long work (an export of thousands of files) must not run inside that
+transaction: on SQLite it holds the only write lock. Such a handler marks its
+job started and hands the work to ``engine.uow.after_commit``; ``drain`` runs
+it once the mark is committed, and the work commits its own progress.
 """
 
 from __future__ import annotations
@@ -78,6 +83,7 @@ def drain(
 ) -> DrainReport:
     report = DrainReport()
     for _ in range(limit):
+        hooks: list[Callable[[], None]] = []
         with session_factory() as session:
             message = _claim_next(session)
             if message is None:
@@ -92,6 +98,7 @@ def drain(
                 report.done += 1
             except Exception as exc:  # a failing side effect must not stop the others
                 log.exception("outbox message %s failed", message.id)
+                session.info.pop("after_commit", None)  # its work was rolled back: nothing to follow up
                 message.attempts += 1
                 message.last_error = f"{type(exc).__name__}: {exc}"
                 if message.attempts >= max_attempts:
@@ -109,4 +116,14 @@ def drain(
                     message.available_at = utcnow() + timedelta(seconds=min(2**message.attempts, 3600))
                     report.retried += 1
             session.commit()
+            hooks = session.info.pop("after_commit", [])
+        _after_commit(hooks)
     return report
+
+
+def _after_commit(hooks: list[Callable[[], None]]) -> None:
+    for hook in hooks:
+        try:
+            hook()
+        except Exception:  # the work records its own failure; the message is done
+            log.exception("after-commit work of an outbox message failed")

@@ -10,7 +10,7 @@ from sqlalchemy.engine import Engine
 
 from api.app import Application, create_app
 from api.deps import ApiConfig
-from archive import ingest
+from archive import export_jobs, ingest
 from engine import outbox
 from engine.context import EngineContext
 from engine.db import make_engine, make_session_factory
@@ -77,9 +77,11 @@ def build_platform(
         identity=lambda: pipeline.identity_of("archives", naming.issuer("档案管理")),
         unit_facts=unit_facts,
         fonds=settings.archive_fonds,
+        exports_dir=settings.exports_dir,
     )
     finished = ctx.outbox_handlers["instance.finished"]
     ctx.outbox_handlers["instance.finished"] = outbox.chain(finished, ingest.outbox_handler(archive))
+    ctx.outbox_handlers[export_jobs.TOPIC] = export_jobs.outbox_handler(ctx, archive)
     return Platform(settings, db, ctx, attachments, reader, documents, pipeline, archive)
 
 

@@ -117,13 +117,16 @@ def cmd_db_upgrade(args: argparse.Namespace) -> int:
 
 
 def cmd_user_add(args: argparse.Namespace) -> int:
-    from engine.accounts import create_user
+    from engine.accounts import check_password, create_user
+    from engine.errors import ValidationFailed
     from onestop.bootstrap import build_platform
     from onestop.demo import ensure_departments
 
     password = sys.stdin.readline().rstrip("\n") if args.password_stdin else getpass.getpass("密码：")
-    if len(password) < 8:
-        print("错误：密码至少 8 位", file=sys.stderr)
+    try:
+        check_password(password)
+    except ValidationFailed as refused:
+        print(f"错误：{refused.message}", file=sys.stderr)
         return 2
     platform = build_platform(settings_from(args))
     with platform.ctx.transaction() as session:

@@ -47,6 +47,8 @@ class Settings(BaseSettings):
     archive_s3_secure: bool = Field(default=True, alias="ONESTOP_ARCHIVE_S3_SECURE")
     archive_lock_mode: str = Field(default="COMPLIANCE", alias="ONESTOP_ARCHIVE_LOCK_MODE")
     archive_fonds: str = Field(default="J001", alias="ONESTOP_ARCHIVE_FONDS")  # 全宗号
+    # The ZIPs of archivists' exports; several machines: a folder the API and the workers share.
+    archive_exports_dir: Path | None = Field(default=None, alias="ONESTOP_ARCHIVE_EXPORTS_DIR")
     # The document font is cut once from the system font and shared by every data folder.
     font_dir: Path = Field(default_factory=lambda: _cache_home() / "onestop" / "fonts", alias="ONESTOP_FONT_DIR")
 
@@ -76,6 +78,10 @@ class Settings(BaseSettings):
     @property
     def archive_dir(self) -> Path:
         return self.data_dir / "archive"
+
+    @property
+    def exports_dir(self) -> Path:
+        return self.archive_exports_dir or self.data_dir / "exports"
 
     @property
     def broker_dir(self) -> Path:

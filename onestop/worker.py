@@ -24,6 +24,7 @@ log = logging.getLogger(__name__)
 DRAIN_TASK = "onestop.drain_outbox"
 OVERDUE_TASK = "onestop.find_overdue"
 RENEW_TASK = "onestop.renew_archive_timestamps"
+EXPORTS_TASK = "onestop.restart_stalled_exports"
 
 
 def broker_options(settings: Settings) -> dict[str, Any]:
@@ -56,12 +57,14 @@ def create_celery(settings: Settings, *, drain_interval_seconds: float = 15.0) -
             "drain-outbox": {"task": DRAIN_TASK, "schedule": drain_interval_seconds},
             "find-overdue": {"task": OVERDUE_TASK, "schedule": 600.0},
             "renew-archive-timestamps": {"task": RENEW_TASK, "schedule": 24 * 3600.0},
+            "restart-stalled-exports": {"task": EXPORTS_TASK, "schedule": 300.0},
         },
     )
     app.onestop_settings = settings
     app.task(name=DRAIN_TASK, bind=True)(drain_outbox)
     app.task(name=OVERDUE_TASK, bind=True)(mark_overdue)
     app.task(name=RENEW_TASK, bind=True)(renew_archive_timestamps)
+    app.task(name=EXPORTS_TASK, bind=True)(restart_stalled_exports)
     return app
 
 
@@ -91,6 +94,16 @@ def renew_archive_timestamps(task: Any) -> int:
     if renewed:
         log.info("archive timestamps renewed: %s", renewed)
     return renewed
+
+
+def restart_stalled_exports(task: Any) -> int:
+    """Archive exports whose worker died mid-way are started again (through the outbox)."""
+    from archive.export_jobs import restart_stalled
+
+    restarted = restart_stalled(_platform(task.app).ctx)
+    if restarted:
+        log.info("stalled archive exports restarted: %s", restarted)
+    return restarted
 
 
 def drain_outbox(task: Any) -> dict[str, int]:

@@ -48,9 +48,7 @@ class OwnTimeStamper(DummyTimeStamper):
                 attribute("message_digest", digest.finalize()),  # type: ignore[no-untyped-call]
             ]
         )
-        signature = self._key.sign(
-            signed_attrs.dump(), PKCS1v15(), get_pyca_cryptography_hash(md_algorithm.upper())
-        )
+        signature = self._key.sign(signed_attrs.dump(), PKCS1v15(), get_pyca_cryptography_hash(md_algorithm.upper()))
         return signature, signed_attrs
 
 

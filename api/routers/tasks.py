@@ -1,12 +1,13 @@
 from __future__ import annotations
 
+from datetime import date
 from typing import Any, Literal
 
 from fastapi import APIRouter, Path, Query, Request
 
 from api.bodies import openapi_submission, submit
 from api.deps import Attachments, Config, Ctx, CurrentActor
-from api.schemas import ERRORS, CompleteJson, InstanceOut, Open, TaskOut
+from api.schemas import ERRORS, BatchApproveJson, BatchApproveOut, CompleteJson, InstanceOut, Open, TaskOut
 from engine import services
 
 router = APIRouter(prefix="/api/v1/tasks", tags=["待办"], responses=ERRORS)
@@ -24,10 +25,28 @@ def inbox(
     actor: CurrentActor,
     state: Literal["open", "completed", "cancelled"] = "open",
     process_key: str | None = Query(default=None, max_length=100),
+    due_before: date | None = None,
+    overdue: bool = False,
+    claimed: Literal["mine", "unclaimed"] | None = None,
     limit: int = Query(default=50, ge=1, le=200),
     offset: int = Query(default=0, ge=0, le=1_000_000),
 ) -> list[dict[str, Any]]:
-    return services.inbox(ctx, actor, state=state, process_key=process_key, limit=limit, offset=offset)
+    return services.inbox(
+        ctx,
+        actor,
+        state=state,
+        process_key=process_key,
+        due_before=due_before,
+        overdue=overdue,
+        claimed=claimed,
+        limit=limit,
+        offset=offset,
+    )
+
+
+@router.post("/batch-approve", response_model=BatchApproveOut, summary="批量同意常规任务（逐件办理，逐件报告结果）")
+def batch_approve(ctx: Ctx, actor: CurrentActor, body: BatchApproveJson) -> dict[str, Any]:
+    return services.approve_routine(ctx, actor, body.task_ids, opinion=body.opinion)
 
 
 @router.get("/{task_id}", response_model=Open, summary="任务详情：事项数据、表单、历次意见")

@@ -21,7 +21,7 @@ from registry import dashboard
 router = APIRouter(include_in_schema=False)
 
 
-def _refused(request: Request, actor: Actor) -> Response | None:
+def refused_unless_admin(request: Request, actor: Actor) -> Response | None:
     if actor.is_admin:
         return None
     return error_page(request, actor, Forbidden("admin_only", "只有管理员可以使用管理页面"))
@@ -29,7 +29,7 @@ def _refused(request: Request, actor: Actor) -> Response | None:
 
 @router.get("/admin", response_class=HTMLResponse, response_model=None)
 def admin_home(request: Request, actor: Viewer) -> Response:
-    if (refused := _refused(request, actor)) is not None:
+    if (refused := refused_unless_admin(request, actor)) is not None:
         return refused
     ctx = engine_context(request)
     status = request.query_params.get("status") or None
@@ -52,7 +52,7 @@ def admin_home(request: Request, actor: Viewer) -> Response:
 
 @router.post("/admin/incidents/{incident_id}/retry", response_model=None)
 async def retry_incident(request: Request, actor: Viewer, incident_id: int) -> Response:
-    if (refused := _refused(request, actor)) is not None:
+    if (refused := refused_unless_admin(request, actor)) is not None:
         return refused
     form = await request.form()
     try:
@@ -65,7 +65,7 @@ async def retry_incident(request: Request, actor: Viewer, incident_id: int) -> R
 
 @router.get("/admin/processes/{key}", response_class=HTMLResponse, response_model=None)
 def process_page(request: Request, actor: Viewer, key: str) -> Response:
-    if (refused := _refused(request, actor)) is not None:
+    if (refused := refused_unless_admin(request, actor)) is not None:
         return refused
     ctx = engine_context(request)
     try:
@@ -86,7 +86,7 @@ def process_page(request: Request, actor: Viewer, key: str) -> Response:
 
 @router.get("/admin/dashboard", response_class=HTMLResponse, response_model=None)
 def dashboard_page(request: Request, actor: Viewer) -> Response:
-    if (refused := _refused(request, actor)) is not None:
+    if (refused := refused_unless_admin(request, actor)) is not None:
         return refused
     today = date.today()
     with engine_context(request).reading() as db:

@@ -1,63 +1,23 @@
 """The archivist's pages: search with every filter and full text, a record
-with its integrity report, check it again, download it."""
+with its integrity report, check it again, download it; export what a search
+found (``api.web.archive_exports``)."""
 
 from __future__ import annotations
-
-from datetime import date
-from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from api.downloads import archive_download
-from api.web import session
+from api.web import archive_exports, session
+from api.web.archive_query import FILTERS, MATTERS, form_params, parse_query
 from api.web.pages import Viewer, engine_context, error_page, page
 from archive import service
-from archive.search import ArchiveQuery
 from engine.errors import DomainError, ValidationFailed
 from storage.archive import RetentionClass
 
 router = APIRouter(include_in_schema=False)
-MATTERS = {
-    "institution_setup": "新设机构",
-    "credit_code": "统一社会信用代码赋码",
-    "domain_name": "中文域名",
-    "staff_entry": "入编",
-    "staff_exit": "出编",
-    "demo_cross_department": "跨部门联办（演示）",
-}
-FILTERS = (
-    "q",
-    "unit",
-    "credit_code",
-    "person",
-    "matter",
-    "number",
-    "department",
-    "date_from",
-    "date_to",
-    "retention",
-    "kind",
-)
-
-
-def _query(params: dict[str, str]) -> ArchiveQuery:
-    values: dict[str, Any] = {k: params[k].strip() for k in FILTERS if params.get(k, "").strip()}
-    try:
-        for key in ("date_from", "date_to"):
-            if key in values:
-                values[key] = date.fromisoformat(values[key])
-        page_number = max(1, int(params.get("page") or 1))
-    except ValueError:
-        raise ValidationFailed("invalid_filter", "日期应为 YYYY-MM-DD，页码应为正整数") from None
-    flagged = params.get("flagged")
-    return ArchiveQuery(
-        **values,
-        flagged=True if flagged == "1" else None,
-        page=page_number,
-        sort="oldest" if params.get("sort") == "oldest" else "newest",
-    )
+router.include_router(archive_exports.router)
 
 
 @router.get("/archive", response_class=HTMLResponse, response_model=None)
@@ -66,7 +26,7 @@ def search_page(request: Request, actor: Viewer) -> Response:
     params = dict(request.query_params)
     searched = any(params.get(k) for k in (*FILTERS, "flagged"))
     try:
-        query = _query(params)
+        query = parse_query(params)
         found = service.find(ctx, actor, query, params.get("reason")) if searched else None
     except DomainError as error:
         if isinstance(error, ValidationFailed):
@@ -92,6 +52,7 @@ def search_page(request: Request, actor: Viewer) -> Response:
         matters=MATTERS,
         retention=[r.value for r in RetentionClass],
         query=query,
+        export_params=form_params(params),
     )
 
 

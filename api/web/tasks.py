@@ -3,7 +3,8 @@ with its dossier and decision form; for the applicant, a returned matter's corre
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from collections.abc import Callable
+from datetime import UTC, date, datetime
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -24,17 +25,90 @@ from engine.context import EngineContext
 from engine.errors import DomainError, Forbidden, ValidationFailed
 
 router = APIRouter(include_in_schema=False)
+INBOX_FILTERS = ("matter", "due_before", "overdue", "claimed")
 
 
 # -- approvers: inbox and a task ------------------------------------------------------------------------------
 
 
 @router.get("/inbox", response_class=HTMLResponse, response_model=None)
-def inbox(request: Request, actor: Viewer) -> HTMLResponse | RedirectResponse:
+def inbox(request: Request, actor: Viewer) -> Response:
+    return _inbox_page(request, actor)
+
+
+def _inbox_page(request: Request, actor: Actor, batch: dict[str, Any] | None = None) -> Response:
+    """The inbox with its filters: matter, due by a date, overdue only, claimed."""
     ctx = engine_context(request)
-    tasks = services.inbox(ctx, actor, process_key=request.query_params.get("matter") or None, limit=200)
-    tasks.sort(key=lambda t: (not t["overdue"], t["due_at"] or "9999"))  # overdue first, then by due date
-    return page(request, "inbox.html", actor, tasks=with_sla(tasks))
+    params = {k: v for k, v in request.query_params.items() if k in INBOX_FILTERS and v}
+    try:
+        due_before = date.fromisoformat(params["due_before"]) if "due_before" in params else None
+    except ValueError:
+        due_before, params["due_before_error"] = None, "日期应为 YYYY-MM-DD"
+    try:
+        tasks = services.inbox(
+            ctx,
+            actor,
+            process_key=params.get("matter"),
+            due_before=due_before,
+            overdue=params.get("overdue") == "1",
+            claimed=params.get("claimed"),
+            limit=200,
+        )
+    except DomainError as error:
+        return error_page(request, actor, error)
+    status = 422 if "due_before_error" in params else 200
+    return page(
+        request,
+        "inbox.html",
+        actor,
+        status_code=status,
+        tasks=with_sla(tasks),
+        params=params,
+        processes=services.list_processes(ctx),
+        batch=batch,
+    )
+
+
+@router.post("/inbox/batch-approve", response_model=None)
+async def batch_approve(request: Request, actor: Viewer) -> Response:
+    """Approve the ticked routine tasks; the inbox comes back with what was done
+    and, for each task that was not, why."""
+    form = await request.form()
+    try:
+        session.check_csrf(request, str(form.get("csrf", "")))
+        task_ids = [str(v) for v in form.getlist("task_ids")]
+        opinion = str(form.get("opinion", "")).strip() or None
+        result = await run_in_threadpool(
+            lambda: services.approve_routine(engine_context(request), actor, task_ids, opinion=opinion)
+        )
+    except ValidationFailed as refused:
+        result = {"approved": [], "refused": [], "message": refused.message}
+    except DomainError as error:
+        return error_page(request, actor, error)
+    return _inbox_page(request, actor, batch=result)
+
+
+@router.post("/tasks/{task_id}/claim", response_model=None)
+async def claim(request: Request, actor: Viewer, task_id: str) -> Response:
+    return await _claiming(request, actor, task_id, services.claim)
+
+
+@router.post("/tasks/{task_id}/unclaim", response_model=None)
+async def unclaim(request: Request, actor: Viewer, task_id: str) -> Response:
+    return await _claiming(request, actor, task_id, services.unclaim)
+
+
+async def _claiming(
+    request: Request, actor: Actor, task_id: str, action: Callable[[EngineContext, Actor, str], Any]
+) -> Response:
+    form = await request.form()
+    try:
+        session.check_csrf(request, str(form.get("csrf", "")))
+        await run_in_threadpool(action, engine_context(request), actor, task_id)
+    except DomainError as error:
+        return error_page(request, actor, error)
+    back = "/inbox" if form.get("back") == "inbox" else f"/tasks/{task_id}"
+    return RedirectResponse(back, status_code=303)
 
 
 def with_sla(tasks: list[dict[str, Any]]) -> list[dict[str, Any]]:

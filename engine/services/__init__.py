@@ -9,9 +9,10 @@ from engine.services.instances import cancel, get, list_instances, start, withdr
 from engine.services.notices import list_notifications
 from engine.services.processes import deploy, list_processes, start_form
 from engine.services.sessions import login, logout
-from engine.services.tasks import claim, complete, get_task, inbox, unclaim
+from engine.services.tasks import approve_routine, claim, complete, get_task, inbox, unclaim
 
 __all__ = [
+    "approve_routine",
     "cancel",
     "claim",
     "complete",

@@ -1,22 +1,28 @@
-"""Task use cases: inbox, read, claim, unclaim, complete."""
+"""Task use cases: inbox, read, claim, unclaim, complete, and batch approval
+of routine steps."""
 
 from __future__ import annotations
 
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import select, update
 
 from engine import audit
 from engine.actors import Actor
+from engine.calendar import CHINA
 from engine.context import EngineContext
-from engine.errors import Conflict, Forbidden, ValidationFailed
+from engine.errors import Conflict, DomainError, Forbidden, ValidationFailed
 from engine.models import Instance, Task
 from engine.services import stepping, views
 from engine.services.access import lock_task_instance, task_inbox_condition, visible_task
 from engine.services.completion import check_may_complete, complete_task
 
 TASK_STATES = ("open", "completed", "cancelled")
+CLAIM_FILTERS = ("mine", "unclaimed")
 MAX_ATTEMPTS = 4
+MAX_BATCH = 50
+ROUTINE_OPINION = "同意"
 
 
 def inbox(
@@ -25,21 +31,47 @@ def inbox(
     *,
     state: str = "open",
     process_key: str | None = None,
+    due_before: date | None = None,
+    overdue: bool = False,
+    claimed: str | None = None,
     limit: int = 50,
     offset: int = 0,
 ) -> list[dict[str, Any]]:
+    """The actor's tasks, overdue first and then by due date; each says whether
+    it is a routine step that may be approved in a batch."""
     if state not in TASK_STATES:
         raise ValidationFailed("invalid_filter", f"任务状态应为：{'、'.join(TASK_STATES)}")
+    if claimed is not None and claimed not in CLAIM_FILTERS:
+        raise ValidationFailed("invalid_filter", "签收状态应为 mine（我签收的）或 unclaimed（未签收）")
     with ctx.reading() as session:
         query = (
-            select(Task)
+            select(Task, Instance.definition_id, Instance.title)
             .join(Instance, Instance.id == Task.instance_id)
             .where(Task.state == state, task_inbox_condition(actor))
         )
         if process_key:
             query = query.where(Task.process_key == process_key)
-        query = query.order_by(Task.due_at.is_(None), Task.due_at, Task.created_at).limit(limit).offset(offset)
-        return views.task_summaries(session, list(session.scalars(query)))
+        if due_before is not None:
+            end_of_day = datetime.combine(due_before + timedelta(days=1), time.min, tzinfo=CHINA)
+            query = query.where(Task.due_at < end_of_day)
+        if overdue:
+            query = query.where(Task.overdue_at.is_not(None))
+        if claimed == "mine":
+            query = query.where(Task.assignee_id == actor.user_id)
+        elif claimed == "unclaimed":
+            query = query.where(Task.assignee_id.is_(None))
+        query = (
+            query.order_by(Task.overdue_at.is_(None), Task.due_at.is_(None), Task.due_at, Task.created_at)
+            .limit(limit)
+            .offset(offset)
+        )
+        rows = session.execute(query).all()
+        summaries = views.task_summaries(session, [task for task, _, _ in rows])
+        for summary, (task, definition_id, title) in zip(summaries, rows, strict=True):
+            info = ctx.specs.get(session, definition_id).user_tasks.get(task.spec_name)
+            summary["routine"] = bool(info and info.routine) and task.role != "applicant"
+            summary["instance_title"] = title
+        return summaries
 
 
 def get_task(ctx: EngineContext, actor: Actor, task_id: str) -> dict[str, Any]:
@@ -146,3 +178,35 @@ def _complete_once(
             action="submit" if task.role == "applicant" else "complete",
         )
         return views.step_result(session, loaded)
+
+
+def approve_routine(
+    ctx: EngineContext, actor: Actor, task_ids: list[str], *, opinion: str | None = None
+) -> dict[str, Any]:
+    """Approve several routine steps at once. Each task is its own transaction,
+    so one refused task (not routine, taken by a colleague, already done) leaves
+    the others approved; the answer lists both."""
+    unique = list(dict.fromkeys(task_ids))
+    if not unique:
+        raise ValidationFailed("batch_empty", "请选择要批量办理的任务")
+    if len(unique) > MAX_BATCH:
+        raise ValidationFailed("batch_too_large", f"一次最多批量办理 {MAX_BATCH} 件")
+    approved: list[dict[str, Any]] = []
+    refused: list[dict[str, Any]] = []
+    for task_id in unique:
+        try:
+            _check_routine(ctx, actor, task_id)
+            result = complete(ctx, actor, task_id, decision="approve", opinion=opinion or ROUTINE_OPINION)
+        except DomainError as error:
+            refused.append({"task_id": task_id, "code": error.code, "message": error.message})
+        else:
+            approved.append({"task_id": task_id, "instance_id": result["id"]})
+    return {"approved": approved, "refused": refused}
+
+
+def _check_routine(ctx: EngineContext, actor: Actor, task_id: str) -> None:
+    with ctx.reading() as session:
+        task, instance = visible_task(session, actor, task_id)
+        info = ctx.specs.get(session, instance.definition_id).user_tasks.get(task.spec_name)
+        if info is None or not info.routine or info.is_applicant_task:
+            raise ValidationFailed("task_not_routine", "该任务不是常规事项，须逐件审核办理")

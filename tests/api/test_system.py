@@ -60,6 +60,7 @@ def test_openapi_document_lists_every_endpoint(sqlite_api: Api) -> None:
         ("GET", "/api/v1/tasks/{task_id}"),
         ("POST", "/api/v1/tasks/{task_id}/claim"),
         ("POST", "/api/v1/tasks/{task_id}/unclaim"),
+        ("POST", "/api/v1/tasks/batch-approve"),
         ("POST", "/api/v1/tasks/{task_id}/complete"),
         ("GET", "/api/v1/incidents"),
         ("POST", "/api/v1/incidents/{incident_id}/retry"),

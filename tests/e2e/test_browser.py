@@ -6,23 +6,15 @@ to tests/e2e/screenshots/ (not committed)."""
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
-import signal
-import socket
-import subprocess
-import sys
 import time
-from collections.abc import Iterator
+import zipfile
 from pathlib import Path
 
-import httpx
 import pytest
 
-playwright = pytest.importorskip("playwright.sync_api")
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-SHOTS = Path(__file__).parent / "screenshots"
+from tests.e2e.support import CHROMIUM, login, shot
+
 PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
 APPROVERS = ["bianban", "bianwei1", "bianwei2", "bianwei3", "zuzhi", "renshe", "caizheng"]
 
@@ -30,70 +22,6 @@ pytestmark = [
     pytest.mark.slow,
     pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Chromium is not installed (apt-get install chromium)"),
 ]
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    data = tmp_path_factory.mktemp("e2e")
-    port = _free_port()
-    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "BROKER_URL")}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "onestop", "serve", "--demo", "--port", str(port), "--data-dir", str(data)],
-        cwd=data,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.5)
-        else:
-            pytest.fail("the server did not start")
-        yield base
-    finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        process.wait(timeout=30)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    with playwright.sync_playwright() as p:
-        chromium = p.chromium.launch(
-            executable_path=CHROMIUM,
-            headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        yield chromium
-        chromium.close()
-
-
-def shot(page: object, name: str) -> None:
-    SHOTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)  # type: ignore[attr-defined]
-
-
-def login(browser: object, base: str, username: str, width: int = 1366) -> object:
-    context = browser.new_context(viewport={"width": width, "height": 768}, locale="zh-CN", accept_downloads=True)  # type: ignore[attr-defined]
-    page = context.new_page()
-    page.goto(f"{base}/login")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill("onestop-demo")
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_url(f"{base}/")
-    return page
 
 
 def test_institution_setup_through_every_inbox(server: str, browser: object, tmp_path: Path) -> None:
@@ -221,3 +149,38 @@ def test_admin_dashboard_and_process_diagram(server: str, browser: object) -> No
     admin.goto(f"{server}/admin/processes/institution_setup")  # type: ignore[attr-defined]
     assert admin.locator("svg[aria-label='办理进度图']").count() == 1  # type: ignore[attr-defined]
     shot(admin, "14-admin-process")
+
+
+def test_claim_in_the_inbox_and_export_from_the_archive(server: str, browser: object, tmp_path: Path) -> None:
+    applicant = login(browser, server, "applicant")
+    applicant.goto(f"{server}/matters/new/demo_cross_department?example=1")  # type: ignore[attr-defined]
+    applicant.get_by_role("button", name="提交申请").click()  # type: ignore[attr-defined]
+    applicant.wait_for_url(re.compile(r".*/matters/[0-9a-f-]{36}$"))  # type: ignore[attr-defined]
+    finance = login(browser, server, "caizheng")
+    finance.goto(f"{server}/inbox?claimed=unclaimed")  # type: ignore[attr-defined]
+    finance.get_by_role("button", name=re.compile("^签收")).first.click()  # type: ignore[attr-defined]
+    finance.wait_for_url(f"{server}/inbox")  # type: ignore[attr-defined]  # back to the list
+    finance.goto(f"{server}/inbox?claimed=mine")  # type: ignore[attr-defined]
+    shot(finance, "16-inbox-claimed")
+    assert finance.get_by_role("button", name="退回签收").count() >= 1  # type: ignore[attr-defined]
+    finance.locator("a[href^='/tasks/']").first.click()  # type: ignore[attr-defined]
+    finance.wait_for_url(re.compile(r".*/tasks/.*"))  # type: ignore[attr-defined]
+    assert "签收人：caizheng" in finance.content()  # type: ignore[attr-defined]
+
+    archivist = login(browser, server, "archivist")
+    archivist.goto(f"{server}/archive?q=示范")  # type: ignore[attr-defined]
+    archivist.get_by_label("导出事由（可选，记入审计）").fill("年度移交")  # type: ignore[attr-defined]
+    archivist.get_by_role("button", name="导出本次检索结果").click()  # type: ignore[attr-defined]
+    archivist.wait_for_url(re.compile(r".*/archive/exports/\d+$"))  # type: ignore[attr-defined]
+    deadline = time.monotonic() + 90  # the page refreshes itself until the worker is done
+    while time.monotonic() < deadline and "已完成" not in archivist.locator(".badge").first.inner_text():  # type: ignore[attr-defined]
+        time.sleep(1)
+        archivist.reload()  # type: ignore[attr-defined]
+    shot(archivist, "17-archive-export")
+    with archivist.expect_download() as download:  # type: ignore[attr-defined]
+        archivist.get_by_role("link", name=re.compile("下载 ZIP")).click()  # type: ignore[attr-defined]
+    saved = tmp_path / "export.zip"
+    download.value.save_as(str(saved))
+    with zipfile.ZipFile(saved) as exported:
+        names = exported.namelist()
+    assert "manifest.csv" in names and "manifest.json" in names and any(n.endswith(".pdf") for n in names)
