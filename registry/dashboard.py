@@ -31,7 +31,12 @@ def retirement_date(sex: str, birth: date) -> date:
     return date(year, month + 1, 1)  # retires in the month the age is reached (from its first day)
 
 
+def _rate(actual: int, approved: int) -> float | None:
+    return round(actual / approved, 3) if approved else None
+
+
 def saturation(session: Session) -> list[dict[str, Any]]:
+    """Each active unit's establishment use (actual / approved), in all and by type."""
     rows = []
     for unit in session.scalars(select(Unit).where(Unit.status == "active").order_by(Unit.code)):
         figures = unit_figures(session, unit.id)
@@ -43,7 +48,17 @@ def saturation(session: Session) -> list[dict[str, Any]]:
                     "unit": unit.name,
                     "approved": approved,
                     "actual": actual,
-                    "rate": round(actual / approved, 3) if approved else None,
+                    "rate": _rate(actual, approved),
+                    "by_type": [
+                        {
+                            "type": f.est_type,
+                            "approved": f.approved,
+                            "actual": f.actual,
+                            "rate": _rate(f.actual, f.approved),
+                        }
+                        for f in figures
+                        if f.approved or f.actual
+                    ],
                 }
             )
     return rows

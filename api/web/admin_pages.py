@@ -100,6 +100,11 @@ def dashboard_page(request: Request, actor: Viewer) -> Response:
             [(r["unit"][-8:], round(100 * (r["rate"] or 0), 1)) for r in saturation],
             unit="%",
         ),
+        charts.grouped_bars(
+            "编制使用率（按单位、编制类型）",
+            [(r["unit"][-8:], {t["type"]: round(100 * (t["rate"] or 0), 1) for t in r["by_type"]}) for r in saturation],
+            unit="%",
+        ),
         charts.bars(
             "超期未办结的待办（按部门）",
             [(DEPARTMENT_TEXT.get(d, d), float(n)) for d, n in sorted(overdue.items())],

@@ -6,7 +6,8 @@ from datetime import date
 
 import pytest
 
-from registry.dashboard import retirement_date
+from onestop.bootstrap import Platform
+from registry.dashboard import retirement_date, saturation
 
 
 @pytest.mark.parametrize(
@@ -24,3 +25,16 @@ from registry.dashboard import retirement_date
 )
 def test_retirement_date(sex: str, birth: date, retires: date) -> None:
     assert retirement_date(sex, birth) == retires
+
+
+def test_saturation_by_unit_adds_up_over_its_types(sqlite_platform: Platform) -> None:
+    with sqlite_platform.ctx.reading() as session:
+        rows = saturation(session)
+    assert rows, "the demo register has units"
+    for row in rows:
+        assert row["approved"] == sum(t["approved"] for t in row["by_type"])
+        assert row["actual"] == sum(t["actual"] for t in row["by_type"])
+        for by_type in row["by_type"]:
+            expected = round(by_type["actual"] / by_type["approved"], 3) if by_type["approved"] else None
+            assert by_type["rate"] == expected
+    assert len({t["type"] for row in rows for t in row["by_type"]}) > 1  # more than one type to compare
