@@ -9,6 +9,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData
 
 from api.web import charts, diagram, session
 from api.web.pages import DEPARTMENT_TEXT, Viewer, engine_context, error_page, page
@@ -25,6 +26,19 @@ def refused_unless_admin(request: Request, actor: Actor) -> Response | None:
     if actor.is_admin:
         return None
     return error_page(request, actor, Forbidden("admin_only", "只有管理员可以使用管理页面"))
+
+
+async def admin_form(request: Request, actor: Actor, **limits: int) -> FormData | Response:
+    """The form an administrator posted, or the error page refusing it: the
+    actor is not an administrator, or the form's CSRF token is wrong."""
+    if (refused := refused_unless_admin(request, actor)) is not None:
+        return refused
+    form = await request.form(**limits)
+    try:
+        session.check_csrf(request, str(form.get("csrf", "")))
+    except DomainError as error:
+        return error_page(request, actor, error)
+    return form
 
 
 @router.get("/admin", response_class=HTMLResponse, response_model=None)
@@ -52,11 +66,10 @@ def admin_home(request: Request, actor: Viewer) -> Response:
 
 @router.post("/admin/incidents/{incident_id}/retry", response_model=None)
 async def retry_incident(request: Request, actor: Viewer, incident_id: int) -> Response:
-    if (refused := refused_unless_admin(request, actor)) is not None:
-        return refused
-    form = await request.form()
+    form = await admin_form(request, actor)
+    if isinstance(form, Response):
+        return form
     try:
-        session.check_csrf(request, str(form.get("csrf", "")))
         await run_in_threadpool(services.retry, engine_context(request), actor, incident_id)
     except DomainError as error:
         return error_page(request, actor, error)

@@ -10,8 +10,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from api.web import calendar_grid, session
-from api.web.admin_pages import refused_unless_admin
+from api.web import calendar_grid
+from api.web.admin_pages import admin_form, refused_unless_admin
 from api.web.pages import Viewer, engine_context, error_page, page
 from engine.actors import Actor
 from engine.errors import DomainError, ValidationFailed
@@ -116,13 +116,10 @@ def _day_errors(form: dict[str, str]) -> tuple[dict[str, str], date | None]:
 
 @router.post("/admin/calendar/days", response_model=None)
 async def set_day(request: Request, actor: Viewer) -> Response:
-    if (refused := refused_unless_admin(request, actor)) is not None:
-        return refused
-    form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
-    try:
-        session.check_csrf(request, form.get("csrf"))
-    except DomainError as error:
-        return error_page(request, actor, error)
+    posted = await admin_form(request, actor)
+    if isinstance(posted, Response):
+        return posted
+    form = {k: v for k, v in posted.items() if isinstance(v, str)}
     try:
         year = _year(form.get("year"), default=date.today().year)
     except ValidationFailed:
@@ -147,11 +144,10 @@ def _save_day(request: Request, actor: Actor, day: date, form: dict[str, str]) -
 
 @router.post("/admin/calendar/announce", response_model=None)
 async def announce(request: Request, actor: Viewer) -> Response:
-    if (refused := refused_unless_admin(request, actor)) is not None:
-        return refused
-    form = await request.form()
+    form = await admin_form(request, actor)
+    if isinstance(form, Response):
+        return form
     try:
-        session.check_csrf(request, str(form.get("csrf", "")))
         year = _year(str(form.get("year", "")))
         announced = form.get("announced") == "1"
         await run_in_threadpool(lambda: calendar.announce(engine_context(request), actor, year, announced=announced))

@@ -13,8 +13,8 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from api.errors import status_of
-from api.web import formfields, session
-from api.web.admin_pages import refused_unless_admin
+from api.web import formfields
+from api.web.admin_pages import admin_form, refused_unless_admin
 from api.web.pages import Viewer, engine_context, error_page, page
 from engine.actors import Actor
 from engine.errors import DomainError, ValidationFailed
@@ -69,14 +69,10 @@ def units_page(request: Request, actor: Viewer) -> Response:
 
 @router.post("/admin/units/import", response_model=None)
 async def import_file(request: Request, actor: Viewer) -> Response:
-    if (refused := refused_unless_admin(request, actor)) is not None:
-        return refused
-    form = await request.form(max_files=1, max_fields=10)
+    form = await admin_form(request, actor, max_files=1, max_fields=10)
+    if isinstance(form, Response):
+        return form
     kind, upload = str(form.get("kind", "")), form.get("file")
-    try:
-        session.check_csrf(request, str(form.get("csrf", "")))
-    except DomainError as error:
-        return error_page(request, actor, error)
     errors: dict[str, str] = {}
     if kind not in KINDS:
         errors["kind"] = "请选择导入类型"
@@ -133,13 +129,10 @@ def unit_page(request: Request, actor: Viewer, code: str) -> Response:
 
 @router.post("/admin/units/{code}/quotas", response_model=None)
 async def set_quota(request: Request, actor: Viewer, code: str) -> Response:
-    if (refused := refused_unless_admin(request, actor)) is not None:
-        return refused
-    form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
-    try:
-        session.check_csrf(request, form.get("csrf"))
-    except DomainError as error:
-        return error_page(request, actor, error)
+    posted = await admin_form(request, actor)
+    if isinstance(posted, Response):
+        return posted
+    form = {k: v for k, v in posted.items() if isinstance(v, str)}
     text = form.get("approved", "").strip()
     if not text.isdigit():
         errors = {"approved": "请填写核定编制数（不小于0的整数）"}

@@ -10,8 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 
-from api.web import session
-from api.web.admin_pages import refused_unless_admin
+from api.web.admin_pages import admin_form, refused_unless_admin
 from api.web.pages import Viewer, engine_context, error_page, page
 from engine.actors import Actor
 from engine.errors import DomainError
@@ -60,18 +59,15 @@ def _list_page(
 
 @router.post("/admin/users", response_model=None)
 async def add_user(request: Request, actor: Viewer) -> Response:
-    if (refused := refused_unless_admin(request, actor)) is not None:
-        return refused
-    form = await request.form()
+    form = await admin_form(request, actor)
+    if isinstance(form, Response):
+        return form
     entered = {**_grant(form), "username": str(form.get("username", "")).strip()}
     try:
-        session.check_csrf(request, str(form.get("csrf", "")))
         added = await run_in_threadpool(
             lambda: users.add_user(engine_context(request), actor, password=str(form.get("password", "")), **entered)
         )
     except DomainError as error:
-        if error.code in ("csrf_failed", "admin_only"):
-            return error_page(request, actor, error)
         return _list_page(request, actor, entered, _field_errors(error), status_code=_status(error))
     return RedirectResponse(f"/admin/users/{added['id']}?saved=1", status_code=303)
 
@@ -121,13 +117,12 @@ async def reset_password(request: Request, actor: Viewer, user_id: int) -> Respo
 
 
 async def _change(request: Request, actor: Actor, user_id: int, *, password: bool) -> Response:
-    if (refused := refused_unless_admin(request, actor)) is not None:
-        return refused
     ctx = engine_context(request)
-    form = await request.form()
+    form = await admin_form(request, actor)
+    if isinstance(form, Response):
+        return form
     entered = {**_grant(form), "active": form.get("active") == "1"}
     try:
-        session.check_csrf(request, str(form.get("csrf", "")))
         user = users.get_user(ctx, actor, user_id)
         if password:
             new = str(form.get("password", ""))
@@ -135,7 +130,7 @@ async def _change(request: Request, actor: Actor, user_id: int, *, password: boo
         else:
             await run_in_threadpool(lambda: users.change_user(ctx, actor, user_id, **entered))
     except DomainError as error:
-        if error.code in ("csrf_failed", "admin_only", "user_not_found"):
+        if error.code == "user_not_found":
             return error_page(request, actor, error)
         shown = user if password else {**user, **entered}
         return _user_page(request, actor, user, shown, _field_errors(error), status_code=_status(error))
