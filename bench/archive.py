@@ -29,7 +29,7 @@ from archive.models import ArchiveRecord
 from archive.search import ArchiveQuery, search
 from archive.text import search_text
 from bench.pg import ThrowawayDatabase, unreachable_reason
-from bench.report import Json, write_json
+from bench.report import Json, publish
 from engine.db import make_engine, make_session_factory, utcnow
 from onestop.database import upgrade
 
@@ -298,9 +298,7 @@ def main(argv: list[str] | None = None) -> int:
         else:
             print(f"PostgreSQL skipped: {reason}")
     results = run(10_000 if args.quick else args.records, backends)
-    print(report(results))
-    write_json(results, RESULTS)
-    print(f"results: {RESULTS}")
+    publish(report(results), results, RESULTS)
     return 0
 
 

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import weasyprint
 
-from bench.report import Json, write_json
+from bench.report import Json, publish
 from onestop.settings import Settings
 from signatures.kinds import KINDS
 from signatures.pipeline import DocumentPipeline, development_pipeline
@@ -146,9 +146,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--count", type=int, default=35, help="documents to issue (default 35, 5 per kind)")
     args = parser.parse_args(argv)
     results = run(7 if args.quick else args.count)
-    print(report(results))
-    write_json(results, RESULTS)
-    print(f"results: {RESULTS}")
+    publish(report(results), results, RESULTS)
     return 0
 
 

@@ -72,3 +72,9 @@ def write_json(data: Json, path: Path = RESULTS_PATH) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     return path
+
+
+def publish(text: str, results: Json, path: Path) -> None:
+    """Print a benchmark's report and keep its figures as JSON beside it."""
+    print(text)
+    print(f"results: {write_json(results, path)}")

@@ -113,7 +113,7 @@ def _user_tasks(spec: Any, subprocess_specs: dict[str, Any]) -> dict[str, UserTa
                 assignee_item=props.get("assignee_item"),
                 department_item=props.get("department_item"),
                 resubmit_clears=props.get("resubmit_clears") or "all",
-                routine=_routine(name, props.get("routine"), decisions),
+                routine=_routine(name, props.get("routine"), decisions, applicant=department == APPLICANT_DEPARTMENT),
             )
     return tasks
 
@@ -131,12 +131,12 @@ def _decisions(task: str, value: str | None) -> tuple[str, ...]:
     return chosen
 
 
-def _routine(task: str, value: str | None, decisions: tuple[str, ...]) -> bool:
+def _routine(task: str, value: str | None, decisions: tuple[str, ...], *, applicant: bool) -> bool:
     if value is None:
-        return decisions == ("approve",)
+        return decisions == ("approve",) and not applicant
     if value not in ("true", "false"):
         raise ValidationFailed("invalid_bpmn", f"用户任务 {task} 的 routine 属性应为 true 或 false")
-    if value == "true" and "approve" not in decisions:
+    if value == "true" and (applicant or "approve" not in decisions):
         raise ValidationFailed("invalid_bpmn", f"用户任务 {task} 不能同意，不能设为可批量办理")
     return value == "true"
 

@@ -3,51 +3,21 @@
 from __future__ import annotations
 
 import json
-import os
-import socket
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import httpx
 import pytest
 
 from onestop.cli import main
+from tests.demo_server import start_demo, stop
 
 REPO = Path(__file__).resolve().parent.parent
 SHIPPED = sorted(path.stem for path in (REPO / "processes").glob("*.bpmn"))
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def test_serve_demo_starts_api_docs_and_worker(tmp_path: Path) -> None:
-    port = _free_port()
-    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "BROKER_URL")}
-    server = subprocess.Popen(
-        [sys.executable, "-m", "onestop", "serve", "--demo", "--port", str(port), "--data-dir", str(tmp_path)],
-        cwd=tmp_path,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        start_new_session=True,
-    )
+    server, base = start_demo(tmp_path, keep_output=True, wait_seconds=60)
     try:
-        base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{base}/healthz", timeout=1).json() == {"status": "ok"}:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.3)
-        else:
-            pytest.fail("server did not come up")
         docs = httpx.get(f"{base}/docs").text
         assert "/static/swagger/swagger-ui-bundle.js" in docs and "https://" not in docs
         token = httpx.post(f"{base}/api/v1/auth/token", data={"username": "admin", "password": "onestop-demo"})
@@ -67,9 +37,8 @@ def test_serve_demo_starts_api_docs_and_worker(tmp_path: Path) -> None:
         assert records["total"] >= 5 and all(item["checks_passed"] for item in records["items"])
         assert {item["process_key"] for item in records["items"]} >= {"staff_exit", "staff_entry", "institution_setup"}
     finally:
-        os.killpg(server.pid, 15)
-        output = server.communicate(timeout=30)[0]
-    assert f"http://127.0.0.1:{port}" in output
+        output = stop(server)
+    assert base in output
     assert "演示账号" in output and "applicant" in output and "onestop-demo" in output
     assert "已生成 5 件办结的演示事项" in output
     assert "celery@" in output or "ready" in output  # the worker started beside the API

@@ -11,8 +11,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 
-from api.web import charts, diagram, session
-from api.web.pages import DEPARTMENT_TEXT, Viewer, engine_context, error_page, page
+from api.web import charts, diagram
+from api.web.pages import DEPARTMENT_TEXT, Viewer, checked_form, engine_context, error_page, page
 from engine import services
 from engine.actors import Actor
 from engine.definitions import latest_definition
@@ -33,12 +33,7 @@ async def admin_form(request: Request, actor: Actor, **limits: int) -> FormData 
     actor is not an administrator, or the form's CSRF token is wrong."""
     if (refused := refused_unless_admin(request, actor)) is not None:
         return refused
-    form = await request.form(**limits)
-    try:
-        session.check_csrf(request, str(form.get("csrf", "")))
-    except DomainError as error:
-        return error_page(request, actor, error)
-    return form
+    return await checked_form(request, actor, **limits)
 
 
 @router.get("/admin", response_class=HTMLResponse, response_model=None)

@@ -11,9 +11,8 @@ from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Resp
 from starlette.concurrency import run_in_threadpool
 
 from api.downloads import attachment_headers
-from api.web import session
 from api.web.archive_query import FILTERS, conditions, parse_query, search_url
-from api.web.pages import DEPARTMENT_TEXT, Viewer, engine_context, error_page, page
+from api.web.pages import DEPARTMENT_TEXT, Viewer, checked_form, engine_context, error_page, page
 from archive import export_jobs
 from archive.ingest import ArchiveContext
 from engine.errors import DomainError
@@ -58,10 +57,11 @@ def _shown(job: dict[str, Any]) -> dict[str, Any]:
 @router.post("/archive/exports", response_model=None)
 async def request_export(request: Request, actor: Viewer) -> Response:
     ctx = engine_context(request)
-    form = await request.form()
+    form = await checked_form(request, actor)
+    if isinstance(form, Response):
+        return form
     params = {k: str(form.get(k, "")) for k in (*FILTERS, "flagged", "sort")}
     try:
-        session.check_csrf(request, str(form.get("csrf", "")))
         query = parse_query(params)
         export_id = await run_in_threadpool(export_jobs.request, ctx, actor, query, str(form.get("reason", "")) or None)
     except DomainError as error:

@@ -9,9 +9,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from api.downloads import archive_download
-from api.web import archive_exports, session
+from api.web import archive_exports
 from api.web.archive_query import FILTERS, MATTERS, form_params, parse_query
-from api.web.pages import Viewer, engine_context, error_page, page
+from api.web.pages import Viewer, checked_form, engine_context, error_page, page
 from archive import service
 from engine.errors import DomainError, ValidationFailed
 from storage.archive import RetentionClass
@@ -69,9 +69,10 @@ def record_page(request: Request, actor: Viewer, record_id: int) -> Response:
 @router.post("/archive/records/{record_id}/verify", response_model=None)
 async def verify_record(request: Request, actor: Viewer, record_id: int) -> Response:
     ctx = engine_context(request)
-    form = await request.form()
+    form = await checked_form(request, actor)
+    if isinstance(form, Response):
+        return form
     try:
-        session.check_csrf(request, str(form.get("csrf", "")))
         await run_in_threadpool(
             service.verify_now, request.app.state.archive, ctx, actor, record_id, str(form.get("reason", "")) or None
         )

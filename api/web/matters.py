@@ -20,6 +20,7 @@ from api.web.pages import (
     SignInRequired,
     Viewer,
     api_config,
+    checked_form,
     engine_context,
     error_page,
     page,
@@ -117,10 +118,11 @@ def _form_page(
 async def submit_matter(request: Request, actor: Viewer, key: str) -> Response:
     ctx, config = engine_context(request), api_config(request)
     store = request.app.state.attachments
-    form = await request.form(max_files=config.max_files, max_fields=2000)
+    form = await checked_form(request, actor, max_files=config.max_files, max_fields=2000)
+    if isinstance(form, Response):
+        return form
     fields = {k: v for k, v in form.items() if isinstance(v, str)}
     try:
-        session.check_csrf(request, fields.get("csrf"))
         if not actor.is_applicant:
             raise Forbidden("applicant_only", "只有申请单位的经办人可以发起事项")
         schema = services.start_form(ctx, key)
@@ -171,9 +173,10 @@ def matter(request: Request, actor: Viewer, instance_id: str) -> HTMLResponse | 
 @router.post("/matters/{instance_id}/withdraw", response_model=None)
 async def withdraw(request: Request, actor: Viewer, instance_id: str) -> Response:
     ctx = engine_context(request)
-    form = await request.form()
+    form = await checked_form(request, actor)
+    if isinstance(form, Response):
+        return form
     try:
-        session.check_csrf(request, str(form.get("csrf", "")))
         reason = str(form.get("reason", "")).strip() or None
         await run_in_threadpool(lambda: services.withdraw(ctx, actor, instance_id, reason=reason))
     except DomainError as error:

@@ -15,12 +15,12 @@ from typing import Annotated, Any
 from fastapi import Depends, FastAPI, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
+from starlette.datastructures import FormData
 
-from api.deps import ApiConfig
+from api.deps import get_config, get_ctx
 from api.errors import status_of
 from api.web import session
 from engine.actors import Actor
-from engine.context import EngineContext
 from engine.errors import DomainError
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
@@ -100,14 +100,9 @@ TEMPLATES.env.globals.update(
 )
 
 
-def engine_context(request: Request) -> EngineContext:
-    ctx: EngineContext = request.app.state.ctx
-    return ctx
-
-
-def api_config(request: Request) -> ApiConfig:
-    config: ApiConfig = request.app.state.config
-    return config
+# The same lookups the API's dependencies use.
+engine_context = get_ctx
+api_config = get_config
 
 
 def page(request: Request, template: str, actor: Actor | None, status_code: int = 200, **values: Any) -> HTMLResponse:
@@ -123,6 +118,18 @@ def page(request: Request, template: str, actor: Actor | None, status_code: int 
 def error_page(request: Request, actor: Actor | None, error: DomainError) -> HTMLResponse:
     status = status_of(error)
     return page(request, "error.html", actor, status_code=status, error=error, status=status)
+
+
+async def checked_form(request: Request, actor: Actor, **limits: int) -> FormData | Response:
+    """The form the signed-in actor posted, or the error page refusing it when
+    its CSRF token is not this session's. Every page that changes something
+    reads its form through here."""
+    form = await request.form(**limits)
+    try:
+        session.check_csrf(request, str(form.get("csrf", "")))
+    except DomainError as error:
+        return error_page(request, actor, error)
+    return form
 
 
 class SignInRequired(Exception):

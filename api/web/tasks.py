@@ -11,10 +11,11 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from api.web import formfields, session
+from api.web import formfields
 from api.web.pages import (
     DUE_SOON,
     Viewer,
+    checked_form,
     engine_context,
     error_page,
     page,
@@ -73,9 +74,10 @@ def _inbox_page(request: Request, actor: Actor, batch: dict[str, Any] | None = N
 async def batch_approve(request: Request, actor: Viewer) -> Response:
     """Approve the ticked routine tasks; the inbox comes back with what was done
     and, for each task that was not, why."""
-    form = await request.form()
+    form = await checked_form(request, actor)
+    if isinstance(form, Response):
+        return form
     try:
-        session.check_csrf(request, str(form.get("csrf", "")))
         task_ids = [str(v) for v in form.getlist("task_ids")]
         opinion = str(form.get("opinion", "")).strip() or None
         result = await run_in_threadpool(
@@ -101,9 +103,10 @@ async def unclaim(request: Request, actor: Viewer, task_id: str) -> Response:
 async def _claiming(
     request: Request, actor: Actor, task_id: str, action: Callable[[EngineContext, Actor, str], Any]
 ) -> Response:
-    form = await request.form()
+    form = await checked_form(request, actor)
+    if isinstance(form, Response):
+        return form
     try:
-        session.check_csrf(request, str(form.get("csrf", "")))
         await run_in_threadpool(action, engine_context(request), actor, task_id)
     except DomainError as error:
         return error_page(request, actor, error)
@@ -176,11 +179,12 @@ def _application_schema(ctx: EngineContext, task: dict[str, Any]) -> dict[str, A
 @router.post("/tasks/{task_id}", response_model=None)
 async def decide(request: Request, actor: Viewer, task_id: str) -> Response:
     ctx = engine_context(request)
-    form = await request.form(max_fields=2000)
+    form = await checked_form(request, actor, max_fields=2000)
+    if isinstance(form, Response):
+        return form
     decision, opinion = str(form.get("decision", "")), str(form.get("opinion", ""))
     data: dict[str, Any] = {}
     try:
-        session.check_csrf(request, str(form.get("csrf", "")))
         if decision == "submit":  # a corrected submission: the form is the data
             task = services.get_task(ctx, actor, task_id)
             fields = {k: v for k, v in form.items() if isinstance(v, str)}

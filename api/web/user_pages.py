@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 
+from api.errors import status_of
 from api.web.admin_pages import admin_form, refused_unless_admin
 from api.web.pages import Viewer, engine_context, error_page, page
 from engine.actors import Actor
@@ -44,14 +45,14 @@ def user_list(request: Request, actor: Viewer) -> Response:
 def _list_page(
     request: Request, actor: Actor, entered: dict[str, Any], errors: dict[str, str], status_code: int = 200
 ) -> Response:
-    listed = users.list_users(engine_context(request), actor)
+    ctx = engine_context(request)
     return page(
         request,
         "admin_users.html",
         actor,
         status_code=status_code,
-        users=listed["users"],
-        departments=listed["departments"],
+        users=users.list_users(ctx, actor),
+        departments=users.list_departments(ctx, actor),
         entered=entered,
         errors=errors,
     )
@@ -68,7 +69,7 @@ async def add_user(request: Request, actor: Viewer) -> Response:
             lambda: users.add_user(engine_context(request), actor, password=str(form.get("password", "")), **entered)
         )
     except DomainError as error:
-        return _list_page(request, actor, entered, _field_errors(error), status_code=_status(error))
+        return _list_page(request, actor, entered, _field_errors(error), status_code=status_of(error))
     return RedirectResponse(f"/admin/users/{added['id']}?saved=1", status_code=303)
 
 
@@ -92,7 +93,7 @@ def _user_page(
     status_code: int = 200,
     saved: str | None = None,
 ) -> Response:
-    departments = users.list_users(engine_context(request), actor)["departments"]
+    departments = users.list_departments(engine_context(request), actor)
     return page(
         request,
         "admin_user.html",
@@ -133,11 +134,5 @@ async def _change(request: Request, actor: Actor, user_id: int, *, password: boo
         if error.code == "user_not_found":
             return error_page(request, actor, error)
         shown = user if password else {**user, **entered}
-        return _user_page(request, actor, user, shown, _field_errors(error), status_code=_status(error))
+        return _user_page(request, actor, user, shown, _field_errors(error), status_code=status_of(error))
     return RedirectResponse(f"/admin/users/{user_id}?saved={'password' if password else '1'}", status_code=303)
-
-
-def _status(error: DomainError) -> int:
-    from api.errors import status_of
-
-    return status_of(error)

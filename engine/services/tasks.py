@@ -69,7 +69,7 @@ def inbox(
         summaries = views.task_summaries(session, [task for task, _, _ in rows])
         for summary, (task, definition_id, title) in zip(summaries, rows, strict=True):
             info = ctx.specs.get(session, definition_id).user_tasks.get(task.spec_name)
-            summary["routine"] = bool(info and info.routine) and task.role != "applicant"
+            summary["routine"] = bool(info and info.routine)
             summary["instance_title"] = title
         return summaries
 
@@ -136,13 +136,24 @@ def complete(
     opinion: str | None = None,
     data: dict[str, Any] | None = None,
     uploads: list[dict[str, Any]] | None = None,
+    routine_only: bool = False,
 ) -> dict[str, Any]:
-    """Complete a task. Losing a race to another task of the same instance is
+    """Complete a task (with ``routine_only``, refuse one that is not a routine
+    step). Losing a race to another task of the same instance is
     retried (the other task's step does not invalidate this decision); losing
     it to a completion of this very task ends in ``task_already_completed``."""
     for attempt in range(MAX_ATTEMPTS):
         try:
-            return _complete_once(ctx, actor, task_id, decision=decision, opinion=opinion, data=data, uploads=uploads)
+            return _complete_once(
+                ctx,
+                actor,
+                task_id,
+                decision=decision,
+                opinion=opinion,
+                data=data,
+                uploads=uploads,
+                routine_only=routine_only,
+            )
         except Conflict as exc:
             if exc.code != "instance_changed" or attempt == MAX_ATTEMPTS - 1:
                 raise
@@ -158,6 +169,7 @@ def _complete_once(
     opinion: str | None,
     data: dict[str, Any] | None,
     uploads: list[dict[str, Any]] | None,
+    routine_only: bool,
 ) -> dict[str, Any]:
     with ctx.transaction() as session:
         task, instance = lock_task_instance(session, actor, task_id)
@@ -165,6 +177,9 @@ def _complete_once(
         if instance.status in stepping.FINAL_STATUSES:
             raise Conflict("instance_finished", "该事项已办结，不能再办理")
         loaded = stepping.load(ctx, session, instance)
+        info = loaded.compiled.user_tasks[task.spec_name]
+        if routine_only and not info.routine:
+            raise ValidationFailed("task_not_routine", "该任务不是常规事项，须逐件审核办理")
         complete_task(
             ctx,
             session,
@@ -195,18 +210,11 @@ def approve_routine(
     refused: list[dict[str, Any]] = []
     for task_id in unique:
         try:
-            _check_routine(ctx, actor, task_id)
-            result = complete(ctx, actor, task_id, decision="approve", opinion=opinion or ROUTINE_OPINION)
+            result = complete(
+                ctx, actor, task_id, decision="approve", opinion=opinion or ROUTINE_OPINION, routine_only=True
+            )
         except DomainError as error:
             refused.append({"task_id": task_id, "code": error.code, "message": error.message})
         else:
             approved.append({"task_id": task_id, "instance_id": result["id"]})
     return {"approved": approved, "refused": refused}
-
-
-def _check_routine(ctx: EngineContext, actor: Actor, task_id: str) -> None:
-    with ctx.reading() as session:
-        task, instance = visible_task(session, actor, task_id)
-        info = ctx.specs.get(session, instance.definition_id).user_tasks.get(task.spec_name)
-        if info is None or not info.routine or info.is_applicant_task:
-            raise ValidationFailed("task_not_routine", "该任务不是常规事项，须逐件审核办理")

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from engine import audit
 from engine.accounts import ApiToken, Department, User, check_password, create_user, set_password
-from engine.actors import ADMIN, APPLICANT, ROLES, Actor
+from engine.actors import ADMIN, APPLICANT, APPROVER, ROLES, Actor
 from engine.context import EngineContext
 from engine.db import utcnow
 from engine.errors import Conflict, Forbidden, NotFound, ValidationFailed
@@ -41,15 +41,17 @@ def _view(user: User) -> dict[str, Any]:
     }
 
 
-def list_users(ctx: EngineContext, actor: Actor) -> dict[str, Any]:
+def list_users(ctx: EngineContext, actor: Actor) -> list[dict[str, Any]]:
     _admin(actor)
     with ctx.reading() as session:
-        users = session.scalars(select(User).order_by(User.username))
-        departments = session.scalars(select(Department).order_by(Department.code))
-        return {
-            "users": [_view(u) for u in users],
-            "departments": [{"code": d.code, "name": d.name} for d in departments],
-        }
+        return [_view(u) for u in session.scalars(select(User).order_by(User.username))]
+
+
+def list_departments(ctx: EngineContext, actor: Actor) -> list[dict[str, str]]:
+    """The departments an account may be given."""
+    _admin(actor)
+    with ctx.reading() as session:
+        return [{"code": d.code, "name": d.name} for d in session.scalars(select(Department).order_by(Department.code))]
 
 
 def get_user(ctx: EngineContext, actor: Actor, user_id: int) -> dict[str, Any]:
@@ -81,7 +83,7 @@ def _check_grant(session: Session, roles: list[str], departments: list[str], uni
     if APPLICANT in roles and not unit_code:
         message = "申请单位经办人必须填写所属单位代码"
         raise ValidationFailed("unit_required", message, [{"field": "unit_code", "message": message}])
-    if set(roles) - {APPLICANT} - {ADMIN, "archivist"} and not departments:
+    if APPROVER in roles and not departments:
         message = "审批人员必须选择所在部门"
         raise ValidationFailed("department_required", message, [{"field": "departments", "message": message}])
 

@@ -80,3 +80,26 @@ def test_invalid_bpmn_is_refused_at_deploy(sqlite_platform: Platform, tmp_path: 
         services.deploy(sqlite_platform.ctx, SYSTEM, bad)
     assert broken.value.code == "invalid_bpmn"
     assert "bad" not in {p["key"] for p in services.list_processes(sqlite_platform.ctx)}
+
+
+@pytest.mark.parametrize(
+    ("department", "routine", "message"),
+    [
+        ("bianban", "yes", "routine 属性应为 true 或 false"),
+        ("applicant", "true", "不能设为可批量办理"),
+    ],
+)
+def test_a_routine_mark_is_checked_at_deploy(
+    sqlite_platform: Platform, tmp_path: Path, department: str, routine: str, message: str
+) -> None:
+    mark = f'<spiffworkflow:property name="department" value="{department}"/>'
+    bad = tmp_path / "bad_routine.bpmn"
+    bad.write_text(
+        (PROCESSES / "script_error.bpmn")
+        .read_text("utf-8")
+        .replace(mark, f'{mark}<spiffworkflow:property name="routine" value="{routine}"/>'),
+        "utf-8",
+    )
+    with pytest.raises(ValidationFailed) as refused:
+        services.deploy(sqlite_platform.ctx, SYSTEM, bad)
+    assert refused.value.code == "invalid_bpmn" and message in refused.value.message
