@@ -17,6 +17,7 @@ from typing import Any
 from asn1crypto import x509 as asn1_x509
 from pypdf import PdfReader
 from pypdf.errors import PdfReadError
+from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
 
 from signatures.verification import verify_pdf
 from storage.archive import ArchiveRefused, ArchiveStore, sha256_hex
@@ -40,7 +41,8 @@ LABELS = {
     "format": "长期可读格式",
 }
 GROUPS = {"authenticity": "真实性", "integrity": "完整性", "usability": "可用性", "security": "安全性"}
-ACTIVE_CONTENT = re.compile(rb"/(JavaScript|JS|Launch|RichMedia|EmbeddedFile\s*/Subtype\s*/application#2Fx)")
+# What a reader could run: actions that execute, script name trees, rich media.
+ACTIVE_ACTIONS = frozenset({"/JavaScript", "/Launch", "/RichMediaExecute", "/ImportData", "/SubmitForm"})
 
 
 @dataclass(frozen=True)
@@ -110,6 +112,7 @@ def _pdf_checks(pdf: bytes, roots: list[asn1_x509.Certificate]) -> list[Check]:
         text = pdf_text(pdf)
         fonts_embedded = _fonts_embedded(reader)
         encrypted = reader.is_encrypted
+        active = None if encrypted else active_content(reader)
     except (PdfReadError, ValueError, KeyError) as exc:
         return [*checks, Check("usability", "readable", False, f"PDF 无法读取：{exc}")]
     checks += [
@@ -119,8 +122,8 @@ def _pdf_checks(pdf: bytes, roots: list[asn1_x509.Certificate]) -> list[Check]:
         Check(
             "security",
             "active_content",
-            not ACTIVE_CONTENT.search(pdf),
-            "不含脚本等活动内容" if not ACTIVE_CONTENT.search(pdf) else "含有脚本或可执行的活动内容",
+            active is None,
+            "不含脚本等活动内容" if active is None else f"含有脚本或可执行的活动内容（{active}）",
         ),
         Check("security", "encryption", not encrypted, "未加密，可长期读取" if not encrypted else "文件已加密"),
     ]
@@ -132,6 +135,43 @@ def pdf_text(pdf: bytes) -> str:
     """The text of a PDF's pages. Cached by content: ingest indexes a document's
     text and then checks the copy read back from the store, the same bytes."""
     return "".join(page.extract_text() or "" for page in PdfReader(io.BytesIO(pdf)).pages)
+
+
+_CONTAINERS = (IndirectObject, DictionaryObject, ArrayObject)
+
+
+def active_content(reader: PdfReader) -> str | None:
+    """The first thing in the document's objects that a reader could execute.
+
+    It walks the object graph from the trailer, dictionaries and arrays only:
+    stream contents are never read, so compressed or signed bytes that happen
+    to spell ``/JS`` are not mistaken for a script. A search of the raw bytes did
+    that to about one signed document in 170 (three random bytes spelling it)."""
+    seen: set[tuple[int, int]] = set()
+    pending: list[Any] = [reader.trailer]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, IndirectObject):
+            if (item.idnum, item.generation) in seen:
+                continue
+            seen.add((item.idnum, item.generation))
+            item = item.get_object()
+        if isinstance(item, DictionaryObject):
+            if "/JS" in item or item.get("/S") in ACTIVE_ACTIONS:
+                return f"动作 {item.get('/S', '/JavaScript')}"
+            if "/JavaScript" in item:
+                return "文档级脚本"
+            if item.get("/Subtype") == "/RichMedia":
+                return "富媒体注释"
+            if item.get("/Type") == "/EmbeddedFile" and str(item.get("/Subtype", "")).startswith("/application/x-"):
+                return f"可执行的嵌入文件 {item.get('/Subtype')}"
+            signature_field = item.get("/FT") == "/Sig"  # its value is signature bytes: slow to parse, never active
+            pending.extend(
+                v for k, v in item.items() if isinstance(v, _CONTAINERS) and not (signature_field and k == "/V")
+            )
+        elif isinstance(item, ArrayObject):
+            pending.extend(v for v in item if isinstance(v, _CONTAINERS))  # not a font's thousands of widths
+    return None
 
 
 def _fonts_embedded(reader: PdfReader) -> bool:

@@ -344,3 +344,39 @@ def test_a_failed_upload_leaves_no_record_and_is_retried(
     newest = _search(sqlite_api, "archivist", sort="newest")["items"]
     oldest = _search(sqlite_api, "archivist", sort="oldest")["items"]
     assert [i["id"] for i in newest] == [i["id"] for i in oldest][::-1]
+
+
+def _pdf_with(catalog_extra: bytes, page_text: bytes) -> bytes:
+    """A one-page PDF with ``page_text`` in its (uncompressed) content stream."""
+    import io
+
+    from pypdf import PdfWriter
+    from pypdf.generic import DecodedStreamObject
+
+    writer = PdfWriter()
+    content = DecodedStreamObject()
+    content.set_data(page_text)
+    writer.add_blank_page(595, 842).replace_contents(content)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue().replace(b"/Type /Catalog", b"/Type /Catalog" + catalog_extra, 1)
+
+
+@pytest.mark.parametrize(
+    ("catalog_extra", "active"),
+    [
+        (b"", False),  # "/JS" and "/Launch" spelled inside stream data are not actions
+        (b" /OpenAction << /S /Launch /F (calc.exe) >>", True),
+        (b" /Names << /JavaScript << /Names [(a) << /S /JavaScript /JS (x) >>] >> >>", True),
+        (b" /AA << /WC << /S /SubmitForm /F (http://x) >> >>", True),
+    ],
+)
+def testactive_content_is_read_from_the_objects_not_the_bytes(catalog_extra: bytes, active: bool) -> None:
+    import io
+
+    from pypdf import PdfReader
+
+    pdf = _pdf_with(catalog_extra, b"BT (/JS /Launch /JavaScript /RichMedia) Tj ET")
+    assert b"/JS" in pdf
+    found = checks.active_content(PdfReader(io.BytesIO(pdf)))
+    assert (found is not None) == active, found
