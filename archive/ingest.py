@@ -25,8 +25,7 @@ from sqlalchemy.orm import Session
 from archive import checks, lta, manifest
 from archive.models import DOCUMENT, DOSSIER, ArchiveRecord
 from archive.text import search_text
-from engine import audit
-from engine.calendar import beijing_day
+from engine import audit, clock
 from engine.db import as_utc, utcnow
 from engine.models import Instance, Task
 from engine.outbox import Handler
@@ -252,7 +251,7 @@ def attachment_archived(actx: ArchiveContext, entry: dict[str, Any]) -> bool:
 
 def ingest_dossier(session: Session, actx: ArchiveContext, instance: Instance) -> ArchiveRecord:
     content = manifest.build(session, instance)
-    finished = beijing_day(as_utc(instance.finished_at or utcnow()))
+    finished = clock.business_day(as_utc(instance.finished_at or utcnow()))
     retention_class = DOSSIER_RETENTION.get(instance.process_key, RetentionClass.YEARS_10)
     _archive_attachments(actx, content, Retention.of(retention_class, finished))
     signed = manifest.sign(content, actx.identity())

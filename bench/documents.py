@@ -18,13 +18,13 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
-from datetime import date
 from functools import partial
 from pathlib import Path
 
 import weasyprint
 
 from bench.report import Json, publish
+from engine import clock
 from onestop.settings import Settings
 from signatures.kinds import KINDS
 from signatures.pipeline import DocumentPipeline, development_pipeline
@@ -39,7 +39,7 @@ RESULTS = Path(__file__).resolve().parent / "results" / "documents.json"
 
 def _orders(count: int) -> list[DocumentOrder]:
     kinds = sorted(KINDS)
-    today = date.today()
+    today = clock.today()
     orders = []
     for index in range(count):
         kind = KINDS[kinds[index % len(kinds)]]

@@ -6,11 +6,10 @@ counts on whatever ``WorkCalendar`` it is given.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import Protocol
-from zoneinfo import ZoneInfo
 
-CHINA = ZoneInfo("Asia/Shanghai")
+from engine import clock
 
 
 class WorkCalendar(Protocol):
@@ -36,6 +35,14 @@ def workdays_between(calendar: WorkCalendar, start: date, end: date) -> int:
     return count
 
 
+def add_months(day: date, months: int) -> date:
+    """The same day ``months`` later; a day the month lacks becomes its last day (31 Aug + 6 → 28/29 Feb)."""
+    index = day.month - 1 + months
+    year, month = day.year + index // 12, index % 12 + 1
+    last = (date(year + month // 12, month % 12 + 1, 1) - timedelta(days=1)).day
+    return date(year, month, min(day.day, last))
+
+
 def add_years(day: date, years: int) -> date:
     """The same date ``years`` later; 29 February becomes 1 March in a common year."""
     try:
@@ -44,14 +51,8 @@ def add_years(day: date, years: int) -> date:
         return date(day.year + years, 3, 1)
 
 
-def beijing_day(moment: datetime) -> date:
-    return moment.astimezone(CHINA).date()
-
-
 def due_at(calendar: WorkCalendar, created: datetime, days: int | None) -> datetime | None:
-    """End of the deadline's working day in Beijing, as UTC (every stored time is UTC)."""
+    """End of the deadline's business day, as UTC (every stored time is UTC)."""
     if days is None:
         return None
-    local_day = created.astimezone(CHINA).date()
-    end = datetime.combine(add_workdays(calendar, local_day, days), time(23, 59, 59), tzinfo=CHINA)
-    return end.astimezone(UTC)
+    return clock.end_of(add_workdays(calendar, clock.business_day(created), days))

@@ -27,6 +27,10 @@ FormCheck = Callable[[Session, Actor, dict[str, Any]], list[dict[str, str]]]
 """Domain checks of a submitted form beyond its JSON Schema (e.g. the person is
 on the unit's staff); returns field errors shaped like the schema's."""
 
+EndHook = Callable[[Session, Any], None]
+"""Called inside the transaction in which a matter reaches a final status
+(办结, 不予批准, withdrawn or cancelled), with the session and the instance."""
+
 
 @dataclass
 class EngineContext:
@@ -40,6 +44,7 @@ class EngineContext:
     start_guards: list[StartGuard] = field(default_factory=list)
     services: dict[str, ServiceFunction] = field(default_factory=dict)
     form_checks: dict[str, FormCheck] = field(default_factory=dict)
+    end_hooks: list[EndHook] = field(default_factory=list)
     outbox_handlers: dict[str, Handler] = field(default_factory=lambda: dict(NOTIFICATION_HANDLERS))
 
     @classmethod

@@ -17,7 +17,7 @@ STATUS_TEXT = {
 }
 
 
-def _add_once(session: Session, message: OutboxMessage, recipient: str, kind: str, text: str) -> None:
+def add_notification_once(session: Session, message: OutboxMessage, recipient: str, kind: str, text: str) -> None:
     exists = session.scalar(
         select(Notification.id).where(Notification.outbox_id == message.id, Notification.recipient == recipient)
     )
@@ -36,11 +36,11 @@ def _add_once(session: Session, message: OutboxMessage, recipient: str, kind: st
 def on_task_created(session: Session, message: OutboxMessage) -> None:
     p = message.payload
     if p["department"] == APPLICANT_DEPARTMENT:
-        _add_once(
+        add_notification_once(
             session, message, f"unit:{p['unit_code']}", "task", f"您的事项“{p['instance_title']}”需要补正材料后重新提交"
         )
     else:
-        _add_once(
+        add_notification_once(
             session,
             message,
             f"department:{p['department']}",
@@ -52,7 +52,7 @@ def on_task_created(session: Session, message: OutboxMessage) -> None:
 def on_instance_finished(session: Session, message: OutboxMessage) -> None:
     p = message.payload
     status = STATUS_TEXT.get(p["status"], p["status"])
-    _add_once(session, message, f"unit:{p['unit_code']}", "finished", f"您的事项“{p['title']}”{status}")
+    add_notification_once(session, message, f"unit:{p['unit_code']}", "finished", f"您的事项“{p['title']}”{status}")
 
 
 HANDLERS: dict[str, Handler] = {

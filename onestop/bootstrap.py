@@ -11,7 +11,7 @@ from sqlalchemy.engine import Engine
 from api.app import Application, create_app
 from api.deps import ApiConfig
 from archive import export_jobs, ingest
-from engine import outbox
+from engine import clock, outbox
 from engine.context import EngineContext
 from engine.db import make_engine, make_session_factory
 from engine.definitions import deploy_directory
@@ -49,6 +49,7 @@ class Platform:
 def build_platform(
     settings: Settings, *, outbox_kick: Callable[[], None] | None = None, migrate: bool = True
 ) -> Platform:
+    clock.configure(settings.timezone)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     url = settings.effective_database_url
     if migrate:
@@ -61,7 +62,7 @@ def build_platform(
         outbox_kick=outbox_kick,
         read_session_factory=make_session_factory(reader),
     )
-    install_register(ctx)
+    install_register(ctx, notice_validity_months=settings.notice_validity_months)
     documents = LocalAttachmentStore(settings.documents_dir)
     pipeline = document_pipeline(settings, documents)
     naming = issuance.Naming(settings.region_name, settings.document_prefix, settings.public_base_url)

@@ -9,6 +9,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from engine import clock
 from forms.identifiers import check_orgcode, check_ric, check_uscc
 
 
@@ -142,20 +143,18 @@ def register_verify(sub: argparse._SubParsersAction[argparse.ArgumentParser], co
 
 
 def cmd_documents_kinds(args: argparse.Namespace) -> int:
-    from datetime import date
 
     from onestop.cli import settings_from
     from signatures.kinds import KINDS
 
     settings = settings_from(args)
     for kind in KINDS.values():
-        example = kind.number(settings.document_prefix, date.today().year, 1)
+        example = kind.number(settings.document_prefix, clock.today().year, 1)
         print(f"{kind.key}\t{kind.title}\t{kind.department}\t{example}")
     return 0
 
 
 def cmd_documents_sample(args: argparse.Namespace) -> int:
-    from datetime import date
     from pathlib import Path
 
     from onestop.bootstrap import document_pipeline
@@ -171,7 +170,7 @@ def cmd_documents_sample(args: argparse.Namespace) -> int:
     if kind is None:
         print(f"错误：没有文书种类“{args.kind}”；可用：{'、'.join(KINDS)}", file=sys.stderr)
         return 2
-    today = date.today()
+    today = clock.today()
     naming = Naming(settings.region_name, settings.document_prefix, settings.public_base_url)
     issuer = naming.issuer("机构编制委员会办公室")
     number = kind.number(settings.document_prefix, today.year, 0)

@@ -36,6 +36,10 @@ class Settings(BaseSettings):
     signing_key_password: str | None = Field(default=None, alias="ONESTOP_SIGNING_KEY_PASSWORD")
     # RFC 3161 timestamp authority; unset = the platform's own development TSA.
     tsa_url: str | None = Field(default=None, alias="ONESTOP_TSA_URL")
+    # Business dates (deadlines, 文号 years, "today") are dates in this zone; stored moments are UTC.
+    timezone: str = Field(default="Asia/Shanghai", alias="ONESTOP_TIMEZONE")
+    # How long a 核准使用编制通知单 holds its places before it expires unused.
+    notice_validity_months: int = Field(default=6, ge=1, le=24, alias="ONESTOP_NOTICE_VALIDITY_MONTHS")
     region_name: str = Field(default="示范市", alias="ONESTOP_REGION_NAME")
     document_prefix: str = Field(default="示", alias="ONESTOP_DOCUMENT_PREFIX")
     public_base_url: str = Field(default="http://127.0.0.1:8000", alias="ONESTOP_PUBLIC_BASE_URL")

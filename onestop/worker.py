@@ -10,11 +10,11 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import asdict
-from datetime import date
 from typing import Any
 
 from celery import Celery
 
+from engine import clock
 from engine.outbox import drain
 from engine.overdue import find_overdue
 from onestop.settings import Settings
@@ -25,6 +25,7 @@ DRAIN_TASK = "onestop.drain_outbox"
 OVERDUE_TASK = "onestop.find_overdue"
 RENEW_TASK = "onestop.renew_archive_timestamps"
 EXPORTS_TASK = "onestop.restart_stalled_exports"
+NOTICES_TASK = "onestop.expire_notices"
 
 
 def broker_options(settings: Settings) -> dict[str, Any]:
@@ -58,6 +59,7 @@ def create_celery(settings: Settings, *, drain_interval_seconds: float = 15.0) -
             "find-overdue": {"task": OVERDUE_TASK, "schedule": 600.0},
             "renew-archive-timestamps": {"task": RENEW_TASK, "schedule": 24 * 3600.0},
             "restart-stalled-exports": {"task": EXPORTS_TASK, "schedule": 300.0},
+            "expire-notices": {"task": NOTICES_TASK, "schedule": 3600.0},
         },
     )
     app.onestop_settings = settings
@@ -65,6 +67,7 @@ def create_celery(settings: Settings, *, drain_interval_seconds: float = 15.0) -
     app.task(name=OVERDUE_TASK, bind=True)(mark_overdue)
     app.task(name=RENEW_TASK, bind=True)(renew_archive_timestamps)
     app.task(name=EXPORTS_TASK, bind=True)(restart_stalled_exports)
+    app.task(name=NOTICES_TASK, bind=True)(expire_notices)
     return app
 
 
@@ -90,10 +93,22 @@ def renew_archive_timestamps(task: Any) -> int:
     from archive.renewal import renew_due
 
     platform = _platform(task.app)
-    renewed = renew_due(platform.ctx, platform.archive, date.today())
+    renewed = renew_due(platform.ctx, platform.archive, clock.today())
     if renewed:
         log.info("archive timestamps renewed: %s", renewed)
     return renewed
+
+
+def expire_notices(task: Any) -> list[str]:
+    """Hourly: 核准使用编制通知单 past their validity end and give their places back
+    (hourly, so a notice lapses within the hour after China midnight)."""
+    from registry.notices import expire_due
+
+    with _platform(task.app).ctx.transaction() as session:
+        expired = expire_due(session, clock.today())
+    if expired:
+        log.info("notices expired: %s", expired)
+    return expired
 
 
 def restart_stalled_exports(task: Any) -> int:

@@ -27,7 +27,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from engine import step_context
+from engine import clock, step_context
 from engine.actors import Actor
 from engine.calendar import add_years
 from forms.identifiers import region_name
@@ -246,7 +246,7 @@ def check_application(session: Session, actor: Actor, data: dict[str, Any]) -> l
     if unit is None:
         return [Problem("", "申请单位", "机构编制台账中没有本单位，请先办理机构设立").as_error()]
     request = DomainRequest.from_data(data)
-    problems = check_request(unit, request, holders(session, date.today()))
+    problems = check_request(unit, request, holders(session, clock.today()))
     if request.action == "register" and not str(data.get("approval_doc_no") or "").strip():
         problems.append(Problem("/approval_doc_no", "设立批准文号", "注册域名须填写本单位设立的批准文号"))
     return [p.as_error() for p in problems]
@@ -271,7 +271,7 @@ def register(params: dict[str, Any]) -> dict[str, Any]:
 
 def register_for(session: Session, unit: Unit, request: DomainRequest) -> dict[str, Any]:
     """Register or renew ``request`` for ``unit``, or say why not (``done`` false)."""
-    today = date.today()
+    today = clock.today()
     # Lock the name's row (if any) first: the check and the write see the same holder.
     current = session.get(DomainName, request.full, with_for_update=True, populate_existing=True)
     holder_of = holders(session, today)

@@ -65,7 +65,25 @@ def unit_figures(session: Session, unit_id: int) -> list[TypeFigures]:
     return [TypeFigures(t, int(approved.get(t, 0)), int(actual.get(t, 0)), int(reserved.get(t) or 0)) for t in types]
 
 
-def leadership_figures(session: Session, unit_id: int) -> list[dict[str, object]]:
+@dataclass(frozen=True)
+class PostFigures:
+    """Leadership posts (领导职数) of one level: approved, held by persons in
+    place (by their 人员分类), and held for hires on open notices."""
+
+    level: str
+    approved: int
+    used: int
+    reserved: int = 0
+
+    @property
+    def free(self) -> int:
+        return self.approved - self.used - self.reserved
+
+    def as_dict(self) -> dict[str, object]:
+        return {**asdict(self), "free": self.free}
+
+
+def leadership_figures(session: Session, unit_id: int) -> list[PostFigures]:
     approved = dict(
         session.execute(
             select(LeadershipQuota.level, LeadershipQuota.approved).where(LeadershipQuota.unit_id == unit_id)
@@ -82,7 +100,29 @@ def leadership_figures(session: Session, unit_id: int) -> list[dict[str, object]
         .tuples()
         .all()
     )
+    principal, deputy = session.execute(
+        select(func.sum(Reservation.principal_posts), func.sum(Reservation.deputy_posts)).where(
+            Reservation.unit_id == unit_id, Reservation.status == "issued"
+        )
+    ).one()
+    reserved = {"正职": int(principal or 0), "副职": int(deputy or 0)}
     return [
-        {"level": level, "approved": int(approved.get(level, 0)), "used": int(used.get(category, 0))}
+        PostFigures(level, int(approved.get(level, 0)), int(used.get(category, 0)), reserved[level])
         for level, category in LEADER_CATEGORY.items()
+    ]
+
+
+def posts_wanted(persons: list[dict[str, object]]) -> dict[str, int]:
+    """How many persons of a 入编 are leaders, by level."""
+    return {
+        level: sum(1 for p in persons if p.get("category") == category) for level, category in LEADER_CATEGORY.items()
+    }
+
+
+def posts_problems(figures: list[PostFigures], wanted: dict[str, int]) -> list[str]:
+    """Why ``wanted`` leaders do not fit the free posts (empty when they fit)."""
+    return [
+        f"{f.level}核定{f.approved}名，已配备{f.used}名，已预留{f.reserved}名，本次拟任{wanted[f.level]}名"
+        for f in figures
+        if wanted.get(f.level) and wanted[f.level] > f.free
     ]

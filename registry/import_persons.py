@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from engine import clock
 from engine.db import utcnow
 from forms.identifiers import check_ric, ric_birth_date, ric_sex
 from registry.import_rows import Apply, Column, Row, blank_keeps, reject_duplicates
@@ -143,7 +144,7 @@ def plan_persons(session: Session, rows: list[Row], by: str) -> Apply:
             )
 
     def apply() -> int:
-        today = date.today()
+        today = clock.today()
         touched: list[Person] = []
         for ln in lines:
             person = stored.get(ln.number)

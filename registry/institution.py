@@ -4,12 +4,11 @@ with its establishment, its credit code and domain name, the one-time notice
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from sqlalchemy import select
 
-from engine import step_context
+from engine import clock, step_context
 from engine.accounts import User
 from engine.sequences import next_number
 from registry import domain_names
@@ -37,7 +36,7 @@ def create_unit(params: dict[str, Any]) -> dict[str, Any]:
     if session.scalars(select(Unit.id).where(Unit.name == app["name"])).first() is not None:
         return {"done": False, "message": f"已有名称为“{app['name']}”的单位，不能重复设立"}
     sponsor = session.scalars(select(Unit).where(Unit.code == step.instance.unit_code)).first()
-    today = date.today()
+    today = clock.today()
     code = f"U{today.year}{next_number(session, 'unit_code', today.year):04d}"
     unit = Unit(
         code=code,

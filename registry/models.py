@@ -97,7 +97,13 @@ class PersonHistory(Base):
 
 
 class Reservation(Base):
-    """An issued 核准使用编制通知单: places of one type reserved until hires consume them."""
+    """An issued 核准使用编制通知单: places of one type (and the leadership posts
+    among them) held for one matter until it ends.
+
+    A notice ends exactly once (DOMAIN.md): ``used`` by a 入编, ``released``
+    when its matter ends without the hire, or ``expired`` after its validity.
+    Only ``issued`` notices hold places: reserved = places − used of those.
+    """
 
     __tablename__ = "reservations"
 
@@ -107,9 +113,15 @@ class Reservation(Base):
     est_type: Mapped[str] = mapped_column(String(30))
     places: Mapped[int] = mapped_column(Integer)
     used: Mapped[int] = mapped_column(Integer, default=0)
-    status: Mapped[str] = mapped_column(String(12), default="issued")  # issued, consumed, cancelled
-    instance_id: Mapped[str | None] = mapped_column(String(36))
+    principal_posts: Mapped[int] = mapped_column(Integer, default=0)  # 领导正职 among the places
+    deputy_posts: Mapped[int] = mapped_column(Integer, default=0)  # 领导副职 among the places
+    status: Mapped[str] = mapped_column(String(12), default="issued")  # issued, used, released, expired
+    instance_id: Mapped[str | None] = mapped_column(String(36), index=True)
     issued_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    issued_on: Mapped[date | None] = mapped_column(Date)
+    expires_on: Mapped[date | None] = mapped_column(Date)
+    ended_on: Mapped[date | None] = mapped_column(Date)
+    end_reason: Mapped[str] = mapped_column(String(100), default="")
 
 
 class CodeBlock(Base):

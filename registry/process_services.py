@@ -14,10 +14,13 @@ from typing import Any
 
 from sqlalchemy import select
 
-from engine import step_context
+from engine import clock, step_context
 from engine.errors import Conflict
 from forms.identifiers import check_ric, ric_birth_date
+from registry import notices
+from registry.figures import leadership_figures, posts_problems, posts_wanted
 from registry.models import Person, Reservation, Unit
+from registry.notices import DEFAULT_VALIDITY_MONTHS
 from registry.reservations import check_vacancy, lock_unit, reserve
 from registry.staff import record_history
 
@@ -36,9 +39,10 @@ def vacancy_check(params: dict[str, Any]) -> dict[str, Any]:
     return {**decision.as_dict(), "unit_kind": unit.kind, "unit_name": unit.name}
 
 
-def reserve_places(params: dict[str, Any]) -> dict[str, Any]:
+def reserve_places(params: dict[str, Any], *, validity_months: int = DEFAULT_VALIDITY_MONTHS) -> dict[str, Any]:
     step = step_context.current()
     unit = _unit()
+    persons = list(params.get("persons") or [])
     try:
         made = reserve(
             step.session,
@@ -46,27 +50,32 @@ def reserve_places(params: dict[str, Any]) -> dict[str, Any]:
             est_type=str(params["est_type"]),
             places=int(params["places"]),
             instance_id=step.instance.id,
-            on=date.today(),
+            on=clock.today(),
+            posts=posts_wanted(persons),
+            validity_months=validity_months,
         )
     except Conflict as refused:
-        return {"reserved": False, "message": refused.message, "number": None}
+        return {"reserved": False, "message": refused.message, "number": None, "code": refused.code}
     return {
         "reserved": True,
         "number": made.number,
         "places": made.places,
-        "message": f"已核发核准使用编制通知单{made.number}，预留{made.est_type}{made.places}名",
+        "expires_on": made.expires_on.isoformat() if made.expires_on else None,
+        "message": f"已核发核准使用编制通知单{made.number}，预留{made.est_type}{made.places}名，"
+        f"有效期至{made.expires_on.isoformat() if made.expires_on else '—'}",
     }
 
 
 def record_entry(params: dict[str, Any]) -> dict[str, Any]:
-    """入编: place each person (一人一编) and consume the notice's reserved places."""
+    """入编: place each person (一人一编) with their 人员分类, and use the notice's places."""
     step = step_context.current()
     unit = lock_unit(step.session, _unit().id)
     notice = step.session.scalars(select(Reservation).where(Reservation.number == params["reservation"])).one()
     persons: list[dict[str, Any]] = list(params["persons"])
-    if notice.unit_id != unit.id or notice.status != "issued" or notice.used + len(persons) > notice.places:
-        raise ValueError(f"核准使用编制通知单{notice.number}不能用于本次入编")
-    today = date.today()
+    if notice.unit_id != unit.id:
+        raise ValueError(f"核准使用编制通知单{notice.number}不是{unit.name}的")
+    today = clock.today()
+    notices.use(notice, len(persons), today)
     placed = []
     for entry in persons:
         number = check_ric(str(entry["id_number"])).normalized
@@ -86,16 +95,15 @@ def record_entry(params: dict[str, Any]) -> dict[str, Any]:
             )
             step.session.add(person)
         person.unit_id, person.est_type, person.status = unit.id, notice.est_type, "在编"
+        person.category = str(entry.get("category") or "非领导")
         person.entry_form = str(entry.get("entry_form", ""))
         person.post_category = str(entry.get("post_category", ""))
         person.education = str(entry.get("education", ""))
         person.entry_date, person.notice_no = today, notice.number
+        person.exit_date, person.exit_reason, person.exit_doc_no = None, "", ""
         step.session.flush()
         record_history(step.session, person, event="入编", on=today, doc_no=notice.number, by=step.actor)
-        placed.append({"name": person.name, "id_number": number})
-    notice.used += len(persons)
-    if notice.used == notice.places:
-        notice.status = "consumed"
+        placed.append({"name": person.name, "id_number": number, "category": person.category})
     return {"placed": placed, "notice": notice.number, "est_type": notice.est_type}
 
 
@@ -153,25 +161,16 @@ SERVICES["register.credit_code"] = credit_code
 
 
 def posts_check(params: dict[str, Any]) -> dict[str, Any]:
-    """领导职数: leaders among the persons must fit the unit's approved posts by level."""
-    from registry.figures import LEADER_CATEGORY, leadership_figures
-
+    """领导职数: the leaders among the persons must fit the posts still free by level
+    (approved − held by persons in place − held on open notices)."""
     step = step_context.current()
     unit = _unit()
-    figures = {f["level"]: f for f in leadership_figures(step.session, unit.id)}
-    problems = []
-    for level, category in LEADER_CATEGORY.items():
-        wanted = sum(1 for p in params.get("persons") or [] if p.get("category") == category)
-        f = figures[level]
-        if wanted and int(f["used"]) + wanted > int(f["approved"]):  # type: ignore[call-overload]
-            problems.append(f"{level}核定{f['approved']}名，已配备{f['used']}名，本次拟任{wanted}名")
+    figures = leadership_figures(step.session, unit.id)
+    problems = posts_problems(figures, posts_wanted(list(params.get("persons") or [])))
+    shown = [f.as_dict() for f in figures]
     if problems:
-        return {
-            "allowed": False,
-            "message": "超出核定领导职数：" + "；".join(problems),
-            "figures": list(figures.values()),
-        }
-    return {"allowed": True, "message": "领导职数符合核定", "figures": list(figures.values())}
+        return {"allowed": False, "message": "超出核定领导职数：" + "；".join(problems), "figures": shown}
+    return {"allowed": True, "message": "领导职数符合核定", "figures": shown}
 
 
 def efficiency(params: dict[str, Any]) -> dict[str, Any]:

@@ -14,10 +14,12 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from engine.calendar import add_months
 from engine.errors import Conflict, NotFound
 from engine.sequences import next_number
-from registry.figures import OVER, TypeFigures, unit_figures
+from registry.figures import OVER, TypeFigures, leadership_figures, posts_problems, unit_figures
 from registry.models import Reservation, Unit
+from registry.notices import DEFAULT_VALIDITY_MONTHS, STATUS_TEXT
 
 
 @dataclass(frozen=True)
@@ -57,10 +59,27 @@ def check_vacancy(session: Session, unit_id: int, est_type: str, places: int) ->
 
 
 def reserve(
-    session: Session, *, unit_id: int, est_type: str, places: int, instance_id: str | None, on: date
+    session: Session,
+    *,
+    unit_id: int,
+    est_type: str,
+    places: int,
+    instance_id: str | None,
+    on: date,
+    posts: dict[str, int] | None = None,
+    validity_months: int = DEFAULT_VALIDITY_MONTHS,
 ) -> Reservation:
-    """Issue a numbered notice reserving ``places`` of ``est_type``, or refuse with the figures."""
+    """Issue a numbered notice reserving ``places`` of ``est_type`` (and the
+    leadership ``posts`` among them, by level), or refuse with the figures.
+
+    Both caps are checked under the unit's lock, posts first: a notice is
+    never issued for a hire the approved 领导职数 cannot take.
+    """
     lock_unit(session, unit_id)
+    wanted = {"正职": 0, "副职": 0, **(posts or {})}
+    problems = posts_problems(leadership_figures(session, unit_id), wanted)
+    if problems:
+        raise Conflict("posts_exceeded", "超出核定领导职数：" + "；".join(problems))
     decision = check_vacancy(session, unit_id, est_type, places)
     if not decision.allowed:
         raise Conflict("no_vacancy", decision.message, decision.as_dict())
@@ -70,8 +89,39 @@ def reserve(
         unit_id=unit_id,
         est_type=est_type,
         places=places,
+        principal_posts=wanted["正职"],
+        deputy_posts=wanted["副职"],
         instance_id=instance_id,
+        issued_on=on,
+        expires_on=add_months(on, validity_months),
     )
     session.add(reservation)
     session.flush()
     return reservation
+
+
+def notices_of(session: Session, unit_id: int, *, limit: int = 50) -> list[dict[str, object]]:
+    """A unit's notices, open ones first, for the register and the approver."""
+    rows = session.scalars(
+        select(Reservation)
+        .where(Reservation.unit_id == unit_id)
+        .order_by(Reservation.status != "issued", Reservation.id.desc())
+        .limit(limit)
+    )
+    return [
+        {
+            "number": n.number,
+            "est_type": n.est_type,
+            "places": n.places,
+            "used": n.used,
+            "posts": {"正职": n.principal_posts, "副职": n.deputy_posts},
+            "status": n.status,
+            "status_text": STATUS_TEXT.get(n.status, n.status),
+            "issued_on": n.issued_on.isoformat() if n.issued_on else None,
+            "expires_on": n.expires_on.isoformat() if n.expires_on else None,
+            "ended_on": n.ended_on.isoformat() if n.ended_on else None,
+            "end_reason": n.end_reason,
+            "instance_id": n.instance_id,
+        }
+        for n in rows
+    ]

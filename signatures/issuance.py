@@ -24,9 +24,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine import audit, outbox, step_context
+from engine import audit, clock, outbox, step_context
 from engine.accounts import Department
-from engine.calendar import beijing_day
 from engine.context import EngineContext
 from engine.db import utcnow
 from engine.models import Instance
@@ -66,7 +65,7 @@ def request(
     session: Session, instance: Instance, kinds: list[str], facts: dict[str, Any], naming: Naming
 ) -> list[Document]:
     """Number and record the documents ``kinds`` of ``instance`` (once per kind)."""
-    today = beijing_day(utcnow())
+    today = clock.business_day(utcnow())
     existing = {d.kind: d for d in session.scalars(select(Document).where(Document.instance_id == instance.id))}
     made = []
     for key in kinds:

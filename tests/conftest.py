@@ -1,6 +1,10 @@
 """Shared fixtures: a migrated database per test on SQLite and PostgreSQL,
 the demo accounts, and an HTTP client on the real app.
 
+Every test runs on the platform's clock: ``ONESTOP_TEST_CLOCK`` (a UTC time
+of day like ``23:30``, or a whole ISO moment) pins the session there, so the
+suite can be run at the hours where the UTC and China dates differ.
+
 Migrating, deploying and hashing the demo passwords are the slow parts, so
 each backend gets them once per session in a template (a file for SQLite, a
 template database for PostgreSQL) and every test gets a fresh copy of it.
@@ -8,14 +12,17 @@ template database for PostgreSQL) and every test gets a fresh copy of it.
 
 from __future__ import annotations
 
+import os
 import shutil
 import uuid
 from collections.abc import Iterator
+from datetime import UTC, datetime, time
 from pathlib import Path
 from typing import Any
 
 import psycopg
 import pytest
+import time_machine
 from fastapi.testclient import TestClient
 
 from engine.accounts import User
@@ -26,6 +33,26 @@ from onestop.database import upgrade
 from onestop.demo import DEMO_PASSWORD, seed_demo
 from onestop.settings import Settings
 from tests.seaweedfs import S3Server, seaweedfs
+
+
+def pinned_moment(value: str) -> datetime:
+    """``HH:MM`` is that UTC time of today's UTC date; anything else is an ISO moment (UTC if naive)."""
+    if len(value) <= 5:
+        return datetime.combine(datetime.now(UTC).date(), time.fromisoformat(value), tzinfo=UTC)
+    moment = datetime.fromisoformat(value)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def pinned_clock() -> Iterator[None]:
+    """The whole session at ``ONESTOP_TEST_CLOCK``, ticking from there."""
+    value = os.environ.get("ONESTOP_TEST_CLOCK")
+    if not value:
+        yield
+        return
+    with time_machine.travel(pinned_moment(value), tick=True):
+        yield
+
 
 PG_ADMIN = "host=127.0.0.1 port=5432 user=postgres dbname=postgres"
 PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/{name}"

@@ -3,7 +3,6 @@ with filters, incidents with retry, and the dashboard of charts."""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -13,7 +12,7 @@ from starlette.datastructures import FormData
 
 from api.web import charts, diagram
 from api.web.pages import DEPARTMENT_TEXT, Viewer, checked_form, engine_context, error_page, page
-from engine import services
+from engine import clock, services
 from engine.actors import Actor
 from engine.definitions import latest_definition
 from engine.errors import DomainError, Forbidden
@@ -96,7 +95,7 @@ def process_page(request: Request, actor: Viewer, key: str) -> Response:
 def dashboard_page(request: Request, actor: Viewer) -> Response:
     if (refused := refused_unless_admin(request, actor)) is not None:
         return refused
-    today = date.today()
+    today = clock.today()
     with engine_context(request).reading() as db:
         saturation = dashboard.saturation(db)
         overdue = dashboard.overdue_by_department(db)

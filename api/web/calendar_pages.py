@@ -13,6 +13,7 @@ from starlette.concurrency import run_in_threadpool
 from api.web import calendar_grid
 from api.web.admin_pages import admin_form, refused_unless_admin
 from api.web.pages import Viewer, engine_context, error_page, page
+from engine import clock
 from engine.actors import Actor
 from engine.errors import DomainError, ValidationFailed
 from engine.services import calendar
@@ -87,7 +88,7 @@ def calendar_page(request: Request, actor: Viewer) -> Response:
     if (refused := refused_unless_admin(request, actor)) is not None:
         return refused
     asked = request.query_params.get("year")
-    today = date.today().year
+    today = clock.today().year
     try:
         shown = calendar.calendar_year(engine_context(request), _year(asked, default=today))
     except ValidationFailed as refused_year:
@@ -121,9 +122,9 @@ async def set_day(request: Request, actor: Viewer) -> Response:
         return posted
     form = {k: v for k, v in posted.items() if isinstance(v, str)}
     try:
-        year = _year(form.get("year"), default=date.today().year)
+        year = _year(form.get("year"), default=clock.today().year)
     except ValidationFailed:
-        year = date.today().year
+        year = clock.today().year
     errors, day = _day_errors(form)
     if day is not None and not errors:
         try:

@@ -4,7 +4,7 @@ with its dossier and decision form; for the applicant, a returned matter's corre
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -20,7 +20,7 @@ from api.web.pages import (
     error_page,
     page,
 )
-from engine import services
+from engine import clock, services
 from engine.actors import Actor
 from engine.context import EngineContext
 from engine.errors import DomainError, Forbidden, ValidationFailed
@@ -117,7 +117,7 @@ async def _claiming(
 def with_sla(tasks: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Red (overdue), amber (due within two days) or green, for the inbox colours."""
 
-    now = datetime.now(UTC)
+    now = clock.now()
     for task in tasks:
         due = datetime.fromisoformat(task["due_at"]) if task.get("due_at") else None
         task["due_soon"] = due is not None and due - now <= DUE_SOON

@@ -7,10 +7,9 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from engine import audit, outbox
+from engine import audit
 from engine.actors import Actor
 from engine.context import EngineContext
-from engine.db import utcnow
 from engine.definitions import latest_definition
 from engine.errors import Conflict, Forbidden, ValidationFailed
 from engine.models import Instance, Task
@@ -150,12 +149,7 @@ def _stop(
     loaded.workflow.cancel()
     before = instance.status
     stepping.sync_projection(ctx, session, loaded)
-    instance.status, instance.finished_at = status, utcnow()
-    outbox.emit(
-        session,
-        "instance.finished",
-        {"instance_id": instance.id, "status": status, "unit_code": instance.unit_code, "title": instance.title},
-    )
+    stepping.finish(ctx, session, instance, status)
     stepping.save(ctx, session, loaded)
     audit.record(
         session,

@@ -12,6 +12,7 @@ from engine.context import EngineContext
 from engine.errors import Forbidden, NotFound
 from registry.figures import leadership_figures, unit_figures
 from registry.models import Person, Unit
+from registry.reservations import notices_of
 from registry.vocabulary import UNIT_STATUSES
 
 
@@ -66,7 +67,8 @@ def get_unit(ctx: EngineContext, actor: Actor, code: str) -> dict[str, Any]:
         return {
             **_summary(unit),
             "figures": [f.as_dict() for f in unit_figures(session, unit.id)],
-            "leadership": leadership_figures(session, unit.id),
+            "leadership": [f.as_dict() for f in leadership_figures(session, unit.id)],
+            "notices": notices_of(session, unit.id),
         }
 
 

@@ -21,9 +21,9 @@ from SpiffWorkflow.task import TaskState
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine import audit, outbox, step_context
+from engine import audit, clock, outbox, step_context
 from engine.accounts import Department, User
-from engine.calendar import add_workdays, beijing_day, due_at, workdays_between
+from engine.calendar import add_workdays, due_at, workdays_between
 from engine.context import EngineContext
 from engine.db import as_utc, utcnow
 from engine.definitions import CompiledProcess, UserTaskInfo
@@ -89,19 +89,23 @@ def advance(ctx: EngineContext, session: Session, loaded: Loaded, *, actor: str,
             instance.status = _status_of(loaded)
         _track_promised_time(ctx, loaded, before)
         if instance.status in FINAL_STATUSES and instance.finished_at is None:
-            instance.finished_at = utcnow()
-            outbox.emit(
-                session,
-                "instance.finished",
-                {
-                    "instance_id": instance.id,
-                    "status": instance.status,
-                    "unit_code": instance.unit_code,
-                    "title": instance.title,
-                },
-            )
+            finish(ctx, session, instance, instance.status)
         save(ctx, session, loaded)
     return created
+
+
+def finish(ctx: EngineContext, session: Session, instance: Instance, status: str) -> None:
+    """The matter ends: stamp it, tell whoever listens, and let the register
+    settle what the matter held (e.g. release an unused notice), all in the
+    step's transaction."""
+    instance.status, instance.finished_at = status, utcnow()
+    outbox.emit(
+        session,
+        "instance.finished",
+        {"instance_id": instance.id, "status": status, "unit_code": instance.unit_code, "title": instance.title},
+    )
+    for hook in ctx.end_hooks:
+        hook(session, instance)
 
 
 def save(ctx: EngineContext, session: Session, loaded: Loaded) -> None:
@@ -172,7 +176,7 @@ def _track_promised_time(ctx: EngineContext, loaded: Loaded, before: str) -> Non
     instance, now = loaded.instance, utcnow()
     if loaded.compiled.promised_days is None:
         return
-    today = beijing_day(now)
+    today = clock.business_day(now)
     if instance.clock_started_on is None and instance.application:
         instance.promised_days = loaded.compiled.promised_days
         instance.clock_started_on = today
@@ -180,7 +184,7 @@ def _track_promised_time(ctx: EngineContext, loaded: Loaded, before: str) -> Non
         instance.paused_at = now
         return
     elif before == RETURNED and instance.status != RETURNED and instance.paused_at is not None:
-        paused = workdays_between(ctx.calendar, beijing_day(as_utc(instance.paused_at)), today)
+        paused = workdays_between(ctx.calendar, clock.business_day(as_utc(instance.paused_at)), today)
         instance.paused_workdays = (instance.paused_workdays or 0) + paused
         instance.paused_at = None
     else:

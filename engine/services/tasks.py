@@ -3,14 +3,13 @@ of routine steps."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import select, update
 
-from engine import audit
+from engine import audit, clock
 from engine.actors import Actor
-from engine.calendar import CHINA
 from engine.context import EngineContext
 from engine.errors import Conflict, DomainError, Forbidden, ValidationFailed
 from engine.models import Instance, Task
@@ -52,7 +51,7 @@ def inbox(
         if process_key:
             query = query.where(Task.process_key == process_key)
         if due_before is not None:
-            end_of_day = datetime.combine(due_before + timedelta(days=1), time.min, tzinfo=CHINA)
+            end_of_day = clock.start_of(due_before + timedelta(days=1))
             query = query.where(Task.due_at < end_of_day)
         if overdue:
             query = query.where(Task.overdue_at.is_not(None))

@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from archive import checks, ingest, manifest
 from archive.models import ArchiveRecord
+from engine import clock
 from engine.records import AuditEvent
 from onestop.bootstrap import Platform
 from signatures.verification import verify_pdf
@@ -155,7 +156,7 @@ def test_each_check_fails_on_a_crafted_bad_input(sqlite_platform: Platform, tmp_
 
     store = LocalArchiveStore(tmp_path / "archive")
     roots = sqlite_platform.archive.roots
-    ten = Retention.of(RetentionClass.YEARS_10, __import__("datetime").date.today())
+    ten = Retention.of(RetentionClass.YEARS_10, clock.today())
     # Signed, but not PDF/A, no text, no timestamp.
     identity = DevelopmentPki(sqlite_platform.settings.pki_dir).identity("bianban", "示范市机构编制委员会办公室")
     plain = PadesSigner(identity).sign(blank_pdf(), reason="测试", location="示范市")
@@ -233,13 +234,13 @@ def test_export_writes_the_files_and_a_manifest_with_hashes(
 def test_archive_timestamps_are_renewed_when_due(
     sqlite_api: Api, sqlite_platform: Platform, archived_exit: str
 ) -> None:
-    from datetime import date, timedelta
+    from datetime import timedelta
 
     from archive.renewal import renew_due
 
     document = next(r for r in records_of(sqlite_platform, archived_exit) if r.kind == "document")
-    assert document.lta_renew_by is not None and document.lta_renew_by > date.today()
-    assert renew_due(sqlite_platform.ctx, sqlite_platform.archive, date.today()) == 0  # nothing due yet
+    assert document.lta_renew_by is not None and document.lta_renew_by > clock.today()
+    assert renew_due(sqlite_platform.ctx, sqlite_platform.archive, clock.today()) == 0  # nothing due yet
     assert renew_due(sqlite_platform.ctx, sqlite_platform.archive, document.lta_renew_by + timedelta(days=1)) == 1
     renewed = next(r for r in records_of(sqlite_platform, archived_exit) if r.kind == "document")
     assert renewed.sha256 != document.sha256 and renewed.version_id != document.version_id

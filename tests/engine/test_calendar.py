@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime, time
 from typing import Any
 
 import pytest
+import time_machine
 
-from engine import services
+from engine import clock, services
+from engine.calendar import add_workdays
 from engine.errors import Forbidden, ValidationFailed
 from engine.services import calendar
 from onestop.bootstrap import Platform
@@ -52,7 +54,33 @@ def test_admin_edits_a_day_and_announces_a_year(sqlite_platform: Platform) -> No
 def test_task_deadlines_follow_the_table(platform: Platform, actors: dict[str, Any]) -> None:
     ctx = platform.ctx
     started = services.start(ctx, actors["applicant"], process_key=DEMO, data=application())
-    created = date.fromisoformat(started["created_at"][:10])
+    created = clock.business_day(datetime.fromisoformat(started["created_at"]))
     expected = calendar.count_workdays(ctx, created, 5)["date"]
-    # due_at is the end of that working day in Beijing (UTC+8), stored as UTC.
-    assert {t["due_at"][:10] for t in started["tasks"]} == {expected}
+    due = {datetime.fromisoformat(t["due_at"]) for t in started["tasks"]}
+    assert {clock.business_day(d).isoformat() for d in due} == {expected}
+    assert {clock.local(d).time() for d in due} == {time(23, 59, 59)}  # the end of that China day
+
+
+@pytest.mark.parametrize(
+    ("moment", "start_day", "due_day"),
+    [
+        # 23:30 UTC is already Friday 07:30 in China: the count starts on Friday.
+        (datetime(2026, 12, 3, 23, 30, tzinfo=UTC), date(2026, 12, 4), date(2026, 12, 11)),
+        # 00:30 UTC is Thursday 08:30 in China, the same date on both clocks.
+        (datetime(2026, 12, 3, 0, 30, tzinfo=UTC), date(2026, 12, 3), date(2026, 12, 10)),
+        # 16:30 UTC on a Friday is Saturday in China: five working days from the weekend.
+        (datetime(2026, 12, 4, 16, 30, tzinfo=UTC), date(2026, 12, 5), date(2026, 12, 11)),
+    ],
+)
+def test_deadlines_count_from_the_china_date_at_any_hour(
+    sqlite_platform: Platform, moment: datetime, start_day: date, due_day: date
+) -> None:
+    from tests.conftest import actors_of
+
+    ctx, actors = sqlite_platform.ctx, actors_of(sqlite_platform)
+    with time_machine.travel(moment, tick=False):
+        assert clock.today() == start_day
+        started = services.start(ctx, actors["applicant"], process_key=DEMO, data=application())
+    assert started["due_on"] == add_workdays(ctx.calendar, start_day, 15).isoformat()
+    assert {t["due_at"] for t in started["tasks"]} == {clock.end_of(due_day).isoformat()}
+    assert clock.end_of(due_day).isoformat() == f"{due_day.isoformat()}T15:59:59+00:00"

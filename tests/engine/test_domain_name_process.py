@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from sqlalchemy import insert, select
 
-from engine import services, step_context
+from engine import clock, services, step_context
 from engine.errors import ValidationFailed
 from forms import FormRegistry
 from onestop.bootstrap import Platform
@@ -47,7 +47,7 @@ def test_register(platform: Platform) -> None:
     assert decide(ctx, actors["bianban"], iid)["status"] == "running"  # until its documents are issued
     assert issue_documents(platform, iid) == "completed"
     result = matter(platform, iid)["data"]["results"]["domain"]
-    today = date.today()
+    today = clock.today()
     assert result["done"] and result["name"] == NAME and result["expires_on"] == period_end(today).isoformat()
     with ctx.reading() as session:
         domain = session.get(DomainName, NAME)
@@ -84,7 +84,7 @@ def test_refused_by_bianban(platform: Platform) -> None:
 
 def test_renew_extends_by_a_year(platform: Platform) -> None:
     ctx, actors = platform.ctx, actors_of(platform)
-    registered = date.today() - timedelta(days=300)
+    registered = clock.today() - timedelta(days=300)
     with ctx.transaction() as session:
         session.add(
             DomainName(
@@ -107,7 +107,7 @@ def test_renew_extends_by_a_year(platform: Platform) -> None:
 def test_name_taken_while_under_review(sqlite_platform: Platform) -> None:
     ctx, actors = sqlite_platform.ctx, actors_of(sqlite_platform)
     iid = start(sqlite_platform, application())
-    today = date.today()
+    today = clock.today()
     with ctx.transaction() as session:
         other = unit_id(sqlite_platform, "demo-unit-003")
         session.add(DomainName(name=NAME, unit_id=other, registered_on=today, expires_on=period_end(today)))
@@ -126,7 +126,7 @@ def test_name_registered_by_another_matter_at_the_same_moment(
     """The other matter's row lands between this step's check and its insert: refused, not an incident."""
     ctx, actors = platform.ctx, actors_of(platform)
     iid = start(platform, application())
-    other, today = unit_id(platform, "demo-unit-003"), date.today()
+    other, today = unit_id(platform, "demo-unit-003"), clock.today()
     checked = domain_names.check_request
 
     def check_then_race(unit: Unit, request: DomainRequest, holder_of: HolderOf) -> list[Problem]:
@@ -145,7 +145,7 @@ def test_name_registered_by_another_matter_at_the_same_moment(
 
 def test_lapsed_name_goes_to_the_new_applicant(sqlite_platform: Platform) -> None:
     ctx, actors = sqlite_platform.ctx, actors_of(sqlite_platform)
-    lapsed = date.today() - timedelta(days=1)
+    lapsed = clock.today() - timedelta(days=1)
     with ctx.transaction() as session:
         other = unit_id(sqlite_platform, "demo-unit-003")
         session.add(DomainName(name=NAME, unit_id=other, registered_on=date(2020, 1, 1), expires_on=lapsed))
@@ -155,7 +155,7 @@ def test_lapsed_name_goes_to_the_new_applicant(sqlite_platform: Platform) -> Non
     with ctx.reading() as session:
         domain = session.get(DomainName, NAME)
         assert domain is not None and domain.unit_id == unit_id(sqlite_platform, "demo-unit-001")
-        assert domain.expires_on == period_end(date.today())
+        assert domain.expires_on == period_end(clock.today())
 
 
 def test_refusals_at_submission(sqlite_platform: Platform) -> None:

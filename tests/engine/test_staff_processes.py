@@ -83,7 +83,7 @@ def test_staff_entry_reserves_places_then_records_the_entry(platform: Platform) 
     assert issue_documents(platform, iid) == "completed"
     with ctx.reading() as session:
         notice = session.scalars(select(Reservation).where(Reservation.instance_id == iid)).one()
-        assert (notice.status, notice.used) == ("consumed", 2)
+        assert (notice.status, notice.used, notice.end_reason) == ("used", 2, "已入编")
         placed = session.scalars(select(Person).where(Person.notice_no == notice.number)).all()
         assert sorted(p.name for p in placed) == ["冯志远", "郑晓雨"]
 
@@ -138,4 +138,8 @@ def test_leadership_posts_over_the_cap_are_refused_with_the_figures(sqlite_platf
     decide(ctx, actors["bianban"], iid)
     detail = services.get(ctx, actors["applicant"], iid)
     assert detail["status"] == "rejected" and detail["outcome"] == "超出领导职数，不予录用"
-    assert "正职核定1名，已配备1名，本次拟任2名" in detail["data"]["results"]["posts"]["message"]
+    assert "正职核定1名，已配备1名，已预留0名，本次拟任2名" in detail["data"]["results"]["posts"]["message"]
+    # The cap is checked before places are reserved: no notice was issued, nothing is held.
+    assert "reservation" not in detail["data"]["results"]
+    with ctx.reading() as session:
+        assert session.scalars(select(Reservation).where(Reservation.instance_id == iid)).all() == []

@@ -29,8 +29,8 @@ def test_demo_units_have_vacant_full_and_over_staffed_figures(platform: Platform
     assert units["demo-unit-004"]["status"] == "frozen"
     detail = register.get_unit(platform.ctx, admin, "demo-unit-001")
     assert detail["leadership"] == [
-        {"level": "正职", "approved": 1, "used": 1},
-        {"level": "副职", "approved": 2, "used": 1},
+        {"level": "正职", "approved": 1, "used": 1, "reserved": 0, "free": 0},
+        {"level": "副职", "approved": 2, "used": 1, "reserved": 0, "free": 1},
     ]
 
 

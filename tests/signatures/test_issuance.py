@@ -7,14 +7,13 @@ import io
 import json
 import threading
 import uuid
-from datetime import date
 from typing import Any
 
 import pytest
 from pypdf import PdfReader
 from sqlalchemy import func, select, update
 
-from engine import services
+from engine import clock, services
 from engine.db import utcnow
 from engine.models import Instance
 from engine.outbox import drain, emit
@@ -29,7 +28,6 @@ from tests.conftest import actors_of
 from tests.engine.helpers import add_clerk, decide, issue_documents
 
 BASE = {"approval_doc_no": "示编〔2026〕21号", "contact_person": "刘洋", "contact_phone": "13900139000"}
-YEAR = date.today().year
 
 
 def approved_credit_code_matter(platform: Platform) -> str:
@@ -64,7 +62,7 @@ def issued_events(platform: Platform, iid: str) -> int:
 def test_a_finished_matter_issues_its_document_and_then_ends(platform: Platform) -> None:
     iid = approved_credit_code_matter(platform)
     [waiting] = documents_of(platform, iid)
-    assert waiting.status == PENDING and waiting.number == f"示编码〔{YEAR}〕1号"
+    assert waiting.status == PENDING and waiting.number == f"示编码〔{clock.today().year}〕1号"
     assert services.get(platform.ctx, actors_of(platform)["admin"], iid)["status"] == "running"
 
     assert issue_documents(platform, iid) == "completed"
@@ -120,7 +118,8 @@ def test_a_failed_job_is_retried_with_the_same_number_and_nothing_twice(
     assert drain(sf, handlers).done == 1
     assert len(documents_of(platform, iid)) == 1 and issued_events(platform, iid) == 1
     with platform.ctx.reading() as session:
-        last = session.scalar(select(Sequence.last).where(Sequence.name == "docno:bianban:编码", Sequence.year == YEAR))
+        series = (Sequence.name == "docno:bianban:编码", Sequence.year == clock.today().year)
+        last = session.scalar(select(Sequence.last).where(*series))
         assert last == 1
         assert session.get(Instance, iid).status == "completed"  # type: ignore[union-attr]
 
@@ -212,4 +211,4 @@ def test_issuance_failing_every_attempt_becomes_an_incident_an_admin_retries(
     assert services.list_incidents(platform.ctx, admin) == []
     assert issue_documents(platform, iid) == "completed"
     [document] = documents_of(platform, iid)
-    assert document.status == ISSUED and document.number == f"示编码〔{YEAR}〕1号"
+    assert document.status == ISSUED and document.number == f"示编码〔{clock.today().year}〕1号"

@@ -11,12 +11,12 @@ from pathlib import Path
 
 import pytest
 
+from engine import clock
 from storage.archive import ArchiveRefused, ArchiveStore, LocalArchiveStore, Retention, RetentionClass, sha256_hex
 from storage.s3_archive import S3ArchiveStore
 from tests.seaweedfs import S3Server
 
 PDF = b"%PDF-1.7\n% an archived record\n"
-TODAY = datetime.now(UTC).date()
 
 
 def s3_store(server: S3Server, mode: str = "COMPLIANCE") -> S3ArchiveStore:
@@ -40,7 +40,7 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> ArchiveStore:
 
 
 def ten_years() -> Retention:
-    return Retention.of(RetentionClass.YEARS_10, TODAY)
+    return Retention.of(RetentionClass.YEARS_10, clock.today())
 
 
 def test_retention_classes() -> None:
@@ -89,7 +89,7 @@ def test_inside_retention_nothing_is_deleted_overwritten_or_shortened(store: Arc
 
 
 def test_permanent_records_are_under_legal_hold(store: ArchiveStore) -> None:
-    permanent = Retention.of(RetentionClass.PERMANENT, TODAY)
+    permanent = Retention.of(RetentionClass.PERMANENT, clock.today())
     stored = store.put("records/c.pdf", PDF, content_type="application/pdf", retention=permanent, metadata={})
     assert store.stat("records/c.pdf", stored.version_id).legal_hold
     with pytest.raises(ArchiveRefused) as deleting:

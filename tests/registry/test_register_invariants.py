@@ -1,0 +1,494 @@
+"""The register's figures as invariants: random sequences of 入编 (approved,
+refused at each step, returned, withdrawn, cancelled, over the posts cap or
+the vacancy), 出编, imports and notice expiry, checked after every step on
+SQLite and PostgreSQL.
+
+The machine keeps its own model of who is in place and which notices are
+open, predicted from the rules (DOMAIN.md) rather than read back from the
+platform, and compares the platform's derived figures with it:
+actual = persons in place; reserved = places on open notices; vacancy =
+approved − actual − reserved; posts used = persons by 人员分类; no person in
+two places; every notice ends exactly once and never changes after.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, Phase, event, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import Bundle, RuleBasedStateMachine, consumes, invariant, rule
+from sqlalchemy import func, select
+
+from engine import clock, services
+from engine.actors import Actor
+from engine.errors import Conflict, ValidationFailed
+from onestop.bootstrap import Platform
+from registry.figures import leadership_figures, unit_figures
+from registry.models import Person, Quota, Reservation, Unit
+from registry.notices import expire_due
+from tests.conftest import PG_URL, _pg, actors_of, make_platform
+from tests.engine.helpers import add_clerk
+from tests.registry.import_samples import PERSON_HEADER, csv_bytes, person, ric
+
+UNITS = {"demo-unit-001": "applicant", "demo-unit-002": "clerk002"}
+CATEGORIES = ("非领导", "非领导", "领导副职", "领导正职")  # leaders rarer, as in life
+LEVEL_OF = {"领导正职": "正职", "领导副职": "副职"}
+HIRER = {"事业单位": "renshe", "机关": "zuzhi"}
+
+
+def new_person(serial: Iterator[int], category: str) -> dict[str, Any]:
+    """A person nobody has seen: a valid ID number from a serial birth date."""
+    n = next(serial)
+    born = date(1980, 1, 1) + timedelta(days=n * 37 % 9000)
+    sex = "女" if n % 2 else "男"
+    number = ric("141002", born, sex, seq=n % 400 + 1)
+    return {
+        "name": f"测试{n}",
+        "sex": sex,
+        "id_number": number,
+        "birth_date": born.isoformat(),
+        "education": "大学本科",
+        "entry_form": "招聘",
+        "post_category": "专技",
+        "category": category,
+    }
+
+
+@dataclass
+class Matter:
+    id: str
+    unit: str
+    est_type: str
+    persons: list[dict[str, Any]]
+    stage: str = "review"  # review, returned, hire, placed, ended
+    notice: str | None = None
+    decided: bool = False  # a department has decided (the applicant may no longer withdraw)
+
+
+@dataclass
+class Model:
+    approved: dict[tuple[str, str], int]
+    posts_approved: dict[tuple[str, str], int]
+    unit_kind: dict[str, str]
+    unit_id: dict[str, int]
+    in_place: dict[str, tuple[str, str, str]] = field(default_factory=dict)  # id number → (unit, type, category)
+    open_notices: dict[str, tuple[str, str, int, dict[str, int]]] = field(default_factory=dict)
+    ended_notices: dict[str, str] = field(default_factory=dict)  # number → how it ended
+
+    def actual(self, unit: str, est_type: str) -> int:
+        return sum(1 for u, t, _ in self.in_place.values() if (u, t) == (unit, est_type))
+
+    def reserved(self, unit: str, est_type: str) -> int:
+        return sum(n for u, t, n, _ in self.open_notices.values() if (u, t) == (unit, est_type))
+
+    def vacancy(self, unit: str, est_type: str) -> int:
+        return self.approved.get((unit, est_type), 0) - self.actual(unit, est_type) - self.reserved(unit, est_type)
+
+    def posts_used(self, unit: str, level: str) -> int:
+        return sum(1 for u, _, c in self.in_place.values() if u == unit and LEVEL_OF.get(c) == level)
+
+    def posts_reserved(self, unit: str, level: str) -> int:
+        return sum(posts[level] for u, _, _, posts in self.open_notices.values() if u == unit)
+
+    def may_hire(self, unit: str, est_type: str, persons: list[dict[str, Any]]) -> bool:
+        """The platform's rule, restated: posts free for the leaders, and enough vacancy (a full unit hires none
+        until someone leaves; an over-staffed one none at all)."""
+        for level in ("正职", "副职"):
+            wanted = sum(1 for p in persons if LEVEL_OF.get(p["category"]) == level)
+            free = self.posts_approved.get((unit, level), 0) - self.posts_used(unit, level)
+            if wanted and wanted > free - self.posts_reserved(unit, level):
+                return False
+        over = self.actual(unit, est_type) > self.approved.get((unit, est_type), 0)
+        return not over and self.vacancy(unit, est_type) >= len(persons) > 0
+
+
+class RegisterMachine(RuleBasedStateMachine):
+    """One platform per run, on the backend the test names."""
+
+    platform_factory: Any = None
+
+    matters = Bundle("matters")
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.serial = itertools.count(1)  # the same persons on every replay of a run
+        self.platform, self.cleanup = type(self).platform_factory()
+        ctx = self.platform.ctx
+        add_clerk(self.platform, "clerk002", "demo-unit-002")
+        self.actors: dict[str, Actor] = actors_of(self.platform)
+        with ctx.reading() as session:
+            units = {u.code: (u.id, u.kind) for u in session.scalars(select(Unit).where(Unit.code.in_(UNITS)))}
+            code_of = {unit_id: code for code, (unit_id, _) in units.items()}
+            approved = {
+                (code_of[q.unit_id], q.est_type): q.approved
+                for q in session.scalars(select(Quota).where(Quota.unit_id.in_(code_of)))
+            }
+            posts = {
+                (code, f.level): f.approved
+                for code, (unit_id, _) in units.items()
+                for f in leadership_figures(session, unit_id)
+            }
+            people = session.execute(
+                select(Person.id_number, Unit.code, Person.est_type, Person.category)
+                .join(Unit, Unit.id == Person.unit_id)
+                .where(Person.status == "在编", Unit.code.in_(UNITS))
+            ).all()
+        self.model = Model(
+            approved=approved,
+            posts_approved=posts,
+            unit_kind={code: kind for code, (_, kind) in units.items()},
+            unit_id={code: unit_id for code, (unit_id, _) in units.items()},
+            in_place={n: (u, t, c) for n, u, t, c in people},
+        )
+        self.types = sorted(approved)
+        self.roomy = max(self.types, key=lambda k: self.model.vacancy(*k))
+
+    def teardown(self) -> None:
+        self.cleanup()
+
+    # -- helpers ---------------------------------------------------------------------------------------
+
+    def _task(self, matter: Matter, department: str) -> dict[str, Any]:
+        actor = self.actors[department if department != "applicant" else UNITS[matter.unit]]
+        found = [t for t in services.inbox(self.platform.ctx, actor, limit=200) if t["instance_id"] == matter.id]
+        assert len(found) == 1, (matter, department, found)
+        return found[0]
+
+    def _decide(self, matter: Matter, department: str, decision: str, data: dict[str, Any] | None = None) -> Any:
+        task = self._task(matter, department)
+        actor = self.actors[department if department != "applicant" else UNITS[matter.unit]]
+        return services.complete(
+            self.platform.ctx,
+            actor,
+            task["id"],
+            decision=decision,
+            opinion="意见" if decision != "approve" else "同意",
+            data=data or {},
+        )
+
+    def _status(self, matter: Matter) -> dict[str, Any]:
+        return services.get(self.platform.ctx, self.actors["admin"], matter.id)
+
+    def _reserve_or_refuse(self, matter: Matter) -> None:
+        """After 编办's approval: the posts, then the vacancy, then a notice (all in one step)."""
+        detail = self._status(matter)
+        if self.model.may_hire(matter.unit, matter.est_type, matter.persons):
+            notice = detail["data"]["results"]["reservation"]
+            assert notice["reserved"], notice
+            posts = {
+                lvl: sum(1 for p in matter.persons if LEVEL_OF.get(p["category"]) == lvl) for lvl in ("正职", "副职")
+            }
+            self.model.open_notices[notice["number"]] = (matter.unit, matter.est_type, len(matter.persons), posts)
+            matter.notice, matter.stage = notice["number"], "hire"
+            assert detail["status"] == "running"
+        else:
+            assert detail["status"] == "rejected", detail
+            matter.stage = "ended"
+
+    def _end(self, matter: Matter, how: str) -> None:
+        if matter.notice and matter.notice in self.model.open_notices:
+            del self.model.open_notices[matter.notice]
+            self.model.ended_notices[matter.notice] = how
+        matter.stage = "ended"
+
+    # -- rules -----------------------------------------------------------------------------------------
+
+    @rule(
+        target=matters,
+        which=st.integers(min_value=0, max_value=7),
+        categories=st.lists(st.sampled_from(CATEGORIES), min_size=1, max_size=3),
+    )
+    def apply_for_entry(self, which: int, categories: list[str]) -> Matter:
+        # Half the applications go to the type with room; the rest hit small, full or over-staffed types.
+        unit, est_type = self.types[which - 4] if which >= 4 and which - 4 < len(self.types) else self.roomy
+        persons = [new_person(self.serial, c) for c in categories]
+        data = {
+            "est_type": est_type,
+            "post": "专业技术岗",
+            "reason": "承担新增任务，申请使用编制。",
+            "contact_person": "王晓明",
+            "contact_phone": "13800138000",
+            "persons": persons,
+        }
+        had_vacancy = self.model.vacancy(unit, est_type) >= len(persons) and not (
+            self.model.actual(unit, est_type) > self.model.approved.get((unit, est_type), 0)
+        )
+        started = services.start(self.platform.ctx, self.actors[UNITS[unit]], process_key="staff_entry", data=data)
+        matter = Matter(started["id"], unit, est_type, persons)
+        if not had_vacancy:
+            assert started["status"] == "rejected", started  # 空缺不足，不予受理
+            matter.stage = "ended"
+        return matter
+
+    @rule(matter=matters)
+    def holder_says_yes(self, matter: Matter) -> None:
+        self._next_step(matter, "yes")
+
+    @rule(matter=matters)
+    def everyone_says_yes(self, matter: Matter) -> None:
+        """Most matters run to the hire, as in life."""
+        while matter.stage in ("review", "returned", "hire"):
+            self._next_step(matter, "yes")
+
+    @rule(matter=matters)
+    def holder_says_no(self, matter: Matter) -> None:
+        self._next_step(matter, "no")
+
+    @rule(matter=matters)
+    def holder_returns_for_correction(self, matter: Matter) -> None:
+        self._next_step(matter, "return")
+
+    def _next_step(self, matter: Matter, answer: str) -> None:
+        """Whoever holds the matter acts on it: yes, no, or (编办) back for correction."""
+        if matter.stage == "review":
+            self.bianban_reviews(matter, {"yes": "approve", "no": "reject", "return": "return"}[answer])
+        elif matter.stage == "returned":
+            self.applicant_resubmits(matter)
+        elif matter.stage == "hire" and answer != "return":
+            self.department_hires(matter, hired=answer == "yes")
+
+    def bianban_reviews(self, matter: Matter, decision: str) -> None:
+        matter.decided = True
+        self._decide(matter, "bianban", decision)
+        event(f"编办 decided: {decision}")
+        if decision == "approve":
+            self._reserve_or_refuse(matter)
+        elif decision == "reject":
+            matter.stage = "ended"
+            assert self._status(matter)["status"] == "rejected"
+        else:
+            matter.stage = "returned"
+
+    def applicant_resubmits(self, matter: Matter) -> None:
+        detail = self._status(matter)
+        had_vacancy = self.model.vacancy(matter.unit, matter.est_type) >= len(matter.persons) and not (
+            self.model.actual(matter.unit, matter.est_type) > self.model.approved.get((matter.unit, matter.est_type), 0)
+        )
+        self._decide(matter, "applicant", "submit", detail["data"]["application"])
+        if had_vacancy:
+            matter.stage = "review"
+        else:
+            assert self._status(matter)["status"] == "rejected"
+            matter.stage = "ended"
+
+    def department_hires(self, matter: Matter, hired: bool) -> None:
+        event(f"hire decided: {'hired' if hired else 'not hired'}")
+        assert matter.notice is not None
+        department = HIRER[self.model.unit_kind[matter.unit]]
+        if matter.notice in self.model.ended_notices:  # expired while the matter waited
+            self._decide(matter, department, "approve" if hired else "reject")
+            status = self._status(matter)["status"]
+            assert status == ("incident" if hired else "rejected"), status
+            matter.stage = "stuck" if hired else "ended"
+            return
+        self._decide(matter, department, "approve" if hired else "reject")
+        if hired:
+            for p in matter.persons:
+                self.model.in_place[p["id_number"]] = (matter.unit, matter.est_type, p["category"])
+            del self.model.open_notices[matter.notice]
+            self.model.ended_notices[matter.notice] = "used"
+            matter.stage = "placed"
+        else:
+            assert self._status(matter)["status"] == "rejected"
+            self._end(matter, "released")
+
+    @rule(matter=consumes(matters))
+    def applicant_withdraws(self, matter: Matter) -> None:
+        may = matter.stage in ("review", "returned") and not matter.decided
+        try:
+            services.withdraw(self.platform.ctx, self.actors[UNITS[matter.unit]], matter.id)
+        except Conflict:
+            assert not may, matter
+            return
+        assert may, matter
+        self._end(matter, "released")
+
+    @rule(matter=consumes(matters))
+    def administrator_cancels(self, matter: Matter) -> None:
+        try:
+            services.cancel(self.platform.ctx, self.actors["admin"], matter.id, reason="录入错误")
+        except Conflict:
+            assert matter.stage in ("ended",) or self._status(matter)["status"] in ("rejected", "completed")
+            return
+        self._end(matter, "used" if matter.stage == "placed" else "released")
+
+    @rule(data=st.data())
+    def someone_leaves(self, data: st.DataObject) -> None:
+        placed = sorted(n for n, (u, _, _) in self.model.in_place.items() if u in UNITS)
+        if not placed:
+            return
+        number = data.draw(st.sampled_from(placed))
+        unit = self.model.in_place[number][0]
+        with self.platform.ctx.reading() as session:
+            name = session.scalar(select(Person.name).where(Person.id_number == number))
+        exit_data = {"name": name, "id_number": number, "reason": "退休", "exit_date": clock.today().isoformat()}
+        started = services.start(self.platform.ctx, self.actors[UNITS[unit]], process_key="staff_exit", data=exit_data)
+        exit_matter = Matter(started["id"], unit, "", [])
+        self._decide(exit_matter, "bianban", "approve")  # 核销编制 runs in this step
+        del self.model.in_place[number]
+
+    @rule(which=st.integers(min_value=0, max_value=10))
+    def placed_person_cannot_enter_again(self, which: int) -> None:
+        placed = sorted(self.model.in_place)
+        if not placed:
+            return
+        number = placed[which % len(placed)]
+        unit, est_type, _ = self.model.in_place[number]
+        person = {**new_person(self.serial, "非领导"), "id_number": number}
+        person["sex"], person["birth_date"] = (
+            ("男" if int(number[16]) % 2 else "女"),
+            (f"{number[6:10]}-{number[10:12]}-{number[12:14]}"),
+        )
+        data = {
+            "est_type": est_type,
+            "post": "岗",
+            "reason": "再次入编",
+            "contact_person": "王晓明",
+            "contact_phone": "13800138000",
+            "persons": [person],
+        }
+        applicant = self.actors[UNITS.get(unit, "applicant")]
+        with pytest.raises(ValidationFailed):
+            services.start(self.platform.ctx, applicant, process_key="staff_entry", data=data)
+
+    @rule(n=st.integers(min_value=1, max_value=2), which=st.integers(min_value=0, max_value=10))
+    def administrator_imports_persons(self, n: int, which: int) -> None:
+        """Imported persons take places directly (the roster as it stands), so they count at once."""
+        from engine.services.imports import import_register
+
+        unit, est_type = self.types[which % len(self.types)]
+        persons = [new_person(self.serial, "非领导") for _ in range(n)]
+        rows = [person(p["name"], p["sex"], p["id_number"], unit, est_type, 人员类别="非领导") for p in persons]
+        try:
+            import_register(
+                self.platform.ctx, self.actors["admin"], "persons", "persons.csv", csv_bytes([PERSON_HEADER, *rows])
+            )
+        except ValidationFailed:
+            return  # refused as a whole: nothing changed
+        for p in persons:
+            self.model.in_place[p["id_number"]] = (unit, est_type, "非领导")
+
+    @rule(months=st.integers(min_value=5, max_value=8))
+    def time_passes_and_notices_expire(self, months: int) -> None:
+        later = clock.today() + timedelta(days=months * 31)
+        with self.platform.ctx.transaction() as session:
+            expired = expire_due(session, later)
+        with self.platform.ctx.reading() as session:
+            expiring = {
+                n for n, until in session.execute(select(Reservation.number, Reservation.expires_on)) if until < later
+            }
+        assert set(expired) == expiring & set(self.model.open_notices)
+        for number in expired:
+            del self.model.open_notices[number]
+            self.model.ended_notices[number] = "expired"
+
+    # -- invariants ------------------------------------------------------------------------------------
+
+    @invariant()
+    def figures_match_the_model(self) -> None:
+        with self.platform.ctx.reading() as session:
+            for unit, unit_id in self.model.unit_id.items():
+                figures = {f.est_type: f for f in unit_figures(session, unit_id)}
+                for (u, est_type), approved in self.model.approved.items():
+                    if u != unit:
+                        continue
+                    f = figures[est_type]
+                    assert (f.approved, f.actual, f.reserved) == (
+                        approved,
+                        self.model.actual(unit, est_type),
+                        self.model.reserved(unit, est_type),
+                    ), (unit, est_type)
+                    assert f.vacancy == f.approved - f.actual - f.reserved == self.model.vacancy(unit, est_type)
+                for post in leadership_figures(session, unit_id):
+                    assert post.used == self.model.posts_used(unit, post.level), (unit, post)
+                    assert post.reserved == self.model.posts_reserved(unit, post.level), (unit, post)
+
+    @invariant()
+    def one_person_one_place(self) -> None:
+        with self.platform.ctx.reading() as session:
+            doubled = session.execute(
+                select(Person.id_number)
+                .where(Person.status == "在编")
+                .group_by(Person.id_number)
+                .having(func.count() > 1)
+            ).all()
+            assert doubled == []
+            placed = set(
+                session.scalars(
+                    select(Person.id_number)
+                    .join(Unit, Unit.id == Person.unit_id)
+                    .where(Person.status == "在编", Unit.code.in_(UNITS))
+                )
+            )
+        assert placed == set(self.model.in_place)
+
+    @invariant()
+    def every_notice_ends_once(self) -> None:
+        with self.platform.ctx.reading() as session:
+            notices = {n.number: n for n in session.scalars(select(Reservation))}
+            session.expunge_all()  # plain values from here on
+        assert {k for k, n in notices.items() if n.status == "issued"} == set(self.model.open_notices)
+        for number, how in self.model.ended_notices.items():
+            notice = notices[number]
+            assert notice.status == how and notice.ended_on is not None, (number, how, notice.status)
+            if how == "used":
+                assert notice.used == notice.places
+            else:
+                assert notice.used == 0
+
+
+def _run(factory: Any, examples: int) -> None:
+    from hypothesis.stateful import run_state_machine_as_test
+
+    machine = type("Machine", (RegisterMachine,), {"platform_factory": staticmethod(factory)})
+    run_state_machine_as_test(
+        machine,
+        settings=settings(
+            max_examples=examples,
+            stateful_step_count=30,
+            deadline=None,
+            suppress_health_check=list(HealthCheck),
+            # Each run builds a platform (about a second); a failure prints its whole sequence unshrunk.
+            phases=[Phase.explicit, Phase.reuse, Phase.generate],
+        ),
+    )
+
+
+def test_register_invariants_on_sqlite(sqlite_template: Path, tmp_path: Path) -> None:
+    import shutil
+
+    counter = itertools.count()
+
+    def fresh() -> tuple[Platform, Any]:
+        folder = tmp_path / f"run{next(counter)}"
+        folder.mkdir()
+        shutil.copy(sqlite_template, folder / "db.sqlite3")
+        platform = make_platform(f"sqlite:///{folder / 'db.sqlite3'}", tmp_path / "data")  # keys made once
+        return platform, platform.close
+
+    _run(fresh, examples=25)
+
+
+@pytest.mark.postgres
+def test_register_invariants_on_postgresql(pg_template: str, tmp_path: Path) -> None:
+    import uuid
+
+    def fresh() -> tuple[Platform, Any]:
+        name = f"onestop_h_{uuid.uuid4().hex[:12]}"
+        _pg(f'CREATE DATABASE "{name}" TEMPLATE "{pg_template}"')
+        platform = make_platform(PG_URL.format(name=name), tmp_path / "data")  # keys made once
+
+        def close() -> None:
+            platform.close()
+            _pg(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+        return platform, close
+
+    _run(fresh, examples=12)
