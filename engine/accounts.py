@@ -15,7 +15,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, String, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from engine.actors import ROLES, Actor
+from engine.actors import APPLICANT, APPROVER, ROLES, Actor
 from engine.db import Base, as_utc, utcnow
 from engine.errors import Unauthorized, ValidationFailed
 
@@ -81,6 +81,17 @@ def set_password(user: User, password: str) -> None:
     user.password_hash = _hasher.hash(password)
 
 
+SEPARATION_MESSAGE = "同一账号不能既是申请单位经办人又是审批人员（职责分离），请分设账号"
+
+
+def check_separation_of_duties(roles: list[str] | set[str]) -> None:
+    """One account applies for its unit or approves for a department, never both."""
+    if APPLICANT in roles and APPROVER in roles:
+        raise ValidationFailed(
+            "conflicting_roles", SEPARATION_MESSAGE, [{"field": "roles", "message": SEPARATION_MESSAGE}]
+        )
+
+
 def create_user(
     session: Session,
     *,
@@ -94,6 +105,7 @@ def create_user(
     unknown = set(roles) - ROLES
     if unknown:
         raise ValidationFailed("unknown_role", f"未知角色：{', '.join(sorted(unknown))}")
+    check_separation_of_duties(roles)
     user = User(
         username=username,
         display_name=display_name,

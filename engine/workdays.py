@@ -4,7 +4,9 @@ Only exceptions are stored: a weekday that is a holiday, or a weekend day that
 is a make-up working day (调休). Everything else follows Monday-Friday. Years
 are seeded from ``chinese_calendar`` and marked announced; an administrator
 edits single days and announces a new year once the State Council publishes
-it. Deadlines computed in a year that is not announced are provisional.
+it. A year not announced still has its statutory holidays and their 补假
+(``engine.holidays``), under any day the administrator has set; deadlines
+computed in such a year are provisional and say so.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from sqlalchemy import Boolean, Date, DateTime, Integer, String, delete, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
 
 from engine.db import Base, utcnow
+from engine.holidays import estimated_rest_days
 
 SEED_YEARS = range(2004, 2027)
 
@@ -77,8 +80,10 @@ def seed(session: Session, years: range = SEED_YEARS) -> int:
 
 
 def set_day(session: Session, day: date, *, is_workday: bool, note: str, by: str) -> None:
+    """Record the administrator's word for ``day``. A row is kept wherever the day differs from
+    Monday-Friday, and on every statutory day of the estimate, which the row then overrides."""
     session.execute(delete(CalendarDay).where(CalendarDay.day == day))
-    if is_workday != default_workday(day):
+    if is_workday != default_workday(day) or day in estimated_rest_days(day.year):
         session.add(CalendarDay(day=day, is_workday=is_workday, note=note[:100], updated_by=by))
     if session.get(CalendarYear, day.year) is None:
         session.add(CalendarYear(year=day.year, announced=False, updated_by=by))
@@ -117,8 +122,24 @@ class TableWorkCalendar:
 
     def is_workday(self, day: date) -> bool:
         self._refresh()
-        return self._exceptions.get(day, default_workday(day))
+        if day in self._exceptions:
+            return self._exceptions[day]
+        if not self._announced.get(day.year, False) and day in estimated_rest_days(day.year):
+            return False
+        return default_workday(day)
 
     def announced(self, year: int) -> bool:
         self._refresh()
         return self._announced.get(year, False)
+
+
+def announced_years(session: Session) -> frozenset[int]:
+    """The years whose arrangement the administrator has marked announced."""
+    return frozenset(session.scalars(select(CalendarYear.year).where(CalendarYear.announced.is_(True))))
+
+
+def provisional(announced: frozenset[int], first: date | None, last: date | None) -> bool:
+    """A deadline is provisional when a year it counts through is not announced (estimated holidays)."""
+    if first is None or last is None:
+        return False
+    return any(year not in announced for year in range(first.year, last.year + 1))

@@ -54,7 +54,10 @@ def cmd_add_workdays(args: argparse.Namespace) -> int:
     print(result["date"])
     if result["unannounced_years"]:
         years = "、".join(map(str, result["unannounced_years"]))
-        print(f"注意：{years}年节假日安排尚未公布，结果按周一至周五推算", file=sys.stderr)
+        print(
+            f"注意：{years}年节假日安排尚未公布，结果按法定节假日及补假推算（未含调休），公布后以正式安排为准",
+            file=sys.stderr,
+        )
     return 0
 
 

@@ -14,18 +14,29 @@ from engine.models import Instance, Task
 from registry.figures import unit_figures
 from registry.models import Person, Unit
 
-# 渐进式延迟法定退休年龄 (2024): from 2025 the age rises by one month every four
-# months of birth, to 63 for men (from 60) and 58 for women retiring at 55.
-RETIREMENT = {"男": (60, date(1965, 1, 1)), "女": (55, date(1970, 1, 1))}
-MAX_DELAY_MONTHS = 36
+# 渐进式延迟法定退休年龄 (2024), from 2025: men 60 → 63 and women cadres 55 → 58,
+# one month later for every four months of birth; women workers (工勤) 50 → 55,
+# one month later for every two months of birth.
+# sex/worker → (base age, first cohort born, months of birth per month of delay, most months of delay)
+RETIREMENT = {
+    ("男", False): (60, date(1965, 1, 1), 4, 36),
+    ("男", True): (60, date(1965, 1, 1), 4, 36),
+    ("女", False): (55, date(1970, 1, 1), 4, 36),
+    ("女", True): (50, date(1975, 1, 1), 2, 60),
+}
 
 
-def retirement_date(sex: str, birth: date) -> date:
-    base_age, first_cohort = RETIREMENT.get(sex, RETIREMENT["男"])
+def is_worker(est_type: str, post_category: str) -> bool:
+    """工勤 staff: on a 工勤 establishment or in a 工勤 post."""
+    return "工勤" in est_type or post_category == "工勤"
+
+
+def retirement_date(sex: str, birth: date, *, worker: bool = False) -> date:
+    base_age, first_cohort, per, most = RETIREMENT.get((sex, worker), RETIREMENT[("男", False)])
     delay = 0
     if birth >= first_cohort:
         months = (birth.year - first_cohort.year) * 12 + birth.month - first_cohort.month
-        delay = min(MAX_DELAY_MONTHS, months // 4 + 1)
+        delay = min(most, months // per + 1)
     total = birth.year * 12 + birth.month - 1 + base_age * 12 + delay
     year, month = divmod(total, 12)
     return date(year, month + 1, 1)  # retires in the month the age is reached (from its first day)
@@ -85,8 +96,9 @@ def matters_per_week(session: Session, today: date, weeks: int = 12) -> list[tup
 
 def retirements_by_year(session: Session, today: date, years: int = 5) -> list[tuple[str, int]]:
     counts = {today.year + i: 0 for i in range(years)}
-    for sex, birth in session.execute(select(Person.sex, Person.birth_date).where(Person.status == "在编")).tuples():
-        retires = retirement_date(sex, birth)
+    staff = select(Person.sex, Person.birth_date, Person.est_type, Person.post_category).where(Person.status == "在编")
+    for sex, birth, est_type, post in session.execute(staff).tuples():
+        retires = retirement_date(sex, birth, worker=is_worker(est_type, post))
         if retires >= today and retires.year in counts:
             counts[retires.year] += 1
     return [(f"{year}年", count) for year, count in counts.items()]

@@ -105,8 +105,15 @@ def test_calendar_add_workdays_command(
     monkeypatch.delenv("DATABASE_URL", raising=False)
     assert main(["calendar", "add-workdays", "2026-02-13", "2", "--data-dir", str(tmp_path)]) == 0
     assert capsys.readouterr().out.strip() == "2026-02-24"
-    assert main(["calendar", "set", "2027-01-01", "--holiday", "--note", "元旦", "--data-dir", str(tmp_path)]) == 0
-    capsys.readouterr()
+    # 2027 is not announced: its statutory holidays and 补假 are skipped all the same, with a warning.
     assert main(["calendar", "add-workdays", "2026-12-31", "1", "--data-dir", str(tmp_path)]) == 0
     captured = capsys.readouterr()
-    assert captured.out.strip() == "2027-01-04" and "2027" in captured.err
+    assert captured.out.strip() == "2027-01-04"  # 1 January is 元旦
+    assert "2027年节假日安排尚未公布" in captured.err and "法定节假日" in captured.err
+    assert main(["calendar", "add-workdays", "2027-04-30", "1", "--data-dir", str(tmp_path)]) == 0
+    assert capsys.readouterr().out.strip() == "2027-05-05"  # 劳动节 on a weekend: made up on 3 and 4 May
+    # The administrator's word replaces the estimate day by day.
+    assert main(["calendar", "set", "2027-05-04", "--workday", "--note", "调整", "--data-dir", str(tmp_path)]) == 0
+    capsys.readouterr()
+    assert main(["calendar", "add-workdays", "2027-04-30", "1", "--data-dir", str(tmp_path)]) == 0
+    assert capsys.readouterr().out.strip() == "2027-05-04"

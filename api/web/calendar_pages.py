@@ -58,7 +58,7 @@ def _show(
     values: dict[str, str] | None = None,
 ) -> Response:
     year = shown["year"]
-    months = calendar_grid.year_grid(year, shown["exceptions"])
+    months = calendar_grid.year_grid(year, shown["exceptions"] + shown["estimated"])
     values = dict(values or {})
     picked = request.query_params.get("day", "")
     if not values and picked:  # a day's link pre-fills the form with what it is now

@@ -8,7 +8,7 @@ an action the user may not take gets an error page with its HTTP status.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -20,6 +20,7 @@ from starlette.datastructures import FormData
 from api.deps import get_config, get_ctx
 from api.errors import status_of
 from api.web import session
+from engine import clock
 from engine.actors import Actor
 from engine.errors import DomainError
 
@@ -89,7 +90,25 @@ def _replace_page(params: Any, number: int) -> str:
     return urlencode({**dict(params), "page": str(number)})
 
 
+def china_time(value: Any, seconds: bool = False) -> str:
+    """A stored moment (ISO text or datetime, UTC) as people read it: China time, ``2026-12-03 07:00``."""
+    if value in (None, ""):
+        return "—"
+    moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+    return clock.local(moment).strftime("%Y-%m-%d %H:%M:%S" if seconds else "%Y-%m-%d %H:%M")
+
+
+def china_date(value: Any) -> str:
+    """The business date of a stored moment (a deadline's day)."""
+    if value in (None, ""):
+        return "—"
+    moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+    return clock.business_day(moment).isoformat()
+
+
 TEMPLATES.env.filters["replace_page"] = _replace_page
+TEMPLATES.env.filters["china_time"] = china_time
+TEMPLATES.env.filters["china_date"] = china_date
 TEMPLATES.env.globals.update(
     status_text=STATUS_TEXT,
     role_text=ROLE_TEXT,

@@ -33,8 +33,18 @@ def task_inbox_condition(actor: Actor) -> ColumnElement[bool]:
     (a task a colleague claimed, or a countersign seat of another member, is theirs)."""
     clauses: list[ColumnElement[bool]] = [Task.assignee_id == actor.user_id]
     if actor.departments:
+        # Recusal (回避): a department's task of a matter the actor started, or their own unit applied for,
+        # stays with their colleagues.
+        own: list[ColumnElement[bool]] = [Instance.created_by != actor.user_id]
+        if actor.unit_code is not None:
+            own.append(Instance.unit_code != actor.unit_code)
         clauses.append(
-            and_(Task.department.in_(actor.departments), Task.role.in_(actor.roles), Task.assignee_id.is_(None))
+            and_(
+                Task.department.in_(actor.departments),
+                Task.role.in_(actor.roles),
+                Task.assignee_id.is_(None),
+                *own,
+            )
         )
     if actor.is_applicant:
         clauses.append(and_(Task.department == APPLICANT_DEPARTMENT, Instance.unit_code == actor.unit_code))

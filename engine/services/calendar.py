@@ -12,6 +12,7 @@ from engine.actors import Actor
 from engine.calendar import add_workdays
 from engine.context import EngineContext
 from engine.errors import Forbidden, ValidationFailed
+from engine.holidays import estimated_rest_days
 from engine.workdays import CalendarDay, CalendarYear, TableWorkCalendar
 
 MAX_WORKDAYS = 3650
@@ -29,11 +30,20 @@ def calendar_year(ctx: EngineContext, year: int) -> dict[str, Any]:
         days = session.scalars(
             select(CalendarDay).where(extract("year", CalendarDay.day) == year).order_by(CalendarDay.day)
         )
-        return {
-            "year": year,
-            "announced": bool(row and row.announced),
-            "exceptions": [{"day": d.day.isoformat(), "is_workday": d.is_workday, "note": d.note} for d in days],
-        }
+        stored = [{"day": d.day.isoformat(), "is_workday": d.is_workday, "note": d.note} for d in days]
+        announced = bool(row and row.announced)
+        # Until the year is announced its statutory days (and 补假) stand wherever the administrator said nothing.
+        said = {d["day"] for d in stored}
+        estimated = (
+            []
+            if announced
+            else [
+                {"day": day.isoformat(), "is_workday": False, "note": f"{note}（按法定假日推算）"}
+                for day, note in estimated_rest_days(year).items()
+                if day.isoformat() not in said
+            ]
+        )
+        return {"year": year, "announced": announced, "exceptions": stored, "estimated": estimated}
 
 
 def _admin(actor: Actor) -> None:

@@ -24,20 +24,39 @@ from engine.context import EngineContext
 from engine.db import utcnow
 from engine.definitions import UserTaskInfo
 from engine.errors import Conflict, Forbidden, ValidationFailed
-from engine.models import Task
+from engine.models import Instance, Task
 from engine.services import attachments, stepping
 
 APPROVER_DECISIONS = ("approve", "return", "reject")
 DECISION_LABELS = {"submit": "提交", "approve": "同意", "return": "退回补正", "reject": "不予批准"}
 
 
-def check_may_complete(actor: Actor, task: Task) -> None:
+def check_may_complete(actor: Actor, task: Task, instance: Instance) -> None:
     if task.state != "open":
         raise Conflict("task_already_completed", "该任务已办理完毕")
     if not actor.can_act_for(task.department, task.role):
         raise Forbidden("not_your_task", "该任务不属于您所在的部门或角色")
+    check_recusal(actor, task, instance)
     if task.assignee_id is not None and task.assignee_id != actor.user_id:
         raise Conflict("task_claimed_by_other", "该任务已由他人签收")
+
+
+def must_recuse(actor: Actor, task: Task, instance: Instance) -> str | None:
+    """Separation of duties (回避): nobody decides a step of a matter they started
+    or that their own unit applied for; the applicant's own step is theirs. The reason, if so."""
+    if task.role == "applicant":
+        return None
+    if instance.created_by == actor.user_id:
+        return "您是该事项的申请人，依回避规定不能审批本事项"
+    if actor.unit_code is not None and actor.unit_code == instance.unit_code:
+        return "该事项由您所在单位申请，依回避规定不能审批本事项"
+    return None
+
+
+def check_recusal(actor: Actor, task: Task, instance: Instance) -> None:
+    reason = must_recuse(actor, task, instance)
+    if reason:
+        raise Forbidden("recusal_required", reason)
 
 
 def normalise_decision(info: UserTaskInfo, decision: str | None, opinion: str | None) -> str:

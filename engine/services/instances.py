@@ -16,6 +16,7 @@ from engine.models import Instance, Task
 from engine.services import stepping, views
 from engine.services.access import instance_visibility, lock_instance, visible_instance
 from engine.services.completion import complete_task
+from engine.workdays import announced_years
 from engine.workflow_store import SERIALIZER_VERSION
 
 
@@ -106,7 +107,8 @@ def list_instances(
             query = query.where(Instance.process_key == process_key)
         total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
         rows = session.scalars(query.order_by(Instance.created_at.desc()).limit(limit).offset(offset))
-        return {"total": total, "items": [views.instance_summary(i) for i in rows]}
+        announced = announced_years(session)
+        return {"total": total, "items": [views.instance_summary(i, announced) for i in rows]}
 
 
 def withdraw(ctx: EngineContext, actor: Actor, instance_id: str, *, reason: str | None = None) -> dict[str, Any]:

@@ -15,7 +15,8 @@ from engine.errors import Conflict, DomainError, Forbidden, ValidationFailed
 from engine.models import Instance, Task
 from engine.services import stepping, views
 from engine.services.access import lock_task_instance, task_inbox_condition, visible_task
-from engine.services.completion import check_may_complete, complete_task
+from engine.services.completion import check_may_complete, complete_task, must_recuse
+from engine.workdays import announced_years
 
 TASK_STATES = ("open", "completed", "cancelled")
 CLAIM_FILTERS = ("mine", "unclaimed")
@@ -82,7 +83,7 @@ def get_task(ctx: EngineContext, actor: Actor, task_id: str) -> dict[str, Any]:
         info = ctx.specs.get(session, instance.definition_id).user_tasks.get(task.spec_name)
         return {
             **detail,
-            "instance": views.instance_summary(instance),
+            "instance": views.instance_summary(instance, announced_years(session)),
             "data": dossier,
             "prefill": instance.application if task.role == "applicant" else {},
             "form_schema": form.schema if form else None,
@@ -90,14 +91,16 @@ def get_task(ctx: EngineContext, actor: Actor, task_id: str) -> dict[str, Any]:
             "opinions": views.opinions(session, instance.id),
             "can_complete": task.state == "open"
             and actor.can_act_for(task.department, task.role)
-            and task.assignee_id in (None, actor.user_id),
+            and task.assignee_id in (None, actor.user_id)
+            and not must_recuse(actor, task, instance),
+            "recusal": must_recuse(actor, task, instance),
         }
 
 
 def claim(ctx: EngineContext, actor: Actor, task_id: str) -> dict[str, Any]:
     with ctx.transaction() as session:
         task, instance = visible_task(session, actor, task_id)
-        check_may_complete(actor, task)
+        check_may_complete(actor, task, instance)
         if task.assignee_id == actor.user_id:
             return views.task_summaries(session, [task])[0]
         claimed = session.execute(
@@ -172,7 +175,7 @@ def _complete_once(
 ) -> dict[str, Any]:
     with ctx.transaction() as session:
         task, instance = lock_task_instance(session, actor, task_id)
-        check_may_complete(actor, task)
+        check_may_complete(actor, task, instance)
         if instance.status in stepping.FINAL_STATUSES:
             raise Conflict("instance_finished", "该事项已办结，不能再办理")
         loaded = stepping.load(ctx, session, instance)

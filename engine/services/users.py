@@ -15,7 +15,15 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from engine import audit
-from engine.accounts import ApiToken, Department, User, check_password, create_user, set_password
+from engine.accounts import (
+    ApiToken,
+    Department,
+    User,
+    check_password,
+    check_separation_of_duties,
+    create_user,
+    set_password,
+)
 from engine.actors import ADMIN, APPLICANT, APPROVER, ROLES, Actor
 from engine.context import EngineContext
 from engine.db import utcnow
@@ -80,6 +88,7 @@ def _check_grant(session: Session, roles: list[str], departments: list[str], uni
     missing = set(departments) - known
     if missing:
         raise ValidationFailed("unknown_department", f"未知部门：{'、'.join(sorted(missing))}")
+    check_separation_of_duties(roles)
     if APPLICANT in roles and not unit_code:
         message = "申请单位经办人必须填写所属单位代码"
         raise ValidationFailed("unit_required", message, [{"field": "unit_code", "message": message}])

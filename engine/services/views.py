@@ -7,10 +7,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine import audit
+from engine import audit, clock
 from engine.accounts import User
 from engine.models import Incident, Instance, Task
 from engine.services.stepping import iso
+from engine.workdays import announced_years, provisional
 
 
 def _usernames(session: Session, ids: set[int | None]) -> dict[int, str]:
@@ -20,8 +21,12 @@ def _usernames(session: Session, ids: set[int | None]) -> dict[int, str]:
     return dict(session.execute(select(User.id, User.username).where(User.id.in_(wanted))).tuples().all())
 
 
-def task_summary(task: Task, names: dict[int, str] | None = None) -> dict[str, Any]:
+def task_summary(
+    task: Task, names: dict[int, str] | None = None, announced: frozenset[int] = frozenset()
+) -> dict[str, Any]:
     names = names or {}
+    created = clock.business_day(task.created_at) if task.created_at else None
+    due = clock.business_day(task.due_at) if task.due_at else None
     return {
         "id": task.id,
         "instance_id": task.instance_id,
@@ -35,6 +40,7 @@ def task_summary(task: Task, names: dict[int, str] | None = None) -> dict[str, A
         "assignee": names.get(task.assignee_id) if task.assignee_id else None,
         "created_at": iso(task.created_at),
         "due_at": iso(task.due_at),
+        "due_provisional": provisional(announced, created, due),
         "overdue": task.overdue_at is not None,
         "completed_at": iso(task.completed_at),
     }
@@ -42,7 +48,8 @@ def task_summary(task: Task, names: dict[int, str] | None = None) -> dict[str, A
 
 def task_summaries(session: Session, tasks: list[Task]) -> list[dict[str, Any]]:
     names = _usernames(session, {t.assignee_id for t in tasks})
-    return [task_summary(t, names) for t in tasks]
+    announced = announced_years(session) if tasks else frozenset()
+    return [task_summary(t, names, announced) for t in tasks]
 
 
 def opinions(session: Session, instance_id: str) -> list[dict[str, Any]]:
@@ -92,7 +99,8 @@ def dossier(session: Session, instance: Instance) -> dict[str, Any]:
     return {"application": instance.application or {}, "reviews": reviews, "results": instance.results or {}}
 
 
-def instance_summary(instance: Instance) -> dict[str, Any]:
+def instance_summary(instance: Instance, announced: frozenset[int] = frozenset()) -> dict[str, Any]:
+    """``announced``: the calendar's announced years, to say whether the promised date is provisional."""
     return {
         "id": instance.id,
         "status": instance.status,
@@ -106,13 +114,17 @@ def instance_summary(instance: Instance) -> dict[str, Any]:
         "outcome": instance.outcome,
         "promised_days": instance.promised_days,
         "due_on": instance.due_on.isoformat() if instance.due_on else None,
+        "due_provisional": provisional(announced, instance.clock_started_on, instance.due_on),
         "clock_paused": instance.paused_at is not None,
     }
 
 
 def step_result(session: Session, loaded: Any) -> dict[str, Any]:
     """Status and open tasks after a step, from memory: no query grows with history."""
-    return {**instance_summary(loaded.instance), "tasks": task_summaries(session, loaded.open_tasks)}
+    return {
+        **instance_summary(loaded.instance, announced_years(session)),
+        "tasks": task_summaries(session, loaded.open_tasks),
+    }
 
 
 def instance_detail(session: Session, instance: Instance) -> dict[str, Any]:
@@ -123,7 +135,7 @@ def instance_detail(session: Session, instance: Instance) -> dict[str, Any]:
     )
     incidents = session.scalars(select(Incident).where(Incident.instance_id == instance.id).order_by(Incident.id)).all()
     return {
-        **instance_summary(instance),
+        **instance_summary(instance, announced_years(session)),
         "data": dossier(session, instance),
         "tasks": task_summaries(session, open_tasks),
         "opinions": opinions(session, instance.id),

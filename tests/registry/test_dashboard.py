@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from onestop.bootstrap import Platform
-from registry.dashboard import retirement_date, saturation
+from registry.dashboard import is_worker, retirement_date, saturation
 
 
 @pytest.mark.parametrize(
@@ -25,6 +25,26 @@ from registry.dashboard import retirement_date, saturation
 )
 def test_retirement_date(sex: str, birth: date, retires: date) -> None:
     assert retirement_date(sex, birth) == retires
+
+
+@pytest.mark.parametrize(
+    ("birth", "retires"),
+    [
+        (date(1974, 12, 31), date(2024, 12, 1)),  # 50 before the reform
+        (date(1975, 1, 10), date(2025, 2, 1)),  # first cohort: 50 and one month
+        (date(1975, 2, 28), date(2025, 3, 1)),  # the same two-month batch
+        (date(1975, 3, 1), date(2025, 5, 1)),  # next batch: two months later
+        (date(1985, 1, 1), date(2040, 1, 1)),  # capped at 55
+    ],
+)
+def test_women_workers_retire_from_fifty(birth: date, retires: date) -> None:
+    assert retirement_date("女", birth, worker=True) == retires
+    assert retirement_date("男", birth, worker=True) == retirement_date("男", birth)  # men: one scheme
+
+
+def test_who_counts_as_a_worker() -> None:
+    assert is_worker("事业工勤编制", "") and is_worker("机关工勤编制", "") and is_worker("事业编制（全额拨款）", "工勤")
+    assert not is_worker("事业编制（全额拨款）", "专技") and not is_worker("行政编制", "管理")
 
 
 def test_saturation_by_unit_adds_up_over_its_types(sqlite_platform: Platform) -> None:

@@ -32,7 +32,7 @@ def s3_store(server: S3Server, mode: str = "COMPLIANCE") -> S3ArchiveStore:
     )
 
 
-@pytest.fixture(params=["local", "s3"])
+@pytest.fixture(params=["local", pytest.param("s3", marks=pytest.mark.real_clock)])
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> ArchiveStore:
     if request.param == "local":
         return LocalArchiveStore(tmp_path / "archive")

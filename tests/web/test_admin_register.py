@@ -184,7 +184,7 @@ def test_units_list_and_detail_show_the_figures(sqlite_platform: Platform, monke
     assert detail.status_code == 200
     assert row_of(detail.text, "事业编制（全额拨款）")[:6] == ["事业编制（全额拨款）", "20", "4", "0", "16", "有空编"]
     assert row_of(detail.text, "事业工勤编制")[:5] == ["事业工勤编制", "2", "1", "0", "1"]
-    assert row_of(detail.text, "<td>正职</td>") == ["正职", "1", "1"]
+    assert row_of(detail.text, "<td>正职</td>") == ["正职", "1", "1", "0", "0"]  # approved, held, on notices, free
     assert "在编人员（5 人）" in detail.text and "第 1 / 3 页" in detail.text
     assert "李明" in detail.text and "王芳" not in detail.text
     second = client.get("/admin/units/demo-unit-001?page=2", headers=HTML).text

@@ -4,6 +4,7 @@ Schema with inline errors, the applicant's and the approver's pages."""
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 from typing import Any
 
 from fastapi.testclient import TestClient
@@ -264,3 +265,25 @@ def test_admin_pages_processes_incidents_and_dashboard(sqlite_platform: Platform
     assert applicant.get("/admin", headers=HTML).status_code == 403
     with sqlite_platform.ctx.reading() as db:
         assert db.get(Instance, instance_id) is not None
+
+
+def test_pages_show_china_time_at_the_day_boundary(sqlite_platform: Platform) -> None:
+    """A matter submitted at 23:30 UTC is a next-morning matter in China: every page says 07:30 of that day."""
+    import time_machine
+
+    from engine import services
+    from tests.conftest import actors_of
+    from tests.engine.helpers import DEMO, application
+
+    actors = actors_of(sqlite_platform)
+    with time_machine.travel(datetime(2026, 12, 3, 23, 30, tzinfo=UTC), tick=False):
+        matter = services.start(sqlite_platform.ctx, actors["applicant"], process_key=DEMO, data=application())
+    applicant = browser(sqlite_platform)
+    log_in(applicant, "applicant")
+    page = applicant.get(f"/matters/{matter['id']}", headers=HTML).text
+    listing = applicant.get("/matters", headers=HTML).text
+    for shown in (page, listing):
+        assert "2026-12-04 07:30" in shown
+        assert "2026-12-03 23:30" not in shown and "T23:30" not in shown and "+00:00" not in shown
+    assert "2026-12-11 前" in page  # 5 working days from Friday 4 December (China), not from Thursday
+    assert "2026-12-11" in browser_inbox(sqlite_platform, "bianban")
