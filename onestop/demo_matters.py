@@ -1,31 +1,66 @@
 """Finished demo matters of every kind, their documents issued and archived,
 so an archivist has something real to find the first time they log in.
 
-Each matter is started by the demo unit's clerk with its form's example and
-approved by whoever holds each step, exactly as people would through the API;
-then one worker pass issues and archives the documents. Runs once: nothing
-happens when the archive already holds records.
+Each matter is started by the demo unit's clerk and approved by whoever holds
+each step, exactly as people would through the API; then one worker pass issues
+and archives the documents. Runs once: nothing happens when the archive already
+holds records.
+
+The demo's matters are not the forms' examples: they name other persons, another
+institution and the unit's short name, so that every example still posts on a
+fresh demo (a test posts each one). The credit-code example is a rename, which
+needs a 批复 and 编办's scan of it: the demo leaves it for people to try.
 """
 
 from __future__ import annotations
 
 import logging
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import select
 
 from archive.models import ArchiveRecord
-from engine import services
+from engine import clock, services
 from engine.accounts import User
 from engine.actors import Actor
 from engine.errors import DomainError
 from engine.outbox import drain
+from forms.identifiers import ric_check_char
 from onestop.bootstrap import Platform
+from registry.models import Person
 
-# In this order the examples fit the demo register: the domain name is the unit's
-# name before the credit-code change renames it.
 log = logging.getLogger(__name__)
-MATTERS = ("staff_exit", "staff_entry", "domain_name", "credit_code", "institution_setup")
+MATTERS = ("staff_exit", "staff_entry", "domain_name", "institution_setup")
+
+
+def _person(name: str, sex: str, born: str, seq: int) -> dict[str, Any]:
+    body = f"141002{born.replace('-', '')}{seq * 2 + (1 if sex == '男' else 0):03d}"
+    return {
+        "name": name,
+        "sex": sex,
+        "id_number": body + ric_check_char(body),
+        "birth_date": born,
+        "education": "大学本科",
+        "entry_form": "招聘",
+        "post_category": "专技",
+    }
+
+
+# What the demo changes, over each form's first example.
+DEMO_CHANGES: dict[str, dict[str, Any]] = {
+    "staff_exit": {"name": "王芳", "reason": "辞职", "doc_no": "", "remarks": "本人申请辞职，已办结离职手续。"},
+    "staff_entry": {
+        "post": "数据安全专业技术岗",
+        "persons": [_person("孙悦", "女", "1997-03-08", 21), _person("周航", "男", "1995-10-21", 22)],
+    },
+    "domain_name": {"name": "市数据资源中心"},
+    "institution_setup": {
+        "name": "示范市大数据发展中心",
+        "short_name": "市大数据中心",
+        "domain_wish": {"name": "示范市大数据发展中心", "suffix": ".公益"},
+    },
+}
 CLERK = "applicant"
 DEPARTMENT_USERS = {"bianban": "bianban", "zuzhi": "zuzhi", "renshe": "renshe", "caizheng": "caizheng"}
 
@@ -35,10 +70,21 @@ def _actors(platform: Platform) -> dict[str, Actor]:
         return {u.username: u.to_actor() for u in session.scalars(select(User))}
 
 
+def demo_data(platform: Platform, process_key: str) -> dict[str, Any]:
+    """The demo matter's filling: the form's example with the demo's own persons, names and dates."""
+    data = {**services.start_form(platform.ctx, process_key)["examples"][0], **DEMO_CHANGES.get(process_key, {})}
+    if process_key == "staff_exit":
+        with platform.ctx.reading() as session:
+            person = session.scalars(select(Person).where(Person.name == data["name"])).one()
+            data["id_number"] = person.id_number
+        data["exit_date"] = clock.today().isoformat()
+    return data
+
+
 def _drive(platform: Platform, actors: dict[str, Actor], process_key: str) -> str:
     ctx = platform.ctx
-    example = dict(services.start_form(ctx, process_key)["examples"][0])
-    instance_id = str(services.start(ctx, actors[CLERK], process_key=process_key, data=example)["id"])
+    data = demo_data(platform, process_key)
+    instance_id = str(services.start(ctx, actors[CLERK], process_key=process_key, data=data)["id"])
     for _ in range(30):
         detail = services.get(ctx, actors["admin"], instance_id)
         if not detail["tasks"]:

@@ -66,6 +66,10 @@ PERSONS = [
 ]
 
 
+# The standard short names (规范简称) a unit may also use, e.g. as its Chinese domain name.
+SHORT_NAMES = {"demo-unit-001": "市数据资源中心", "demo-unit-002": "市审批局", "demo-unit-003": "市档案馆"}
+
+
 def make_ric(region: str, born: date, seq: int, sex: str) -> str:
     """A valid 18-digit number; the sequence's last digit is odd for 男, even for 女."""
     seq = seq * 2 + (1 if sex == "男" else 0)
@@ -82,6 +86,7 @@ def seed_register(session: Session) -> bool:
         unit = Unit(
             code=code,
             name=name,
+            short_name=SHORT_NAMES.get(code),
             kind=kind,
             region_code="141002",
             credit_code=credit,

@@ -159,3 +159,28 @@ class DomainName(Base):
     status: Mapped[str] = mapped_column(String(12), default="active")
     registered_on: Mapped[date] = mapped_column(Date)
     expires_on: Mapped[date] = mapped_column(Date)
+
+
+class UnitEvent(Base):
+    """A change of a unit's standing (赋码, 名称变更, 注销), with the document it rests on.
+
+    ``basis_source`` is ``platform`` when the 文号 is a 批复 this platform issued,
+    ``external`` when 编办 recorded another authority's 文号 with its scanned file
+    (``basis_sha256``, kept with the matter's attachments).
+    """
+
+    __tablename__ = "unit_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
+    event: Mapped[str] = mapped_column(String(20))
+    before: Mapped[str] = mapped_column(String(200), default="")
+    after: Mapped[str] = mapped_column(String(200), default="")
+    basis_doc_no: Mapped[str] = mapped_column(String(60), default="")
+    basis_source: Mapped[str] = mapped_column(String(10), default="")
+    basis_file: Mapped[str] = mapped_column(String(200), default="")
+    basis_sha256: Mapped[str] = mapped_column(String(64), default="")
+    instance_id: Mapped[str | None] = mapped_column(String(36))
+    on: Mapped[date] = mapped_column(Date)
+    recorded_by: Mapped[str] = mapped_column(String(100))
+    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

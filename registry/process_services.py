@@ -17,7 +17,7 @@ from sqlalchemy import select
 from engine import clock, step_context
 from engine.errors import Conflict
 from forms.identifiers import check_ric, ric_birth_date
-from registry import notices
+from registry import notices, unit_lifecycle
 from registry.figures import leadership_figures, posts_problems, posts_wanted
 from registry.models import Person, Reservation, Unit
 from registry.notices import DEFAULT_VALIDITY_MONTHS
@@ -133,28 +133,77 @@ SERVICES = {
 
 
 def credit_code(params: dict[str, Any]) -> dict[str, Any]:
-    """赋码: issue (new), record a change, or cancel the unit's code (never reissued)."""
+    """赋码: issue (new), change the name, or cancel the unit's code (never reissued).
+
+    A change rests on a 批复: one this platform issued, or another authority's
+    文号 that 编办 records by attaching its scanned file to the review. A
+    cancellation waits until nobody holds a place and no other matter is open.
+    A refusal is returned as data (``done`` false with the reason), so the
+    process ends the matter as refused.
+    """
     from registry.credit_codes import issue_for_unit
     from registry.models import IssuedCode
 
     step = step_context.current()
     unit = lock_unit(step.session, _unit().id)
-    action = str(params["action"])
+    action, doc_no = str(params["action"]), str(params.get("approval_doc_no") or "").strip()
     if action == "new":
         if unit.credit_code:
             return {"done": False, "message": f"{unit.name}已有统一社会信用代码{unit.credit_code}"}
         issued = issue_for_unit(step.session, unit)
+        unit_lifecycle.record_event(
+            step.session, unit, event="赋码", before="", after=issued.code,
+            basis={"doc_no": doc_no, "source": _source(step.session, doc_no)},
+            instance_id=step.instance.id, by=step.actor,
+        )  # fmt: skip
         return {"done": True, "code": issued.code, "message": f"已赋码：{issued.code}"}
-    code = step.session.get(IssuedCode, unit.credit_code) if unit.credit_code else None
     if action == "cancel":
+        refusal = unit_lifecycle.cancel_refusal(step.session, unit, matter_id=step.instance.id)
+        if refusal:
+            return {"done": False, "message": refusal}
+        code = step.session.get(IssuedCode, unit.credit_code) if unit.credit_code else None
         if code is not None:
             code.status = "cancelled"
-        cancelled, unit.status = unit.credit_code, "cancelled"
+        cancelled, before = unit.credit_code, unit.status
+        unit.status = "cancelled"
+        unit_lifecycle.record_event(
+            step.session, unit, event="注销", before=before, after="cancelled",
+            basis={"doc_no": doc_no, "source": _source(step.session, doc_no)},
+            instance_id=step.instance.id, by=step.actor,
+        )  # fmt: skip
         return {"done": True, "code": cancelled, "message": f"已注销统一社会信用代码{cancelled}，该代码不再使用"}
     new_name = str(params.get("new_name") or "").strip()
-    if new_name:
-        unit.name = new_name
-    return {"done": True, "code": unit.credit_code, "message": f"已登记变更：{unit.name}"}
+    if not new_name or new_name == unit.name:
+        return {"done": False, "message": "变更登记须填写与现名称不同的变更后名称"}
+    if step.session.scalar(select(Unit.id).where(Unit.name == new_name, Unit.id != unit.id)) is not None:
+        return {"done": False, "message": f"名称“{new_name}”已由其他单位使用"}
+    basis = _change_basis(step.session, doc_no, list(params.get("basis_files") or []))
+    if basis is None:
+        return {
+            "done": False,
+            "message": f"批准文号“{doc_no}”不是本平台出具的机构编制批复，编办也未上传该批复的扫描件，不能变更名称",
+        }
+    before = unit.name
+    unit.name = new_name
+    unit_lifecycle.record_event(
+        step.session, unit, event="名称变更", before=before, after=new_name, basis=basis,
+        instance_id=step.instance.id, by=step.actor,
+    )  # fmt: skip
+    return {"done": True, "code": unit.credit_code, "message": f"已登记变更：{before}更名为{new_name}"}
+
+
+def _source(session: Any, doc_no: str) -> str:
+    return "platform" if doc_no and unit_lifecycle.issued_approval(session, doc_no) else "external"
+
+
+def _change_basis(session: Any, doc_no: str, scans: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The 批复 a name change rests on, or None when there is none to rest on."""
+    if doc_no and unit_lifecycle.issued_approval(session, doc_no):
+        return {"doc_no": doc_no, "source": "platform"}
+    if doc_no and scans:
+        scan = scans[0]
+        return {"doc_no": doc_no, "source": "external", "file": scan.get("name"), "sha256": scan.get("sha256")}
+    return None
 
 
 SERVICES["register.credit_code"] = credit_code

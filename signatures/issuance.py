@@ -84,6 +84,8 @@ def request(
                 "number": number,
                 "issuer": issuer,
                 "issued_on": today.isoformat(),
+                # 版记: the other departments that acted on the matter are copied (抄送).
+                "copied_to": [naming.issuer(name) for name in _acting_departments(session, instance, kind.department)],
             },
         }
         document = Document(
@@ -104,6 +106,22 @@ def request(
     session.flush()
     outbox.emit(session, REQUESTED_TOPIC, {"instance_id": instance.id, "kinds": list(kinds)})
     return made
+
+
+def _acting_departments(session: Session, instance: Instance, issuing: str) -> list[str]:
+    """Names of the departments that decided a step of the matter, in the order they first acted."""
+    from engine.models import Task
+
+    codes = session.scalars(
+        select(Task.department)
+        .where(Task.instance_id == instance.id, Task.state == "completed", Task.role != "applicant")
+        .order_by(Task.completed_at)
+    ).all()
+    ordered = [c for i, c in enumerate(codes) if c != issuing and c not in codes[:i]]
+    names = dict(
+        session.execute(select(Department.code, Department.name).where(Department.code.in_(ordered))).tuples().all()
+    )
+    return [names.get(code, code) for code in ordered]
 
 
 def request_service(naming: Naming, unit_facts: UnitFacts) -> Callable[[dict[str, Any]], dict[str, Any]]:

@@ -131,11 +131,10 @@ class DevelopmentPki:
         ca_cert, ca_key = self._ca()
         cert_path, key_path = self.folder / f"{name}.pem", self.folder / f"{name}.key"
         if not cert_path.exists():
-            # pyHanko's in-process TSA signs with RSA only; departments sign with ECDSA P-256.
-            key: ec.EllipticCurvePrivateKey | rsa.RSAPrivateKey = (
-                rsa.generate_private_key(public_exponent=65537, key_size=2048)
-                if timestamping
-                else ec.generate_private_key(ec.SECP256R1())
+            # RSA for everyone: pyHanko's in-process TSA signs with RSA only, and an ECDSA P-256
+            # signature is an ISO 32002 (PDF 2.0) feature, which would lift a PDF/A-3 file to PDF 2.0.
+            key: ec.EllipticCurvePrivateKey | rsa.RSAPrivateKey = rsa.generate_private_key(
+                public_exponent=65537, key_size=2048
             )
             now = dt.datetime.now(dt.UTC)
             builder = (

@@ -13,7 +13,10 @@ from typing import Any
 from engine.calendar import add_years
 from forms import FormRegistry
 
-SAMPLE_UNIT = {"unit_name": "示范市数据资源管理局", "credit_code": "11141002MB0000011X", "unit_code": "demo-unit-001"}
+# The demo register's first unit, as it stands there (name and code pass the platform's own checks).
+SAMPLE_UNIT = {"unit_name": "示范市数据资源服务中心", "credit_code": "12141002MB1234562N", "unit_code": "demo-unit-001"}
+# What the demo's code block gives the first new 事业单位: a new institution has a code of its own.
+NEW_INSTITUTION_CODE = "12141002MB1234570H"
 
 
 def _example(form_key: str) -> dict[str, Any]:
@@ -30,7 +33,7 @@ def sample_facts(kind: str, today: date) -> dict[str, Any]:
             "matter": matter,
             "application": app,
             "unit": {"code": "U20260001", "name": app["name"]},
-            "credit_code": {"code": "12141002MB1234562N"},
+            "credit_code": {"code": NEW_INSTITUTION_CODE},
         }
     if kind == "credit_code_notice":
         return {

@@ -23,7 +23,9 @@ from weasyprint import HTML
 SEAL_RED = "#d7000f"
 SIZE = 420  # drawing units: tenths of a millimetre, the seal is 42 mm across
 CENTRE = SIZE / 2
-SEAL_VERSION = 1  # bump when the drawing changes, so cached seals are redrawn
+SEAL_VERSION = 2  # bump when the drawing changes, so cached seals are redrawn
+# Seal ink lets the 署名 and date it presses on show through (GB/T 9704: the seal covers them, they stay legible).
+INK_OPACITY = 0.8
 
 
 @lru_cache(maxsize=2)
@@ -92,9 +94,10 @@ def seal_svg(font_file: Path, name: str, bottom_line: str = "") -> str:
     bottom = _straight(font, bottom_line, size=44.0, baseline=CENTRE + 128) if bottom_line else ""
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" width="42mm" height="42mm" viewBox="0 0 {SIZE} {SIZE}">'
-        f'<circle cx="{CENTRE}" cy="{CENTRE}" r="{CENTRE - 9}" fill="none" stroke="{SEAL_RED}" stroke-width="12"/>'
-        f'<polygon points="{_star(68)}" fill="{SEAL_RED}"/>'
-        f'<path d="{arc} {bottom}" fill="{SEAL_RED}"/>'
+        f'<circle cx="{CENTRE}" cy="{CENTRE}" r="{CENTRE - 9}" fill="none" stroke="{SEAL_RED}" stroke-width="12"'
+        f' stroke-opacity="{INK_OPACITY}"/>'
+        f'<polygon points="{_star(68)}" fill="{SEAL_RED}" fill-opacity="{INK_OPACITY}"/>'
+        f'<path d="{arc} {bottom}" fill="{SEAL_RED}" fill-opacity="{INK_OPACITY}"/>'
         "</svg>"
     )
 

@@ -10,11 +10,15 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
 
+from api.bodies import ALLOWED_TYPES, store_upload
+from api.limits import human_size
 from api.web import formfields
 from api.web.pages import (
     DUE_SOON,
     Viewer,
+    api_config,
     checked_form,
     engine_context,
     error_page,
@@ -143,7 +147,24 @@ def task_page(request: Request, actor: Viewer, task_id: str) -> HTMLResponse | R
         form_error=None,
         opinion="",
         application_schema=_application_schema(ctx, task),
+        **_decision_files(request, task),
     )
+
+
+def _decision_files(request: Request, task: dict[str, Any]) -> dict[str, Any]:
+    """The file field of a decision whose form takes attachments (e.g. 编办's scan of another authority's 批复)."""
+    schema = task.get("form_schema") or {}
+    field = (schema.get("properties") or {}).get("attachments")
+    if not field:
+        return {"accepts_files": False}
+    return {
+        "accepts_files": True,
+        "files_title": field.get("title") or "附件",
+        "files_help": schema.get("description") or "",
+        "file_types": "、".join(["PDF", "JPEG", "PNG", "OFD", "DOCX", "XLSX"]),
+        "accept": ",".join(ALLOWED_TYPES),
+        "max_size": human_size(api_config(request).max_upload_bytes),
+    }
 
 
 def _correction_page(
@@ -178,13 +199,17 @@ def _application_schema(ctx: EngineContext, task: dict[str, Any]) -> dict[str, A
 
 @router.post("/tasks/{task_id}", response_model=None)
 async def decide(request: Request, actor: Viewer, task_id: str) -> Response:
-    ctx = engine_context(request)
-    form = await checked_form(request, actor, max_fields=2000)
+    ctx, config = engine_context(request), api_config(request)
+    form = await checked_form(request, actor, max_files=config.max_files, max_fields=2000)
     if isinstance(form, Response):
         return form
     decision, opinion = str(form.get("decision", "")), str(form.get("opinion", ""))
     data: dict[str, Any] = {}
+    uploads: list[dict[str, Any]] = []
     try:
+        for upload in form.getlist("files"):
+            if isinstance(upload, UploadFile) and upload.filename:
+                uploads.append(store_upload(upload, config, request.app.state.attachments)[0])
         if decision == "submit":  # a corrected submission: the form is the data
             task = services.get_task(ctx, actor, task_id)
             fields = {k: v for k, v in form.items() if isinstance(v, str)}
@@ -193,7 +218,9 @@ async def decide(request: Request, actor: Viewer, task_id: str) -> Response:
             if kept:
                 data["attachments"] = kept  # files sent with the first submission stay with the matter
         result = await run_in_threadpool(
-            lambda: services.complete(ctx, actor, task_id, decision=decision, opinion=opinion or None, data=data)
+            lambda: services.complete(
+                ctx, actor, task_id, decision=decision, opinion=opinion or None, data=data, uploads=uploads
+            )
         )
     except ValidationFailed as refused:
         task = services.get_task(ctx, actor, task_id)
@@ -209,6 +236,7 @@ async def decide(request: Request, actor: Viewer, task_id: str) -> Response:
             form_error=refused.message,
             opinion=opinion,
             application_schema=_application_schema(ctx, task),
+            **_decision_files(request, task),
         )
     except DomainError as error:
         return error_page(request, actor, error)

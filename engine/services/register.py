@@ -13,6 +13,7 @@ from engine.errors import Forbidden, NotFound
 from registry.figures import leadership_figures, unit_figures
 from registry.models import Person, Unit
 from registry.reservations import notices_of
+from registry.unit_lifecycle import events_of
 from registry.vocabulary import UNIT_STATUSES
 
 
@@ -69,6 +70,7 @@ def get_unit(ctx: EngineContext, actor: Actor, code: str) -> dict[str, Any]:
             "figures": [f.as_dict() for f in unit_figures(session, unit.id)],
             "leadership": [f.as_dict() for f in leadership_figures(session, unit.id)],
             "notices": notices_of(session, unit.id),
+            "events": events_of(session, unit.id),
         }
 
 

@@ -21,6 +21,7 @@ from storage.archive import LocalArchiveStore, Retention, RetentionClass
 from tests.api.helpers import add_user, assert_error
 from tests.api.test_matters import drive, start
 from tests.conftest import Api
+from tests.signatures.test_documents import assert_pdf_a3_version
 
 
 @pytest.fixture
@@ -56,6 +57,7 @@ def test_a_finished_matter_is_archived_checked_and_upgraded_to_lta(
     report = verify_pdf(stored, sqlite_platform.archive.roots)
     assert report.valid and len(report.document_timestamps) == 1  # B-LTA: the archive timestamp
     assert report.signatures[0].modification == "LTA_UPDATES"
+    assert_pdf_a3_version(stored)  # the archive's timestamp revision keeps it PDF 1.7 (PDF/A-3)
 
     envelope = sqlite_platform.archive.store.get(dossier.object_key, dossier.version_id)
     assert manifest.verify(envelope, sqlite_platform.archive.roots) == (True, "案卷清单签名有效")

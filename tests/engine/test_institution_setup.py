@@ -11,11 +11,22 @@ from engine import services
 from forms.identifiers import check_uscc
 from onestop.bootstrap import Platform
 from registry.models import DomainName, LeadershipQuota, Quota, Unit
+from signatures.models import Document
 from tests.conftest import actors_of
 from tests.engine.helpers import decide, issue_documents, open_task
 from tests.engine.test_staff_processes import example
 
 KEY = "institution_setup"
+
+
+def pdf_text(pdf: bytes) -> str:
+    import io
+
+    from pypdf import PdfReader
+
+    return "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages).replace("\n", "")
+
+
 MEMBERS = ("bianwei1", "bianwei2", "bianwei3")
 
 
@@ -79,6 +90,22 @@ def test_setup_with_a_one_time_notice_from_the_parallel_stage(platform: Platform
         assert quotas == {"事业编制（全额拨款）": 12, "事业工勤编制": 1}
         assert session.scalars(select(LeadershipQuota).where(LeadershipQuota.unit_id == unit.id)).all()
         assert session.get(DomainName, "示范市公共数据开放服务中心.公益") is not None
+        parent_code = session.scalars(select(Unit.credit_code).where(Unit.code == "demo-unit-001")).one()
+        issued = dict(
+            session.execute(select(Document.kind, Document.storage_key).where(Document.instance_id == iid))
+            .tuples()
+            .all()
+        )
+    # The new institution's own documents state its own name and code, never its sponsor's.
+    new_code = results["credit_code"]["code"]
+    for kind in ("domain_confirmation", "credit_code_notice", "legal_person_certificate"):
+        text = pdf_text(platform.documents.path(str(issued[kind])).read_bytes())
+        assert application["name"] in text and new_code in text, kind
+        assert str(parent_code) not in text, kind
+    approval = pdf_text(platform.documents.path(str(issued["institution_approval"])).read_bytes())
+    assert str(results["unit"]["code"]) not in approval  # no internal register code in the body
+    # 版记: copied to the departments that acted, in the order they first did.
+    assert "抄送：示范市机构编制委员会，示范市组织部，示范市人力资源和社会保障局，示范市财政局。" in approval
 
 
 def test_one_committee_member_against_means_no(platform: Platform) -> None:

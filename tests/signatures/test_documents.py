@@ -21,6 +21,7 @@ from signatures.kinds import KINDS
 from signatures.pipeline import DocumentPipeline, development_pipeline
 from signatures.render import ATTACHMENT_NAME, DocumentOrder, attachment_bytes
 from signatures.samples import sample_facts
+from signatures.seal import INK_OPACITY
 from signatures.verification import verify_pdf
 from storage import LocalAttachmentStore
 
@@ -122,6 +123,16 @@ def test_pdfa_identification_and_the_attached_decision(pipeline: DocumentPipelin
     assert attached == attachment_bytes(order.facts)
     assert json.loads(attached) == order.facts
     assert reader.metadata is not None and reader.metadata["/onestopdocnumber"] == order.number
+    assert_pdf_a3_version(produced.pdf)
+
+
+def assert_pdf_a3_version(pdf: bytes) -> None:
+    """PDF/A-3 is PDF 1.7: neither the header nor the catalog of any revision may say 2.0 (ISO 19005-3)."""
+    reader = PdfReader(io.BytesIO(pdf))
+    assert reader.pdf_header == "%PDF-1.7"
+    assert str(reader.trailer["/Root"].get("/Version", "/1.7")) in ("/1.7", "1.7")
+    esic = reader.trailer["/Root"].get("/Extensions", {}).get("/ESIC")
+    assert esic is None or str(esic["/BaseVersion"]) in ("/1.7", "1.7")
 
 
 def test_sealed_signed_at_b_t_with_validation_data(pipeline: DocumentPipeline, tmp_path: Path) -> None:
@@ -160,3 +171,64 @@ def test_one_changed_byte_or_anything_added_fails(pipeline: DocumentPipeline) ->
     writer.write(out)
     appended = verify_pdf(out.getvalue(), roots)
     assert not appended.valid and "追加" in (appended.reason or "")
+
+
+def _page_texts(pdf: bytes) -> list[list[tuple[str, float]]]:
+    """Each page's text runs with their x position (points from the left edge)."""
+    pages = []
+    for page in PdfReader(io.BytesIO(pdf)).pages:
+        runs: list[tuple[str, float]] = []
+
+        def visit(text: str, cm: Any, tm: Any, _font: Any, _size: Any, runs: list[tuple[str, float]] = runs) -> None:
+            if text.strip():
+                runs.append((text.strip(), float(cm[4]) + float(tm[4]) * float(cm[0])))
+
+        page.extract_text(visitor_text=visit)
+        pages.append(runs)
+    return pages
+
+
+def _long_facts() -> dict[str, Any]:
+    """An approval whose duties run long, so the closing falls near a page end."""
+    facts = sample_facts("institution_approval", TODAY)
+    facts["application"] = {**facts["application"], "duties": "承担全市公共数据开放平台建设和运行维护。" * 9}
+    facts["document"] = {"copied_to": ["示范市组织部", "示范市财政局"]}
+    return facts
+
+
+@pytest.mark.parametrize("extra", [0, 3, 6, 9, 12])
+def test_gbt_9704_layout(pipeline: DocumentPipeline, extra: int) -> None:
+    """The seal's page has body text besides the closing line; page numbers sit on the outer side;
+    the 版记 lists the departments copied and who printed it when; list numbers have no gaps."""
+    facts = _long_facts()
+    facts["application"]["duties"] += "开展数据开放目录编制。" * extra
+    facts["application"]["internal_units"] = []  # no 内设机构: the numbering must close the gap
+    rendered = pipeline.renderer.render(order_for("institution_approval", facts))
+    pages = _page_texts(rendered.pdf)
+    seal_page = [t for t, _ in pages[rendered.seal_page]]
+    body_lines = [t for t in seal_page if re.match(r"^[一二三四五六七八九十]、", t)]
+    assert body_lines, f"the seal's page holds only the closing: {seal_page}"
+    width = float(PdfReader(io.BytesIO(rendered.pdf)).pages[0].mediabox.width)
+    for number, runs in enumerate(pages, start=1):
+        [x] = [x for t, x in runs if re.fullmatch(rf"—\s*{number}\s*—", t)]
+        assert (x > width / 2) == (number % 2 == 1), (number, x)  # odd pages right, even pages left
+    text = re.sub(r"\s+", "", "".join(t for page in pages for t, _ in page))
+    assert "抄送：示范市组织部，示范市财政局。" in text and f"{ISSUER}2026年11月23日印发" in text
+    numbers = re.findall(r"([一二三四五六七八九十])、", text)
+    assert numbers == list("一二三四")[: len(numbers)] and len(numbers) == 4  # 内设机构 left out: no gap
+
+
+def test_the_seal_ink_lets_the_signature_and_date_show_through(pipeline: DocumentPipeline) -> None:
+    produced = pipeline.produce(order_for("staff_exit_notice"), seal_name=ISSUER)
+    reader = PdfReader(io.BytesIO(produced.pdf))
+    alphas = set()
+    for field in reader.trailer["/Root"]["/AcroForm"]["/Fields"]:
+        appearance = field.get_object()["/AP"]["/N"].get_object()
+        stack = [appearance]
+        while stack:
+            xobject = stack.pop()
+            resources = xobject.get("/Resources", {})
+            for state in resources.get("/ExtGState", {}).values():
+                alphas |= {float(state.get_object()[k]) for k in ("/ca", "/CA") if k in state.get_object()}
+            stack += [x.get_object() for x in resources.get("/XObject", {}).values()]
+    assert INK_OPACITY < 1 and INK_OPACITY in alphas  # translucent red: text under the seal stays legible

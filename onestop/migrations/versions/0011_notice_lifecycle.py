@@ -1,4 +1,4 @@
-"""notice lifecycle: validity, end and the leadership posts a notice holds
+"""notice lifecycle (validity, end, the leadership posts a notice holds) and unit events with their basis
 
 Revision ID: 0011
 Revises: 0010
@@ -15,6 +15,25 @@ depends_on = None
 
 
 def upgrade() -> None:
+    op.create_table('unit_events',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('unit_id', sa.Integer(), nullable=False),
+    sa.Column('event', sa.String(length=20), nullable=False),
+    sa.Column('before', sa.String(length=200), nullable=False),
+    sa.Column('after', sa.String(length=200), nullable=False),
+    sa.Column('basis_doc_no', sa.String(length=60), nullable=False),
+    sa.Column('basis_source', sa.String(length=10), nullable=False),
+    sa.Column('basis_file', sa.String(length=200), nullable=False),
+    sa.Column('basis_sha256', sa.String(length=64), nullable=False),
+    sa.Column('instance_id', sa.String(length=36), nullable=True),
+    sa.Column('on', sa.Date(), nullable=False),
+    sa.Column('recorded_by', sa.String(length=100), nullable=False),
+    sa.Column('recorded_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['unit_id'], ['units.id'], name=op.f('fk_unit_events_unit_id_units')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_unit_events'))
+    )
+    with op.batch_alter_table('unit_events', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_unit_events_unit_id'), ['unit_id'], unique=False)
     with op.batch_alter_table('reservations', schema=None) as batch_op:
         batch_op.add_column(sa.Column('principal_posts', sa.Integer(), nullable=False, server_default='0'))
         batch_op.add_column(sa.Column('deputy_posts', sa.Integer(), nullable=False, server_default='0'))
@@ -53,6 +72,9 @@ def _date_open_notices() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('unit_events', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_unit_events_unit_id'))
+    op.drop_table('unit_events')
     op.execute("UPDATE reservations SET status = 'consumed' WHERE status = 'used'")
     op.execute("UPDATE reservations SET status = 'cancelled' WHERE status IN ('released', 'expired')")
     with op.batch_alter_table('reservations', schema=None) as batch_op:

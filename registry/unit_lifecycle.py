@@ -1,0 +1,111 @@
+"""Guards on a unit's standing: a code is cancelled only when nobody holds a
+place and no matter is open; a name changes only on a 批复 (one this platform
+issued, or another authority's that 编办 records with its scanned file).
+Every change is a ``UnitEvent`` with its basis, and an audit event.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from engine import audit, clock
+from engine.models import Instance, Task
+from registry.models import Person, Unit, UnitEvent
+
+OPEN_STATUSES = ("running", "returned", "incident")
+APPROVAL_KIND = "institution_approval"  # 机构编制批复
+
+
+def cancel_refusal(session: Session, unit: Unit, *, matter_id: str | None = None) -> str | None:
+    """Why ``unit``'s code may not be cancelled now, with the figures; None when it may."""
+    by_type = session.execute(
+        select(Person.est_type, func.count())
+        .where(Person.unit_id == unit.id, Person.status == "在编")
+        .group_by(Person.est_type)
+        .order_by(Person.est_type)
+    ).all()
+    # A matter counts once submitted (one task done): the one being started right now does not.
+    open_matters = (
+        select(func.count(func.distinct(Instance.id)))
+        .join(Task, Task.instance_id == Instance.id)
+        .where(Instance.unit_code == unit.code, Instance.status.in_(OPEN_STATUSES), Task.state == "completed")
+    )
+    if matter_id is not None:
+        open_matters = open_matters.where(Instance.id != matter_id)
+    matters = session.scalar(open_matters) or 0
+    problems = []
+    if by_type:
+        total = sum(int(n) for _, n in by_type)
+        detail = "、".join(f"{t}{n}名" for t, n in by_type)
+        problems.append(f"尚有在编人员{total}名（{detail}），须先办理出编")
+    if matters:
+        problems.append(f"尚有未办结事项{matters}件，须先办结或撤回")
+    if not problems:
+        return None
+    return f"{unit.name}{'；'.join(problems)}，不能注销"
+
+
+def issued_approval(session: Session, doc_no: str) -> bool:
+    """Whether ``doc_no`` is a 机构编制批复 this platform issued."""
+    from signatures.models import ISSUED, Document
+
+    found = session.scalar(
+        select(Document.id).where(Document.number == doc_no, Document.kind == APPROVAL_KIND, Document.status == ISSUED)
+    )
+    return found is not None
+
+
+def record_event(
+    session: Session,
+    unit: Unit,
+    *,
+    event: str,
+    before: str,
+    after: str,
+    basis: dict[str, Any],
+    instance_id: str | None,
+    by: str,
+) -> UnitEvent:
+    row = UnitEvent(
+        unit_id=unit.id,
+        event=event,
+        before=before[:200],
+        after=after[:200],
+        basis_doc_no=str(basis.get("doc_no") or "")[:60],
+        basis_source=str(basis.get("source") or ""),
+        basis_file=str(basis.get("file") or "")[:200],
+        basis_sha256=str(basis.get("sha256") or ""),
+        instance_id=instance_id,
+        on=clock.today(),
+        recorded_by=by,
+    )
+    session.add(row)
+    audit.record(
+        session,
+        actor=by,
+        action="unit_changed",
+        instance_id=instance_id,
+        details={"unit": unit.code, "event": event, "before": before, "after": after, "basis": basis},
+    )
+    return row
+
+
+def events_of(session: Session, unit_id: int) -> list[dict[str, Any]]:
+    rows = session.scalars(select(UnitEvent).where(UnitEvent.unit_id == unit_id).order_by(UnitEvent.id.desc()))
+    return [
+        {
+            "event": e.event,
+            "before": e.before,
+            "after": e.after,
+            "basis_doc_no": e.basis_doc_no,
+            "basis_source": e.basis_source,
+            "basis_file": e.basis_file,
+            "instance_id": e.instance_id,
+            "on": e.on.isoformat(),
+            "by": e.recorded_by,
+        }
+        for e in rows
+    ]
