@@ -43,6 +43,18 @@ def test_serve_demo_starts_api_docs_and_worker(tmp_path: Path) -> None:
         ]
         assert failing == [], [(f["title"], f["checks"]["failures"]) for f in failing]
         assert {item["process_key"] for item in records["items"]} >= {"staff_exit", "staff_entry", "institution_setup"}
+        # Every form's example posts on this fresh demo, as a newcomer would try it from the API docs.
+        clerk = httpx.post(f"{base}/api/v1/auth/token", data={"username": "applicant", "password": "onestop-demo"})
+        clerk_auth = {"Authorization": f"Bearer {clerk.json()['access_token']}"}
+        posted = {}
+        for key in SHIPPED:
+            form = httpx.get(f"{base}/api/v1/processes/{key}/form", headers=clerk_auth).json()
+            for i, example in enumerate(form["examples"]):
+                answer = httpx.post(
+                    f"{base}/api/v1/instances", json={"process_key": key, "data": example}, headers=clerk_auth
+                )
+                posted[f"{key}[{i}]"] = (answer.status_code, answer.json().get("message"))
+        assert all(status == 201 for status, _ in posted.values()), posted
     finally:
         output = stop(server)
     assert base in output
