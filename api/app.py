@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from importlib.resources import files
 from typing import Any
 
@@ -62,6 +63,7 @@ def create_app(
     trust_roots: list[Any] | None = None,
     document_store: LocalAttachmentStore | None = None,
     archive_context: Any = None,
+    readiness: dict[str, Callable[[], None]] | None = None,
 ) -> FastAPI:
     config = config or ApiConfig()
     app = FastAPI(
@@ -77,6 +79,7 @@ def create_app(
     app.state.trust_roots = trust_roots or []
     app.state.documents = document_store
     app.state.archive = archive_context
+    app.state.readiness = readiness or {}
     errors.install(app)
     for module in (
         health,

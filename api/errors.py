@@ -17,10 +17,12 @@ from engine.errors import (
     Forbidden,
     NotFound,
     PayloadTooLarge,
+    ServiceUnavailable,
     Unauthorized,
     UnsupportedMediaType,
     ValidationFailed,
 )
+from storage.archive import StorageUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -33,7 +35,9 @@ STATUS_BY_ERROR: dict[type[DomainError], int] = {
     PayloadTooLarge: 413,
     UnsupportedMediaType: 415,
     ValidationFailed: 422,
+    ServiceUnavailable: 503,
 }
+RETRY_AFTER_SECONDS = 30
 
 HTTP_CODES = {
     400: ("bad_request", "请求格式不正确"),
@@ -57,7 +61,14 @@ def status_of(exc: DomainError) -> int:
 
 def error_response(status: int, code: str, message: str, details: Any = None) -> JSONResponse:
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    if status == 503:
+        headers = {"Retry-After": str(RETRY_AFTER_SECONDS)}
     return JSONResponse(error_body(code, message, details), status_code=status, headers=headers)
+
+
+def unavailable(exc: StorageUnavailable) -> ServiceUnavailable:
+    """The storage outage as the API states it: 503 ``storage_unavailable``, with a Chinese message."""
+    return ServiceUnavailable(exc.code, exc.message)
 
 
 def _domain_error(_request: Request, exc: Exception) -> JSONResponse:
@@ -96,8 +107,15 @@ def _unexpected(_request: Request, exc: Exception) -> JSONResponse:
     return error_response(500, "internal_error", "系统内部错误，请稍后重试或联系管理员")
 
 
+def _storage_unavailable(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StorageUnavailable)
+    log.warning("archive storage unavailable on %s: %s", request.url.path, exc)
+    return _domain_error(request, unavailable(exc))
+
+
 def install(app: FastAPI) -> None:
     app.add_exception_handler(DomainError, _domain_error)
+    app.add_exception_handler(StorageUnavailable, _storage_unavailable)
     app.add_exception_handler(RequestValidationError, _request_validation)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(Exception, _unexpected)

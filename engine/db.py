@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import MetaData, create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.pool import NullPool
 
 from engine import clock
 
@@ -34,7 +35,14 @@ def as_utc(value: datetime) -> datetime:
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
-def make_engine(url: str, *, for_reading: bool = False, **kwargs: Any) -> Engine:
+def make_engine(
+    url: str,
+    *,
+    for_reading: bool = False,
+    connect_timeout: float = 5.0,
+    statement_timeout_ms: int | None = None,
+    **kwargs: Any,
+) -> Engine:
     """Create an engine; SQLite gets WAL, foreign keys and serialised writers.
 
     SQLite allows one writer at a time. Opening every writing transaction with
@@ -62,6 +70,10 @@ def make_engine(url: str, *, for_reading: bool = False, **kwargs: Any) -> Engine
 
         return engine
     kwargs.setdefault("pool_pre_ping", True)
+    if url.startswith("postgresql"):
+        # A database that does not answer fails within seconds instead of hanging a request or a start.
+        options = f"-c statement_timeout={int(statement_timeout_ms)}" if statement_timeout_ms else ""
+        kwargs.setdefault("connect_args", {"connect_timeout": max(1, round(connect_timeout)), "options": options})
     if "poolclass" not in kwargs:
         kwargs.setdefault("pool_size", 10)
         kwargs.setdefault("max_overflow", 20)
@@ -70,3 +82,17 @@ def make_engine(url: str, *, for_reading: bool = False, **kwargs: Any) -> Engine
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(bind=engine, expire_on_commit=False)
+
+
+def probe(url: str, *, timeout: float = 5.0) -> str | None:
+    """Why the database cannot be used now (in Chinese), or None when it answers ``SELECT 1``."""
+    engine = make_engine(url, connect_timeout=timeout, statement_timeout_ms=int(timeout * 1000), poolclass=NullPool)
+    try:
+        with engine.connect() as connection:
+            connection.exec_driver_sql("SELECT 1")
+    except Exception as exc:  # any driver error means the same thing to an operator
+        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0][:200]
+        return f"无法连接数据库（{timeout:g} 秒内无响应或拒绝连接）：{reason}"
+    finally:
+        engine.dispose()
+    return None

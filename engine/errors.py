@@ -57,3 +57,7 @@ class UnsupportedMediaType(DomainError):
 
 class ValidationFailed(DomainError):
     pass
+
+
+class ServiceUnavailable(DomainError):
+    """A service the platform depends on (object storage, the database) cannot answer now; retry later."""

@@ -6,6 +6,7 @@ import gc
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
 from api.app import Application, create_app
@@ -27,7 +28,7 @@ from signatures.timestamps import make_timestamper
 from signatures.trust import load_roots, trust_roots
 from storage import LocalAttachmentStore
 from storage.archive import ArchiveStore, LocalArchiveStore
-from storage.s3_archive import S3ArchiveStore
+from storage.s3_archive import S3ArchiveStore, S3Timeouts
 
 
 @dataclass
@@ -54,7 +55,9 @@ def build_platform(
     url = settings.effective_database_url
     if migrate:
         upgrade(url)
-    db = make_engine(url)
+    db = make_engine(
+        url, connect_timeout=settings.db_connect_timeout, statement_timeout_ms=settings.db_statement_timeout_ms
+    )
     reader = make_engine(url, for_reading=True) if db.dialect.name == "sqlite" else db
     ctx = EngineContext.build(
         make_session_factory(db),
@@ -96,6 +99,7 @@ def archive_store(settings: Settings) -> ArchiveStore:
         settings.archive_s3_bucket,
         secure=settings.archive_s3_secure,
         mode=settings.archive_lock_mode,
+        timeouts=S3Timeouts(settings.s3_connect_timeout, settings.s3_read_timeout, settings.s3_retries),
     )
 
 
@@ -141,7 +145,24 @@ def build_app(platform: Platform) -> Application:
         max_request_bytes=s.max_request_bytes,
     )
     roots = trust_roots(s.trust_roots_file, s.pki_dir)
-    return create_app(platform.ctx, platform.attachments, config, roots, platform.documents, platform.archive)
+    return create_app(
+        platform.ctx, platform.attachments, config, roots, platform.documents, platform.archive, readiness(platform)
+    )
+
+
+def readiness(platform: Platform) -> dict[str, Callable[[], None]]:
+    """What ``/readyz`` asks: the database, the broker and the archive store, each within its timeouts."""
+    from onestop.worker import broker_ping
+
+    def database() -> None:
+        with platform.ctx.reading() as session:
+            session.execute(text("SELECT 1"))
+
+    return {
+        "database": database,
+        "broker": lambda: broker_ping(platform.settings),
+        "archive": lambda: platform.archive.store.ping(),
+    }
 
 
 def app_from_env() -> Application:

@@ -195,8 +195,29 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+# Commands that work on the platform's database: each first asks it to answer, within the connect
+# timeout, and stops with one Chinese line (exit 2) when it does not, instead of hanging or tracing back.
+NEEDS_DATABASE = {cmd_serve, cmd_worker, cmd_deploy, cmd_audit_verify, cmd_db_upgrade, cmd_user_add}
+
+
+def database_refusal(settings: Settings) -> str | None:
+    from engine.db import probe
+
+    return probe(settings.effective_database_url, timeout=settings.db_connect_timeout)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if args.func in NEEDS_DATABASE or getattr(args, "needs_database", False):
+        settings = settings_from(args)
+        if getattr(args, "demo", False) and not settings.embedded:
+            return int(args.func(args))  # a wrong configuration is said first, before any connection
+        if settings.embedded:
+            settings.data_dir.mkdir(parents=True, exist_ok=True)
+        refusal = database_refusal(settings)
+        if refusal is not None:
+            print(f"错误：{refusal}", file=sys.stderr)
+            return 2
     code: int = args.func(args)
     return code
 

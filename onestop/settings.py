@@ -23,6 +23,13 @@ class Settings(BaseSettings):
     data_dir: Path = Field(default=Path("data"), alias="ONESTOP_DATA_DIR")
     database_url: str | None = Field(default=None, alias="DATABASE_URL")
     broker_url: str | None = Field(default=None, alias="BROKER_URL")
+    # A database that does not answer: connecting gives up after this many seconds, a statement after these ms.
+    db_connect_timeout: float = Field(default=5.0, gt=0, le=120, alias="ONESTOP_DB_CONNECT_TIMEOUT")
+    db_statement_timeout_ms: int = Field(default=60_000, ge=0, alias="ONESTOP_DB_STATEMENT_TIMEOUT_MS")
+    # Object storage: seconds to connect and to read one answer, and retries of a failed request.
+    s3_connect_timeout: float = Field(default=3.0, gt=0, alias="ONESTOP_S3_CONNECT_TIMEOUT")
+    s3_read_timeout: float = Field(default=30.0, gt=0, alias="ONESTOP_S3_READ_TIMEOUT")
+    s3_retries: int = Field(default=2, ge=0, le=10, alias="ONESTOP_S3_RETRIES")
     processes_dir: Path = Field(default=REPO_ROOT / "processes", alias="ONESTOP_PROCESSES_DIR")
     token_ttl_minutes: int = Field(default=12 * 60, alias="ONESTOP_TOKEN_TTL_MINUTES")
     max_upload_bytes: int = Field(default=20 * 1024 * 1024, alias="ONESTOP_MAX_UPLOAD_BYTES")

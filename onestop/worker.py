@@ -8,6 +8,7 @@ RabbitMQ). Tasks take no state: they reload everything from the database.
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Callable
 from dataclasses import asdict
 from typing import Any
@@ -43,6 +44,19 @@ def broker_options(settings: Settings) -> dict[str, Any]:
             "store_processed": False,
         },
     }
+
+
+def broker_ping(settings: Settings, *, timeout: float = 3.0) -> None:
+    """Return when the broker accepts a connection (the embedded file queue: when its folder is writable)."""
+    if not settings.broker_url:
+        folder = broker_options(settings)["broker_transport_options"]["data_folder_in"]
+        if not os.access(folder, os.W_OK):
+            raise RuntimeError(f"文件队列目录 {folder} 不可写")
+        return
+    from kombu.connection import Connection
+
+    with Connection(settings.broker_url, connect_timeout=timeout) as connection:  # type: ignore[no-untyped-call]
+        connection.ensure_connection(max_retries=1, timeout=timeout)
 
 
 def create_celery(settings: Settings, *, drain_interval_seconds: float = 15.0) -> Celery:

@@ -76,7 +76,21 @@ class ArchiveRefused(Exception):
         self.message = message
 
 
+class StorageUnavailable(Exception):
+    """The store cannot be reached or answered with a server error: try again later (HTTP 503)."""
+
+    code = "storage_unavailable"
+
+    def __init__(self, detail: str = "") -> None:
+        self.message = "档案存储暂时不可用，请稍后重试"
+        super().__init__(f"{self.message}（{detail}）" if detail else self.message)
+
+
 class ArchiveStore(Protocol):
+    def ping(self) -> None:
+        """Return when the store answers; raise ``StorageUnavailable`` otherwise."""
+        ...
+
     def put(
         self, key: str, data: bytes, *, content_type: str, retention: Retention, metadata: dict[str, str]
     ) -> StoredObject:
@@ -127,6 +141,15 @@ class LocalArchiveStore:
 
     def _now(self) -> datetime:
         return self._clock.now(UTC)
+
+    def ping(self) -> None:
+        folder = self.root / "objects"
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StorageUnavailable(str(exc)) from exc
+        if not os.access(folder, os.W_OK):
+            raise StorageUnavailable(f"{folder} 不可写")
 
     def _paths(self, key: str) -> tuple[Path, Path]:
         if key.startswith("/") or ".." in Path(key).parts:

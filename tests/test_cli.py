@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import socket
+import threading
+import time
 from pathlib import Path
 
 import httpx
@@ -129,3 +132,38 @@ def test_calendar_add_workdays_command(
     capsys.readouterr()
     assert main(["calendar", "add-workdays", "2027-04-30", "1", "--data-dir", str(tmp_path)]) == 0
     assert capsys.readouterr().out.strip() == "2027-05-04"
+
+
+def _silent_database() -> tuple[socket.socket, int]:
+    """A server that accepts connections and never answers (a database that hangs)."""
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(16)
+    held: list[socket.socket] = []
+
+    def accept() -> None:
+        while True:
+            try:
+                held.append(server.accept()[0])
+            except OSError:
+                return
+
+    threading.Thread(target=accept, daemon=True).start()
+    return server, int(server.getsockname()[1])
+
+
+@pytest.mark.parametrize("command", [["serve", "--no-worker"], ["worker"], ["audit", "verify"], ["db", "upgrade"]])
+def test_commands_fail_fast_on_a_database_that_does_not_answer(
+    command: list[str], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    server, port = _silent_database()
+    monkeypatch.setenv("DATABASE_URL", f"postgresql+psycopg://postgres@127.0.0.1:{port}/onestop")
+    monkeypatch.setenv("ONESTOP_DB_CONNECT_TIMEOUT", "1")
+    started = time.monotonic()
+    try:
+        assert main(command) == 2
+    finally:
+        server.close()
+    assert time.monotonic() - started < 10  # the connect timeout, not a hang
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("错误：无法连接数据库（1 秒内无响应或拒绝连接）")

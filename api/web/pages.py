@@ -18,11 +18,12 @@ from fastapi.templating import Jinja2Templates
 from starlette.datastructures import FormData
 
 from api.deps import get_config, get_ctx
-from api.errors import status_of
+from api.errors import RETRY_AFTER_SECONDS, error_response, status_of, unavailable
 from api.web import session
 from engine import clock
 from engine.actors import Actor
 from engine.errors import DomainError
+from storage.archive import StorageUnavailable
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 WEB_STATIC = Path(__file__).parent / "static"
@@ -171,6 +172,19 @@ def install(app: FastAPI) -> None:
         return RedirectResponse(f"/login?next={exc.args[0] if exc.args else '/'}", status_code=303)
 
     app.add_exception_handler(SignInRequired, to_login)
+
+    async def storage_down(request: Request, exc: Exception) -> Response:
+        """Pages show the outage on the error page; the API answers its JSON 503."""
+        assert isinstance(exc, StorageUnavailable)
+        error = unavailable(exc)
+        if request.url.path.startswith("/api/"):
+            return error_response(503, error.code, error.message)
+        actor = session.current_actor(engine_context(request), request)
+        answer = error_page(request, actor, error)
+        answer.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return answer
+
+    app.add_exception_handler(StorageUnavailable, storage_down)
 
 
 def wants_html(request: Request) -> bool:

@@ -28,6 +28,7 @@ def test_openapi_document_lists_every_endpoint(sqlite_api: Api) -> None:
     operations = {(method.upper(), path) for path, item in document["paths"].items() for method in item}
     assert operations == {
         ("GET", "/healthz"),
+        ("GET", "/readyz"),
         ("POST", "/api/v1/auth/token"),
         ("POST", "/api/v1/auth/logout"),
         ("GET", "/api/v1/auth/me"),

@@ -12,7 +12,6 @@ import pytest
 from sqlalchemy import select
 
 from archive import checks, ingest, manifest
-from archive.models import ArchiveRecord
 from engine import clock
 from engine.records import AuditEvent
 from onestop.bootstrap import Platform
@@ -20,23 +19,9 @@ from signatures.verification import verify_pdf
 from storage.archive import LocalArchiveStore, Retention, RetentionClass
 from tests.api.helpers import add_user, assert_error
 from tests.api.test_matters import drive, start
+from tests.archive.conftest import records_of
 from tests.conftest import Api
 from tests.signatures.test_documents import assert_pdf_a3_version
-
-
-@pytest.fixture
-def archived_exit(sqlite_api: Api) -> str:
-    """A staff exit of the demo unit (陈静 retires), finished, its notice issued and archived."""
-    instance_id = start(sqlite_api, "staff_exit")
-    assert drive(sqlite_api, instance_id)["status"] == "completed"
-    return instance_id
-
-
-def records_of(platform: Platform, instance_id: str) -> list[ArchiveRecord]:
-    with platform.ctx.reading() as session:
-        found = list(session.scalars(select(ArchiveRecord).where(ArchiveRecord.instance_id == instance_id)))
-        session.expunge_all()
-        return found
 
 
 def test_a_finished_matter_is_archived_checked_and_upgraded_to_lta(
