@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from forms.identifiers import check_uscc, normalise, region_name
 from registry.import_rows import Apply, Column, Row, blank_keeps, reject_duplicates
 from registry.models import LeadershipQuota, Person, Quota, Unit
+from registry.unit_lifecycle import cancel_refusal, record_event
 from registry.vocabulary import EST_TYPES, FUNDING_FORMS, UNIT_KINDS, UNIT_STATUSES
 
 UNIT_COLUMNS = (
@@ -121,6 +122,11 @@ def plan_units(session: Session, rows: list[Row], by: str) -> Apply:
     for ln in lines:
         if ln.parent and ln.parent != ln.code and _in_cycle(ln.code, parent_of):
             ln.row.error(f"上级单位“{ln.parent}”与本单位互为上下级，形成循环")
+        existing = stored.get(ln.code)
+        if existing is not None and ln.values["status"] == "cancelled" and existing.status != "cancelled":
+            refusal = cancel_refusal(session, existing)  # the same guard as the 赋码 matter's cancellation
+            if refusal:
+                ln.row.error(refusal)
 
     def apply() -> int:
         units = dict(stored)
@@ -131,7 +137,9 @@ def plan_units(session: Session, rows: list[Row], by: str) -> Apply:
                 session.add(unit)
                 units[ln.code] = unit
             else:
+                before = {"name": unit.name, "status": unit.status}
                 blank_keeps(unit, ln.values)
+                _record_changes(session, unit, before, by)
         session.flush()
         for ln in lines:
             if ln.parent:
@@ -140,6 +148,17 @@ def plan_units(session: Session, rows: list[Row], by: str) -> Apply:
         return len(lines)
 
     return apply
+
+
+def _record_changes(session: Session, unit: Unit, before: dict[str, str], by: str) -> None:
+    """A name or status an import changes is a unit event like any other, its basis the import."""
+    for field, event in (("name", "名称变更"), ("status", "状态变更")):
+        after = str(getattr(unit, field))
+        if after != before[field]:
+            basis = {"doc_no": "", "source": "import"}
+            record_event(
+                session, unit, event=event, before=before[field], after=after, basis=basis, instance_id=None, by=by
+            )
 
 
 def _in_cycle(code: str, parent_of: dict[str, str | None]) -> bool:

@@ -24,6 +24,7 @@ from tests.registry.import_samples import (
     LI_X,
     PERSONS,
     QUOTAS,
+    UNIT_HEADER,
     UNITS,
     WANG,
     ZHANG_18,
@@ -240,3 +241,21 @@ def test_cli_exit_codes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys:
     assert (code, error["code"]) == (1, "import_bad_header")
     assert main(["import", "persons", str(tmp_path / "missing.csv"), *data]) == 2
     assert "无法读取" in capsys.readouterr().err
+
+
+def test_an_import_cannot_cancel_a_staffed_unit_and_records_what_it_changes(sqlite_platform: Platform) -> None:
+    from registry.models import UnitEvent
+
+    row = ["demo-unit-002", "示范市行政审批服务管理局", "", "机关", "141002", "", "", "财政拨款", "撤销"]
+    errors = _rejected(sqlite_platform, "units", csv_bytes([UNIT_HEADER, row]))
+    assert any("尚有在编人员4名（行政编制4名）" in message for message in errors[2])
+    renamed = ["demo-unit-003", "示范市档案事业发展中心", "", "事业单位", "141002", "", "", "全额拨款", "冻结"]
+    assert import_register(sqlite_platform.ctx, SYSTEM, "units", "units.csv", csv_bytes([UNIT_HEADER, renamed]))
+    with sqlite_platform.ctx.reading() as session:
+        events = session.execute(
+            select(UnitEvent.event, UnitEvent.before, UnitEvent.after, UnitEvent.basis_source).order_by(UnitEvent.id)
+        ).all()
+    assert [tuple(e) for e in events] == [
+        ("名称变更", "示范市档案馆", "示范市档案事业发展中心", "import"),
+        ("状态变更", "active", "frozen", "import"),
+    ]
