@@ -107,7 +107,7 @@ def _unexpected(_request: Request, exc: Exception) -> JSONResponse:
     return error_response(500, "internal_error", "系统内部错误，请稍后重试或联系管理员")
 
 
-def _storage_unavailable(request: Request, exc: Exception) -> JSONResponse:
+def storage_unavailable(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StorageUnavailable)
     log.warning("archive storage unavailable on %s: %s", request.url.path, exc)
     return _domain_error(request, unavailable(exc))
@@ -115,7 +115,7 @@ def _storage_unavailable(request: Request, exc: Exception) -> JSONResponse:
 
 def install(app: FastAPI) -> None:
     app.add_exception_handler(DomainError, _domain_error)
-    app.add_exception_handler(StorageUnavailable, _storage_unavailable)
+    app.add_exception_handler(StorageUnavailable, storage_unavailable)
     app.add_exception_handler(RequestValidationError, _request_validation)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(Exception, _unexpected)

@@ -16,6 +16,7 @@ from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.signers.pdf_signer import PdfTimeStamper
 from pyhanko.sign.timestamps import TimeStamper
 
+from engine import clock
 from signatures.signing import ValidationData
 
 RENEW_MARGIN = timedelta(days=180)
@@ -49,4 +50,4 @@ def renew_by(pdf: bytes) -> date | None:
     if latest is None:
         return None
     expires: datetime = latest["tbs_certificate"]["validity"]["not_after"].native
-    return (expires - RENEW_MARGIN).date()
+    return clock.business_day(expires - RENEW_MARGIN)

@@ -15,6 +15,17 @@ from engine import clock
 class WorkCalendar(Protocol):
     def is_workday(self, day: date) -> bool: ...
 
+    def announced(self, year: int) -> bool:
+        """Whether the year's holiday arrangement is announced (else its days off are estimated)."""
+        ...
+
+
+def provisional(calendar: WorkCalendar, first: date | None, last: date | None) -> bool:
+    """A count from ``first`` to ``last`` is provisional when a year it runs through is not announced."""
+    if first is None or last is None:
+        return False
+    return any(not calendar.announced(year) for year in range(first.year, last.year + 1))
+
 
 def add_workdays(calendar: WorkCalendar, start: date, days: int) -> date:
     """The ``days``-th working day after ``start`` (the start day never counts)."""

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from engine.actors import Actor
 from engine.calendar import WorkCalendar
 from engine.definitions import SpecCache
+from engine.models import Instance
 from engine.notifications import HANDLERS as NOTIFICATION_HANDLERS
 from engine.outbox import Handler
 from engine.restricted_scripts import ServiceFunction, make_script_engine
@@ -27,7 +28,7 @@ FormCheck = Callable[[Session, Actor, dict[str, Any]], list[dict[str, str]]]
 """Domain checks of a submitted form beyond its JSON Schema (e.g. the person is
 on the unit's staff); returns field errors shaped like the schema's."""
 
-EndHook = Callable[[Session, Any], None]
+EndHook = Callable[[Session, Instance], None]
 """Called inside the transaction in which a matter reaches a final status
 (办结, 不予批准, withdrawn or cancelled), with the session and the instance."""
 

@@ -131,15 +131,3 @@ class TableWorkCalendar:
     def announced(self, year: int) -> bool:
         self._refresh()
         return self._announced.get(year, False)
-
-
-def announced_years(session: Session) -> frozenset[int]:
-    """The years whose arrangement the administrator has marked announced."""
-    return frozenset(session.scalars(select(CalendarYear.year).where(CalendarYear.announced.is_(True))))
-
-
-def provisional(announced: frozenset[int], first: date | None, last: date | None) -> bool:
-    """A deadline is provisional when a year it counts through is not announced (estimated holidays)."""
-    if first is None or last is None:
-        return False
-    return any(year not in announced for year in range(first.year, last.year + 1))

@@ -208,7 +208,7 @@ def database_refusal(settings: Settings) -> str | None:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    if args.func in NEEDS_DATABASE or getattr(args, "needs_database", False):
+    if args.func in NEEDS_DATABASE:
         settings = settings_from(args)
         if getattr(args, "demo", False) and not settings.embedded:
             return int(args.func(args))  # a wrong configuration is said first, before any connection

@@ -146,7 +146,6 @@ def register_verify(sub: argparse._SubParsersAction[argparse.ArgumentParser], co
 
 
 def cmd_documents_kinds(args: argparse.Namespace) -> int:
-
     from onestop.cli import settings_from
     from signatures.kinds import KINDS
 

@@ -15,6 +15,7 @@ needs a 批复 and 编办's scan of it: the demo leaves it for people to try.
 from __future__ import annotations
 
 import logging
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -26,21 +27,20 @@ from engine.accounts import User
 from engine.actors import Actor
 from engine.errors import DomainError
 from engine.outbox import drain
-from forms.identifiers import ric_check_char
 from onestop.bootstrap import Platform
+from onestop.demo_register import make_ric
 from registry.models import Person
 
 log = logging.getLogger(__name__)
 MATTERS = ("staff_exit", "staff_entry", "domain_name", "institution_setup")
 
 
-def _person(name: str, sex: str, born: str, seq: int) -> dict[str, Any]:
-    body = f"141002{born.replace('-', '')}{seq * 2 + (1 if sex == '男' else 0):03d}"
+def _person(name: str, sex: str, born: date, seq: int) -> dict[str, Any]:
     return {
         "name": name,
         "sex": sex,
-        "id_number": body + ric_check_char(body),
-        "birth_date": born,
+        "id_number": make_ric("141002", born, seq, sex),
+        "birth_date": born.isoformat(),
         "education": "大学本科",
         "entry_form": "招聘",
         "post_category": "专技",
@@ -52,7 +52,7 @@ DEMO_CHANGES: dict[str, dict[str, Any]] = {
     "staff_exit": {"name": "王芳", "reason": "辞职", "doc_no": "", "remarks": "本人申请辞职，已办结离职手续。"},
     "staff_entry": {
         "post": "数据安全专业技术岗",
-        "persons": [_person("孙悦", "女", "1997-03-08", 21), _person("周航", "男", "1995-10-21", 22)],
+        "persons": [_person("孙悦", "女", date(1997, 3, 8), 21), _person("周航", "男", date(1995, 10, 21), 22)],
     },
     "domain_name": {"name": "市数据资源中心"},
     "institution_setup": {

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from engine.db import as_utc
+from engine import clock
 from engine.models import Instance, Task
 from registry.figures import unit_figures
 from registry.models import Person, Unit
@@ -87,8 +87,8 @@ def overdue_by_department(session: Session) -> dict[str, int]:
 def matters_per_week(session: Session, today: date, weeks: int = 12) -> list[tuple[str, int]]:
     start = today - timedelta(days=today.weekday() + 7 * (weeks - 1))
     counts = [0] * weeks
-    for created in session.scalars(select(Instance.created_at).where(Instance.created_at >= start)):
-        index = (as_utc(created).date() - start).days // 7
+    for created in session.scalars(select(Instance.created_at).where(Instance.created_at >= clock.start_of(start))):
+        index = (clock.business_day(created) - start).days // 7  # weeks of China dates
         if 0 <= index < weeks:
             counts[index] += 1
     return [((start + timedelta(weeks=i)).strftime("%m-%d"), counts[i]) for i in range(weeks)]

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from engine.actors import Actor
 from forms.identifiers import check_ric, ric_birth_date, ric_sex
 from registry.models import Person, Unit
-from registry.unit_lifecycle import cancel_refusal
+from registry.unit_lifecycle import cancel_refusal, rename_refusal
 
 
 def _error(path: str, field: str, message: str) -> dict[str, str]:
@@ -71,17 +71,12 @@ def check_credit_code(session: Session, actor: Actor, data: dict[str, Any]) -> l
         return [_error("/action", "办理事项", f"本单位已有统一社会信用代码{unit.credit_code}，如需调整请选择变更")]
     if action in ("change", "cancel") and not unit.credit_code:
         return [_error("/action", "办理事项", "本单位尚未赋码，请先办理赋码")]
-    new_name = str(data.get("new_name") or "").strip()
-    if action == "change" and not new_name:
-        return [_error("/new_name", "变更后名称", "请填写“变更后名称”")]
-    if action == "change" and new_name == unit.name:
-        return [_error("/new_name", "变更后名称", "变更后名称与现名称相同")]
-    if action == "change" and session.scalar(select(Unit.id).where(Unit.name == new_name, Unit.id != unit.id)):
-        return [_error("/new_name", "变更后名称", f"名称“{new_name}”已由其他单位使用")]
+    if action == "change":
+        refusal = rename_refusal(session, unit, str(data.get("new_name") or "").strip())
+        return [_error("/new_name", "变更后名称", refusal)] if refusal else []
     if action == "cancel":
         refusal = cancel_refusal(session, unit)
-        if refusal:
-            return [_error("/action", "办理事项", refusal)]
+        return [_error("/action", "办理事项", refusal)] if refusal else []
     return []
 
 

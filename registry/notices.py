@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine import clock, outbox
+from engine.models import Instance
 from engine.notifications import add_notification_once
 from engine.records import OutboxMessage
 from registry.models import Reservation, Unit
@@ -59,22 +60,21 @@ def use(notice: Reservation, persons: int, on: date) -> None:
         end(notice, USED, "已入编", on)
 
 
-def release_for_matter(session: Session, instance: object) -> None:
+def release_for_matter(session: Session, instance: Instance) -> None:
     """Engine end hook: the matter has ended, so its open notices end too.
 
     A notice that was partly used is recorded as used (its persons are in
     place); one never used is released. Either way its places come back.
     """
-    instance_id, status = getattr(instance, "id"), str(getattr(instance, "status"))  # noqa: B009
     notices = session.scalars(
-        select(Reservation).where(Reservation.instance_id == instance_id, Reservation.status == ISSUED)
+        select(Reservation).where(Reservation.instance_id == instance.id, Reservation.status == ISSUED)
     ).all()
     today = clock.today()
     for notice in notices:
         if notice.used:
             end(notice, USED, f"已入编{notice.used}名，余额释放", today)
         else:
-            end(notice, RELEASED, RELEASE_REASONS.get(status, "事项结束未入编"), today)
+            end(notice, RELEASED, RELEASE_REASONS.get(instance.status, "事项结束未入编"), today)
 
 
 def expire_due(session: Session, today: date) -> list[str]:

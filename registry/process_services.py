@@ -146,16 +146,21 @@ def credit_code(params: dict[str, Any]) -> dict[str, Any]:
 
     step = step_context.current()
     unit = lock_unit(step.session, _unit().id)
-    action, doc_no = str(params["action"]), str(params.get("approval_doc_no") or "").strip()
+    action = str(params["action"])
+    doc_no = str(params.get("approval_doc_no") or "").strip()
+    basis = unit_lifecycle.basis_of(step.session, doc_no, list(params.get("basis_files") or []))
+
+    def record(event: str, before: str, after: str) -> None:
+        unit_lifecycle.record_event(
+            step.session, unit, event=event, before=before, after=after, basis=basis,
+            instance_id=step.instance.id, by=step.actor,
+        )  # fmt: skip
+
     if action == "new":
         if unit.credit_code:
             return {"done": False, "message": f"{unit.name}已有统一社会信用代码{unit.credit_code}"}
         issued = issue_for_unit(step.session, unit)
-        unit_lifecycle.record_event(
-            step.session, unit, event="赋码", before="", after=issued.code,
-            basis={"doc_no": doc_no, "source": _source(step.session, doc_no)},
-            instance_id=step.instance.id, by=step.actor,
-        )  # fmt: skip
+        record("赋码", "", issued.code)
         return {"done": True, "code": issued.code, "message": f"已赋码：{issued.code}"}
     if action == "cancel":
         refusal = unit_lifecycle.cancel_refusal(step.session, unit, matter_id=step.instance.id)
@@ -166,44 +171,20 @@ def credit_code(params: dict[str, Any]) -> dict[str, Any]:
             code.status = "cancelled"
         cancelled, before = unit.credit_code, unit.status
         unit.status = "cancelled"
-        unit_lifecycle.record_event(
-            step.session, unit, event="注销", before=before, after="cancelled",
-            basis={"doc_no": doc_no, "source": _source(step.session, doc_no)},
-            instance_id=step.instance.id, by=step.actor,
-        )  # fmt: skip
+        record("注销", before, "cancelled")
         return {"done": True, "code": cancelled, "message": f"已注销统一社会信用代码{cancelled}，该代码不再使用"}
     new_name = str(params.get("new_name") or "").strip()
-    if not new_name or new_name == unit.name:
-        return {"done": False, "message": "变更登记须填写与现名称不同的变更后名称"}
-    if step.session.scalar(select(Unit.id).where(Unit.name == new_name, Unit.id != unit.id)) is not None:
-        return {"done": False, "message": f"名称“{new_name}”已由其他单位使用"}
-    basis = _change_basis(step.session, doc_no, list(params.get("basis_files") or []))
-    if basis is None:
+    refusal = unit_lifecycle.rename_refusal(step.session, unit, new_name)
+    if refusal:
+        return {"done": False, "message": refusal}
+    if not unit_lifecycle.recorded(basis):
         return {
             "done": False,
             "message": f"批准文号“{doc_no}”不是本平台出具的机构编制批复，编办也未上传该批复的扫描件，不能变更名称",
         }
-    before = unit.name
-    unit.name = new_name
-    unit_lifecycle.record_event(
-        step.session, unit, event="名称变更", before=before, after=new_name, basis=basis,
-        instance_id=step.instance.id, by=step.actor,
-    )  # fmt: skip
+    before, unit.name = unit.name, new_name
+    record("名称变更", before, new_name)
     return {"done": True, "code": unit.credit_code, "message": f"已登记变更：{before}更名为{new_name}"}
-
-
-def _source(session: Any, doc_no: str) -> str:
-    return "platform" if doc_no and unit_lifecycle.issued_approval(session, doc_no) else "external"
-
-
-def _change_basis(session: Any, doc_no: str, scans: list[dict[str, Any]]) -> dict[str, Any] | None:
-    """The 批复 a name change rests on, or None when there is none to rest on."""
-    if doc_no and unit_lifecycle.issued_approval(session, doc_no):
-        return {"doc_no": doc_no, "source": "platform"}
-    if doc_no and scans:
-        scan = scans[0]
-        return {"doc_no": doc_no, "source": "external", "file": scan.get("name"), "sha256": scan.get("sha256")}
-    return None
 
 
 SERVICES["register.credit_code"] = credit_code

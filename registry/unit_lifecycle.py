@@ -48,6 +48,33 @@ def cancel_refusal(session: Session, unit: Unit, *, matter_id: str | None = None
     return f"{unit.name}{'；'.join(problems)}，不能注销"
 
 
+def rename_refusal(session: Session, unit: Unit, new_name: str) -> str | None:
+    """Why ``unit`` may not take ``new_name``; None when it may."""
+    if not new_name:
+        return "请填写“变更后名称”"
+    if new_name == unit.name:
+        return "变更后名称与现名称相同"
+    if session.scalar(select(Unit.id).where(Unit.name == new_name, Unit.id != unit.id)) is not None:
+        return f"名称“{new_name}”已由其他单位使用"
+    return None
+
+
+def basis_of(session: Session, doc_no: str, scans: list[dict[str, Any]]) -> dict[str, Any]:
+    """The document a change cites: a 批复 this platform issued (``platform``), or another
+    authority's 文号 (``external``), with the scan 编办 attached if any."""
+    if doc_no and issued_approval(session, doc_no):
+        return {"doc_no": doc_no, "source": "platform"}
+    basis: dict[str, Any] = {"doc_no": doc_no, "source": "external"}
+    if doc_no and scans:
+        basis |= {"file": scans[0].get("name"), "sha256": scans[0].get("sha256")}
+    return basis
+
+
+def recorded(basis: dict[str, Any]) -> bool:
+    """Whether a basis is on record: issued here, or scanned in by 编办."""
+    return basis["source"] == "platform" or bool(basis.get("sha256"))
+
+
 def issued_approval(session: Session, doc_no: str) -> bool:
     """Whether ``doc_no`` is a 机构编制批复 this platform issued."""
     from signatures.models import ISSUED, Document

@@ -28,7 +28,7 @@ from engine import audit, clock, outbox, step_context
 from engine.accounts import Department
 from engine.context import EngineContext
 from engine.db import utcnow
-from engine.models import Instance
+from engine.models import Instance, Task
 from engine.outbox import Handler
 from engine.records import OutboxMessage
 from engine.sequences import next_number
@@ -110,14 +110,12 @@ def request(
 
 def _acting_departments(session: Session, instance: Instance, issuing: str) -> list[str]:
     """Names of the departments that decided a step of the matter, in the order they first acted."""
-    from engine.models import Task
-
     codes = session.scalars(
         select(Task.department)
         .where(Task.instance_id == instance.id, Task.state == "completed", Task.role != "applicant")
         .order_by(Task.completed_at)
     ).all()
-    ordered = [c for i, c in enumerate(codes) if c != issuing and c not in codes[:i]]
+    ordered = [code for code in dict.fromkeys(codes) if code != issuing]
     names = dict(
         session.execute(select(Department.code, Department.name).where(Department.code.in_(ordered))).tuples().all()
     )

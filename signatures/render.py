@@ -119,7 +119,6 @@ class DocumentRenderer:
             title=_title(order),
             facts=order.facts,
             issued_on_text=chinese_date(order.issued_on),
-            printed_on_text=chinese_date(order.issued_on),  # 印发日期: issued and sent the same day
             verify_url=order.verify_url,
             qr_data_uri=_qr_data_uri(order.verify_url),
             font_url=self._font_url,

@@ -8,12 +8,9 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
-from starlette.datastructures import UploadFile
 
-from api.bodies import ALLOWED_TYPES, store_upload
 from api.downloads import attachment_headers
 from api.errors import status_of
-from api.limits import human_size
 from api.web import diagram, formfields, session
 from api.web.pages import (
     DEPARTMENT_TEXT,
@@ -27,6 +24,7 @@ from api.web.pages import (
     wants_html,
 )
 from api.web.tasks import with_sla
+from api.web.uploads import file_field, stored_uploads
 from engine import services
 from engine.actors import Actor
 from engine.context import EngineContext
@@ -107,10 +105,7 @@ def _form_page(
         schema=schema,
         groups=formfields.build(schema, data, errors),
         form_error=message or errors.get(""),
-        accepts_files="attachments" in schema.get("properties", {}),
-        file_types="、".join(["PDF", "JPEG", "PNG", "OFD", "DOCX", "XLSX"]),
-        accept=",".join(ALLOWED_TYPES),
-        max_size=human_size(config.max_upload_bytes),
+        **file_field(schema, config),
     )
 
 
@@ -129,12 +124,8 @@ async def submit_matter(request: Request, actor: Viewer, key: str) -> Response:
     except DomainError as error:
         return error_page(request, actor, error)
     data = formfields.parse(schema, fields)
-    uploads: list[dict[str, Any]] = []
     try:
-        for upload in form.getlist("files"):
-            if isinstance(upload, UploadFile) and upload.filename:
-                ref, _ = store_upload(upload, config, store)
-                uploads.append(ref)
+        uploads = stored_uploads(form, config, store)
         started = await run_in_threadpool(
             lambda: services.start(ctx, actor, process_key=key, data=data, uploads=uploads)
         )

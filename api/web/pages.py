@@ -18,7 +18,7 @@ from fastapi.templating import Jinja2Templates
 from starlette.datastructures import FormData
 
 from api.deps import get_config, get_ctx
-from api.errors import RETRY_AFTER_SECONDS, error_response, status_of, unavailable
+from api.errors import RETRY_AFTER_SECONDS, status_of, storage_unavailable, unavailable
 from api.web import session
 from engine import clock
 from engine.actors import Actor
@@ -91,20 +91,23 @@ def _replace_page(params: Any, number: int) -> str:
     return urlencode({**dict(params), "page": str(number)})
 
 
-def china_time(value: Any, seconds: bool = False) -> str:
-    """A stored moment (ISO text or datetime, UTC) as people read it: China time, ``2026-12-03 07:00``."""
+def _moment(value: Any) -> datetime | None:
+    """A stored moment as the views give it (ISO text or datetime, UTC); None when there is none."""
     if value in (None, ""):
-        return "—"
-    moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
-    return clock.local(moment).strftime("%Y-%m-%d %H:%M:%S" if seconds else "%Y-%m-%d %H:%M")
+        return None
+    return value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+
+
+def china_time(value: Any, seconds: bool = False) -> str:
+    """A moment as people read it: China time, ``2026-12-03 07:00``."""
+    moment = _moment(value)
+    return clock.local(moment).strftime("%Y-%m-%d %H:%M:%S" if seconds else "%Y-%m-%d %H:%M") if moment else "—"
 
 
 def china_date(value: Any) -> str:
-    """The business date of a stored moment (a deadline's day)."""
-    if value in (None, ""):
-        return "—"
-    moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
-    return clock.business_day(moment).isoformat()
+    """The business date of a moment (a deadline's day)."""
+    moment = _moment(value)
+    return clock.business_day(moment).isoformat() if moment else "—"
 
 
 TEMPLATES.env.filters["replace_page"] = _replace_page
@@ -174,17 +177,16 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(SignInRequired, to_login)
 
     async def storage_down(request: Request, exc: Exception) -> Response:
-        """Pages show the outage on the error page; the API answers its JSON 503."""
-        assert isinstance(exc, StorageUnavailable)
-        error = unavailable(exc)
+        """Pages show the outage on the error page; the API keeps its JSON 503."""
         if request.url.path.startswith("/api/"):
-            return error_response(503, error.code, error.message)
+            return storage_unavailable(request, exc)
+        assert isinstance(exc, StorageUnavailable)
         actor = session.current_actor(engine_context(request), request)
-        answer = error_page(request, actor, error)
+        answer = error_page(request, actor, unavailable(exc))
         answer.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
         return answer
 
-    app.add_exception_handler(StorageUnavailable, storage_down)
+    app.add_exception_handler(StorageUnavailable, storage_down)  # replaces the API's handler, keeping its answer
 
 
 def wants_html(request: Request) -> bool:

@@ -10,10 +10,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
-from starlette.datastructures import UploadFile
 
-from api.bodies import ALLOWED_TYPES, store_upload
-from api.limits import human_size
 from api.web import formfields
 from api.web.pages import (
     DUE_SOON,
@@ -24,6 +21,7 @@ from api.web.pages import (
     error_page,
     page,
 )
+from api.web.uploads import file_field, stored_uploads
 from engine import clock, services
 from engine.actors import Actor
 from engine.context import EngineContext
@@ -154,17 +152,7 @@ def task_page(request: Request, actor: Viewer, task_id: str) -> HTMLResponse | R
 def _decision_files(request: Request, task: dict[str, Any]) -> dict[str, Any]:
     """The file field of a decision whose form takes attachments (e.g. 编办's scan of another authority's 批复)."""
     schema = task.get("form_schema") or {}
-    field = (schema.get("properties") or {}).get("attachments")
-    if not field:
-        return {"accepts_files": False}
-    return {
-        "accepts_files": True,
-        "files_title": field.get("title") or "附件",
-        "files_help": schema.get("description") or "",
-        "file_types": "、".join(["PDF", "JPEG", "PNG", "OFD", "DOCX", "XLSX"]),
-        "accept": ",".join(ALLOWED_TYPES),
-        "max_size": human_size(api_config(request).max_upload_bytes),
-    }
+    return {**file_field(schema, api_config(request)), "files_help": schema.get("description") or ""}
 
 
 def _correction_page(
@@ -205,11 +193,8 @@ async def decide(request: Request, actor: Viewer, task_id: str) -> Response:
         return form
     decision, opinion = str(form.get("decision", "")), str(form.get("opinion", ""))
     data: dict[str, Any] = {}
-    uploads: list[dict[str, Any]] = []
     try:
-        for upload in form.getlist("files"):
-            if isinstance(upload, UploadFile) and upload.filename:
-                uploads.append(store_upload(upload, config, request.app.state.attachments)[0])
+        uploads = stored_uploads(form, config, request.app.state.attachments)
         if decision == "submit":  # a corrected submission: the form is the data
             task = services.get_task(ctx, actor, task_id)
             fields = {k: v for k, v in form.items() if isinstance(v, str)}

@@ -89,10 +89,5 @@ def count_workdays(ctx: EngineContext, start: date, days: int) -> dict[str, Any]
         raise ValidationFailed("invalid_days", f"工作日数应在0至{MAX_WORKDAYS}之间")
     _check_year(start.year)
     result = add_workdays(ctx.calendar, start, days)
-    calendar = ctx.calendar
-    unannounced = [
-        year
-        for year in range(start.year, result.year + 1)
-        if isinstance(calendar, TableWorkCalendar) and not calendar.announced(year)
-    ]
+    unannounced = [year for year in range(start.year, result.year + 1) if not ctx.calendar.announced(year)]
     return {"start": start.isoformat(), "days": days, "date": result.isoformat(), "unannounced_years": unannounced}

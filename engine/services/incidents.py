@@ -40,7 +40,7 @@ def retry(ctx: EngineContext, actor: Actor, incident_id: int) -> dict[str, Any]:
         if incident.resolved_at is not None:
             raise Conflict("incident_resolved", "该异常已处理")
         if incident.source == "outbox":
-            return _requeue_side_effects(session, actor, incident)
+            return _requeue_side_effects(ctx, session, actor, incident)
         instance = session.get(Instance, incident.instance_id) if incident.instance_id else None
         if instance is not None:
             lock_instance(session, instance)
@@ -60,10 +60,10 @@ def retry(ctx: EngineContext, actor: Actor, incident_id: int) -> dict[str, Any]:
             status_after=instance.status,
             details={"incident_id": incident.id},
         )
-        return views.instance_detail(session, instance)
+        return views.instance_detail(session, instance, ctx.calendar)
 
 
-def _requeue_side_effects(session: Session, actor: Actor, incident: Incident) -> dict[str, Any]:
+def _requeue_side_effects(ctx: EngineContext, session: Session, actor: Actor, incident: Incident) -> dict[str, Any]:
     """A side effect that failed every attempt (documents not issued because the
     timestamp service was down, say) runs again from its first attempt."""
     failed = [
@@ -85,4 +85,6 @@ def _requeue_side_effects(session: Session, actor: Actor, incident: Incident) ->
         details={"incident_id": incident.id, "requeued": [m.topic for m in failed]},
     )
     instance = session.get(Instance, incident.instance_id) if incident.instance_id else None
-    return views.instance_detail(session, instance) if instance is not None else {"requeued": len(failed)}
+    if instance is None:
+        return {"requeued": len(failed)}
+    return views.instance_detail(session, instance, ctx.calendar)

@@ -16,7 +16,6 @@ from engine.models import Instance, Task
 from engine.services import stepping, views
 from engine.services.access import instance_visibility, lock_instance, visible_instance
 from engine.services.completion import complete_task
-from engine.workdays import announced_years
 from engine.workflow_store import SERIALIZER_VERSION
 
 
@@ -76,7 +75,7 @@ def start(
             uploads=uploads,
             action="submit",
         )
-        return views.instance_detail(session, instance)
+        return views.instance_detail(session, instance, ctx.calendar)
 
 
 def _title(process_name: str, data: dict[str, Any]) -> str:
@@ -87,7 +86,7 @@ def _title(process_name: str, data: dict[str, Any]) -> str:
 
 def get(ctx: EngineContext, actor: Actor, instance_id: str) -> dict[str, Any]:
     with ctx.reading() as session:
-        return views.instance_detail(session, visible_instance(session, actor, instance_id))
+        return views.instance_detail(session, visible_instance(session, actor, instance_id), ctx.calendar)
 
 
 def list_instances(
@@ -107,8 +106,7 @@ def list_instances(
             query = query.where(Instance.process_key == process_key)
         total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
         rows = session.scalars(query.order_by(Instance.created_at.desc()).limit(limit).offset(offset))
-        announced = announced_years(session)
-        return {"total": total, "items": [views.instance_summary(i, announced) for i in rows]}
+        return {"total": total, "items": [views.instance_summary(i, ctx.calendar) for i in rows]}
 
 
 def withdraw(ctx: EngineContext, actor: Actor, instance_id: str, *, reason: str | None = None) -> dict[str, Any]:
@@ -162,4 +160,4 @@ def _stop(
         status_after=status,
         opinion=reason,
     )
-    return views.instance_detail(session, instance)
+    return views.instance_detail(session, instance, ctx.calendar)

@@ -16,7 +16,6 @@ from engine.models import Instance, Task
 from engine.services import stepping, views
 from engine.services.access import lock_task_instance, task_inbox_condition, visible_task
 from engine.services.completion import check_may_complete, complete_task, must_recuse
-from engine.workdays import announced_years
 
 TASK_STATES = ("open", "completed", "cancelled")
 CLAIM_FILTERS = ("mine", "unclaimed")
@@ -66,7 +65,7 @@ def inbox(
             .offset(offset)
         )
         rows = session.execute(query).all()
-        summaries = views.task_summaries(session, [task for task, _, _ in rows])
+        summaries = views.task_summaries(session, [task for task, _, _ in rows], ctx.calendar)
         for summary, (task, definition_id, title) in zip(summaries, rows, strict=True):
             info = ctx.specs.get(session, definition_id).user_tasks.get(task.spec_name)
             summary["routine"] = bool(info and info.routine)
@@ -78,12 +77,13 @@ def get_task(ctx: EngineContext, actor: Actor, task_id: str) -> dict[str, Any]:
     with ctx.reading() as session:
         task, instance = visible_task(session, actor, task_id)
         form = ctx.forms.get(task.form_key) if task.form_key else None
-        detail = views.task_summaries(session, [task])[0]
+        detail = views.task_summaries(session, [task], ctx.calendar)[0]
         dossier = views.dossier(session, instance)
         info = ctx.specs.get(session, instance.definition_id).user_tasks.get(task.spec_name)
+        recusal = must_recuse(actor, task, instance)
         return {
             **detail,
-            "instance": views.instance_summary(instance, announced_years(session)),
+            "instance": views.instance_summary(instance, ctx.calendar),
             "data": dossier,
             "prefill": instance.application if task.role == "applicant" else {},
             "form_schema": form.schema if form else None,
@@ -92,8 +92,8 @@ def get_task(ctx: EngineContext, actor: Actor, task_id: str) -> dict[str, Any]:
             "can_complete": task.state == "open"
             and actor.can_act_for(task.department, task.role)
             and task.assignee_id in (None, actor.user_id)
-            and not must_recuse(actor, task, instance),
-            "recusal": must_recuse(actor, task, instance),
+            and recusal is None,
+            "recusal": recusal,
         }
 
 
@@ -102,7 +102,7 @@ def claim(ctx: EngineContext, actor: Actor, task_id: str) -> dict[str, Any]:
         task, instance = visible_task(session, actor, task_id)
         check_may_complete(actor, task, instance)
         if task.assignee_id == actor.user_id:
-            return views.task_summaries(session, [task])[0]
+            return views.task_summaries(session, [task], ctx.calendar)[0]
         claimed = session.execute(
             update(Task)
             .where(Task.id == task.id, Task.assignee_id.is_(None), Task.state == "open")
@@ -112,7 +112,7 @@ def claim(ctx: EngineContext, actor: Actor, task_id: str) -> dict[str, Any]:
             raise Conflict("task_claimed_by_other", "该任务已由他人签收")
         session.refresh(task)
         audit.record_unchanged(session, actor=actor.username, action="claim", instance=instance, task_id=task.id)
-        return views.task_summaries(session, [task])[0]
+        return views.task_summaries(session, [task], ctx.calendar)[0]
 
 
 def unclaim(ctx: EngineContext, actor: Actor, task_id: str) -> dict[str, Any]:
@@ -126,7 +126,7 @@ def unclaim(ctx: EngineContext, actor: Actor, task_id: str) -> dict[str, Any]:
             raise Forbidden("not_your_task", "只能退回本人签收的任务")
         task.assignee_id = None
         audit.record_unchanged(session, actor=actor.username, action="unclaim", instance=instance, task_id=task.id)
-        return views.task_summaries(session, [task])[0]
+        return views.task_summaries(session, [task], ctx.calendar)[0]
 
 
 def complete(
@@ -194,7 +194,7 @@ def _complete_once(
             uploads=uploads,
             action="submit" if task.role == "applicant" else "complete",
         )
-        return views.step_result(session, loaded)
+        return views.step_result(session, loaded, ctx.calendar)
 
 
 def approve_routine(

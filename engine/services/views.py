@@ -9,9 +9,9 @@ from sqlalchemy.orm import Session
 
 from engine import audit, clock
 from engine.accounts import User
+from engine.calendar import WorkCalendar, provisional
 from engine.models import Incident, Instance, Task
 from engine.services.stepping import iso
-from engine.workdays import announced_years, provisional
 
 
 def _usernames(session: Session, ids: set[int | None]) -> dict[int, str]:
@@ -21,10 +21,8 @@ def _usernames(session: Session, ids: set[int | None]) -> dict[int, str]:
     return dict(session.execute(select(User.id, User.username).where(User.id.in_(wanted))).tuples().all())
 
 
-def task_summary(
-    task: Task, names: dict[int, str] | None = None, announced: frozenset[int] = frozenset()
-) -> dict[str, Any]:
-    names = names or {}
+def task_summary(task: Task, names: dict[int, str], calendar: WorkCalendar) -> dict[str, Any]:
+    """``calendar`` says whether the deadline runs through a year whose holidays are only estimated."""
     created = clock.business_day(task.created_at) if task.created_at else None
     due = clock.business_day(task.due_at) if task.due_at else None
     return {
@@ -40,16 +38,15 @@ def task_summary(
         "assignee": names.get(task.assignee_id) if task.assignee_id else None,
         "created_at": iso(task.created_at),
         "due_at": iso(task.due_at),
-        "due_provisional": provisional(announced, created, due),
+        "due_provisional": provisional(calendar, created, due),
         "overdue": task.overdue_at is not None,
         "completed_at": iso(task.completed_at),
     }
 
 
-def task_summaries(session: Session, tasks: list[Task]) -> list[dict[str, Any]]:
+def task_summaries(session: Session, tasks: list[Task], calendar: WorkCalendar) -> list[dict[str, Any]]:
     names = _usernames(session, {t.assignee_id for t in tasks})
-    announced = announced_years(session) if tasks else frozenset()
-    return [task_summary(t, names, announced) for t in tasks]
+    return [task_summary(t, names, calendar) for t in tasks]
 
 
 def opinions(session: Session, instance_id: str) -> list[dict[str, Any]]:
@@ -99,8 +96,8 @@ def dossier(session: Session, instance: Instance) -> dict[str, Any]:
     return {"application": instance.application or {}, "reviews": reviews, "results": instance.results or {}}
 
 
-def instance_summary(instance: Instance, announced: frozenset[int] = frozenset()) -> dict[str, Any]:
-    """``announced``: the calendar's announced years, to say whether the promised date is provisional."""
+def instance_summary(instance: Instance, calendar: WorkCalendar) -> dict[str, Any]:
+    """``calendar`` says whether the promised date runs through a year whose holidays are only estimated."""
     return {
         "id": instance.id,
         "status": instance.status,
@@ -114,20 +111,20 @@ def instance_summary(instance: Instance, announced: frozenset[int] = frozenset()
         "outcome": instance.outcome,
         "promised_days": instance.promised_days,
         "due_on": instance.due_on.isoformat() if instance.due_on else None,
-        "due_provisional": provisional(announced, instance.clock_started_on, instance.due_on),
+        "due_provisional": provisional(calendar, instance.clock_started_on, instance.due_on),
         "clock_paused": instance.paused_at is not None,
     }
 
 
-def step_result(session: Session, loaded: Any) -> dict[str, Any]:
+def step_result(session: Session, loaded: Any, calendar: WorkCalendar) -> dict[str, Any]:
     """Status and open tasks after a step, from memory: no query grows with history."""
     return {
-        **instance_summary(loaded.instance, announced_years(session)),
-        "tasks": task_summaries(session, loaded.open_tasks),
+        **instance_summary(loaded.instance, calendar),
+        "tasks": task_summaries(session, loaded.open_tasks, calendar),
     }
 
 
-def instance_detail(session: Session, instance: Instance) -> dict[str, Any]:
+def instance_detail(session: Session, instance: Instance, calendar: WorkCalendar) -> dict[str, Any]:
     open_tasks = list(
         session.scalars(
             select(Task).where(Task.instance_id == instance.id, Task.state == "open").order_by(Task.created_at)
@@ -135,9 +132,9 @@ def instance_detail(session: Session, instance: Instance) -> dict[str, Any]:
     )
     incidents = session.scalars(select(Incident).where(Incident.instance_id == instance.id).order_by(Incident.id)).all()
     return {
-        **instance_summary(instance, announced_years(session)),
+        **instance_summary(instance, calendar),
         "data": dossier(session, instance),
-        "tasks": task_summaries(session, open_tasks),
+        "tasks": task_summaries(session, open_tasks, calendar),
         "opinions": opinions(session, instance.id),
         "history": audit.history(session, instance.id),
         "incidents": [incident_view(i) for i in incidents],

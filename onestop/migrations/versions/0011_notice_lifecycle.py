@@ -53,18 +53,16 @@ def upgrade() -> None:
 
 
 def _date_open_notices() -> None:
-    """Notices issued before this revision get their China issue date and the default six months' validity."""
-    from datetime import UTC, datetime
-    from zoneinfo import ZoneInfo
+    """Notices issued before this revision get their business issue date and the default six months' validity."""
+    from datetime import datetime
 
+    from engine import clock
     from engine.calendar import add_months
 
     bind = op.get_bind()
-    china = ZoneInfo("Asia/Shanghai")
     for row_id, issued_at in bind.execute(sa.text("SELECT id, issued_at FROM reservations")).all():
         moment = issued_at if isinstance(issued_at, datetime) else datetime.fromisoformat(str(issued_at))
-        moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-        day = moment.astimezone(china).date()
+        day = clock.business_day(moment)
         bind.execute(
             sa.text("UPDATE reservations SET issued_on = :day, expires_on = :until WHERE id = :id"),
             {"day": day, "until": add_months(day, 6), "id": row_id},
