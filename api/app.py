@@ -13,6 +13,7 @@ from fastapi.staticfiles import StaticFiles
 
 from api import errors
 from api.deps import ApiConfig
+from api.idempotency import Idempotency
 from api.limits import RequestLimits
 from api.routers import (
     admin,
@@ -32,6 +33,7 @@ from api.web import (
     admin_pages,
     archive_pages,
     calendar_pages,
+    code_block_pages,
     matters,
     pages,
     register_pages,
@@ -97,7 +99,17 @@ def create_app(
     ):
         app.include_router(module.router)
     pages.install(app)
-    web_pages = (signin, matters, task_pages, archive_pages, admin_pages, calendar_pages, register_pages, user_pages)
+    web_pages = (
+        signin,
+        matters,
+        task_pages,
+        archive_pages,
+        admin_pages,
+        calendar_pages,
+        register_pages,
+        user_pages,
+        code_block_pages,
+    )
     for web in (*web_pages, verify_pages):
         app.include_router(web.router)
     app.mount("/static/web", StaticFiles(directory=str(WEB_STATIC)), name="web-static")
@@ -114,5 +126,6 @@ def create_app(
             swagger_favicon_url="/static/swagger/favicon.png",
         )
 
+    app.add_middleware(Idempotency)
     app.add_middleware(RequestLimits, max_bytes=config.max_request_bytes)
     return app

@@ -8,7 +8,9 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import InterfaceError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from engine.errors import (
     BadRequest,
@@ -107,15 +109,55 @@ def _unexpected(_request: Request, exc: Exception) -> JSONResponse:
     return error_response(500, "internal_error", "系统内部错误，请稍后重试或联系管理员")
 
 
+class ContainedErrors:
+    """ASGI middleware: an unexpected error answers 500 and stops here.
+
+    Starlette's outermost error handler answers and then re-raises, which
+    makes the server drop the keep-alive connection; caught here, the client
+    keeps its connection and only this request failed.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracking(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracking)
+        except Exception as exc:
+            if started:  # half an answer is out: nothing sensible to add, the connection must go
+                raise
+            await _unexpected(Request(scope), exc)(scope, receive, send)
+
+
 def storage_unavailable(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StorageUnavailable)
     log.warning("archive storage unavailable on %s: %s", request.url.path, exc)
     return _domain_error(request, unavailable(exc))
 
 
+def database_unavailable(request: Request, exc: Exception) -> JSONResponse:
+    """The database did not answer within its timeouts (or is busy): 503, try again, not 500."""
+    log.warning("database unavailable on %s: %s", request.url.path, exc)
+    refusal = ServiceUnavailable("database_unavailable", "数据库暂时无法访问，请稍后重试")
+    return _domain_error(request, refusal)
+
+
 def install(app: FastAPI) -> None:
     app.add_exception_handler(DomainError, _domain_error)
     app.add_exception_handler(StorageUnavailable, storage_unavailable)
+    app.add_exception_handler(OperationalError, database_unavailable)
+    app.add_exception_handler(InterfaceError, database_unavailable)
     app.add_exception_handler(RequestValidationError, _request_validation)
     app.add_exception_handler(StarletteHTTPException, _http_error)
-    app.add_exception_handler(Exception, _unexpected)
+    app.add_middleware(ContainedErrors)  # first added, innermost: inside the limits and idempotency

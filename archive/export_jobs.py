@@ -38,7 +38,7 @@ from engine.actors import Actor
 from engine.context import EngineContext
 from engine.db import as_utc, utcnow
 from engine.errors import Conflict, NotFound
-from engine.outbox import Handler, emit
+from engine.outbox import Handler, emit, route
 from engine.records import OutboxMessage
 from engine.uow import after_commit
 from storage.archive import ArchiveRefused
@@ -46,6 +46,7 @@ from storage.archive import ArchiveRefused
 log = logging.getLogger(__name__)
 
 TOPIC = "archive.export"
+route(TOPIC, "exports")
 PROGRESS_INTERVAL = 1.0  # seconds between progress writes (the page refreshes every 2 s)
 STALLED_AFTER = timedelta(minutes=15)
 RECENT = 20

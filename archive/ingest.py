@@ -2,11 +2,13 @@
 B-LTA) and the matter's dossier become archive records, each stored with its
 retention, described, indexed, and checked.
 
-Runs in the worker's transaction for ``instance.finished``: a failure leaves
-no record (the transaction rolls back; an object already written stays in the
-store, unreferenced and harmless, since keys are content addresses) and the
-outbox retries. A record is never made twice: one per document, one dossier
-per matter.
+Runs on the outbox's archive queue, after the matter's documents are issued,
+as a staged side effect: the slow part (timestamp, sign, upload, check) runs
+with no transaction open, so a slow or absent store holds no lock anyone
+else needs; the bytes are staged in the database before they are uploaded,
+so a retry uploads the same object again instead of leaving an orphan; one
+short transaction then records each record with its 档号 and audit event.
+A record is never made twice: one per document, one dossier per matter.
 """
 
 from __future__ import annotations
@@ -20,16 +22,17 @@ from typing import Any
 from asn1crypto import x509 as asn1_x509
 from pyhanko.sign.timestamps import TimeStamper
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from archive import checks, lta, manifest
-from archive.models import DOCUMENT, DOSSIER, ArchiveRecord
+from archive.models import DOCUMENT, DOSSIER, ArchiveRecord, ArchiveStaging
 from archive.text import search_text
 from engine import audit, clock
+from engine.context import EngineContext
 from engine.db import as_utc, utcnow
 from engine.models import Instance, Task
-from engine.outbox import Handler
-from engine.records import OutboxMessage
+from engine.outbox import NotYet, Staged, emit, route
 from engine.sequences import next_number
 from signatures.models import ISSUED, Document
 from signatures.pki import SigningIdentity
@@ -38,6 +41,8 @@ from storage import LocalAttachmentStore
 from storage.archive import RETENTION_CODES, ArchiveRefused, ArchiveStore, Retention, RetentionClass, sha256_hex
 
 SYSTEM_ACTOR = "system"
+TOPIC = "archive.ingest"
+route(TOPIC, "archive")
 FINAL = ("completed", "rejected", "withdrawn", "cancelled")
 # 保管期限: approvals and certificates that found a body are kept forever, staff records 30 years.
 DOCUMENT_RETENTION = {
@@ -118,111 +123,55 @@ def _departments(session: Session, instance_id: str) -> str:
     return " " + " ".join(n for n in names if n) + " "
 
 
-def _record(
-    session: Session,
-    actx: ArchiveContext,
-    instance: Instance,
-    *,
-    kind: str,
-    title: str,
-    data: bytes,
-    mime: str,
-    extension: str,
-    retention_class: RetentionClass,
-    record_date: date,
-    number: str | None,
-    persons: list[dict[str, str]],
-    text: str,
-    document_id: str | None,
-    report: Callable[[str, str, str], dict[str, Any]],
-) -> ArchiveRecord:
-    unit = actx.unit_facts(session, instance.unit_code)
-    digest = sha256_hex(data)
-    key = f"records/{record_date.year}/{digest}.{extension}"
-    retention = Retention.of(retention_class, record_date)
-    stored = actx.store.put(
-        key, data, content_type=mime, retention=retention, metadata={"instance": instance.id, "kind": kind}
-    )
-    departments = _departments(session, instance.id)
-    record = ArchiveRecord(
-        kind=kind,
-        document_id=document_id,
-        dossier_of=instance.id if kind == DOSSIER else None,
-        instance_id=instance.id,
-        process_key=instance.process_key,
-        title=title,
-        number=number,
-        unit_code=instance.unit_code,
-        unit_name=str(unit.get("unit_name") or instance.unit_code),
-        credit_code=unit.get("credit_code"),
-        persons=persons,
-        departments=departments,
-        record_date=record_date,
-        retention_class=retention_class.value,
-        retain_until=retention.until,
-        archival_code=archival_code(session, actx, retention_class, instance.process_key, record_date.year),
-        object_key=key,
-        version_id=stored.version_id,
-        sha256=digest,
-        size=len(data),
-        mime=mime,
-        content_text=text[:100_000],
-        search_text=search_text(
-            title,
-            number or "",
-            str(unit.get("unit_name") or ""),
-            str(unit.get("credit_code") or ""),
-            " ".join(f"{p['name']} {p['id_number']}" for p in persons),
-            instance.title,
-            text,
-        ),
-        person_text=search_text(*(f"{p['name']} {p['id_number']}" for p in persons)),
-        unit_text=search_text(str(unit.get("unit_name") or "")),
-    )
-    record.checks = report(key, stored.version_id, digest)
-    record.checks_passed = bool(record.checks["passed"])
-    record.checked_at = utcnow()
-    session.add(record)
-    session.flush()
-    audit.record(
-        session,
-        actor=SYSTEM_ACTOR,
-        action="archive_ingest",
-        instance_id=instance.id,
-        details={
-            "record_id": record.id,
-            "kind": kind,
-            "archival_code": record.archival_code,
-            "sha256": digest,
-            "checks_passed": record.checks_passed,
-            "failures": record.checks["failures"],
-        },
-    )
-    return record
+@dataclass(frozen=True)
+class Uploaded:
+    """A staged record's bytes in the archive store, checked."""
+
+    staging_id: int
+    version_id: str
+    checks: dict[str, Any]
+    lta_renew_by: date | None
 
 
-def ingest_document(session: Session, actx: ArchiveContext, instance: Instance, document: Document) -> ArchiveRecord:
+def _stage(ctx: EngineContext, row: ArchiveStaging) -> ArchiveStaging:
+    """Keep the bytes before uploading them; a row staged earlier (a killed run) wins."""
+    try:
+        with ctx.transaction() as session:
+            session.add(row)
+            session.flush()
+            session.expunge(row)
+            return row
+    except IntegrityError:
+        with ctx.reading() as session:
+            earlier = session.scalars(
+                select(ArchiveStaging).where(
+                    ArchiveStaging.instance_id == row.instance_id, ArchiveStaging.item == row.item
+                )
+            ).one()
+            session.expunge(earlier)
+            return earlier
+
+
+def _staged_document(actx: ArchiveContext, instance: Instance, document: Document) -> ArchiveStaging:
     assert document.sha256 is not None
     upgraded = lta.upgrade(actx.documents.path(document.sha256).read_bytes(), actx.timestamper, actx.validation)
-    record = _record(
-        session,
-        actx,
-        instance,
+    digest = sha256_hex(upgraded)
+    return ArchiveStaging(
+        instance_id=instance.id,
+        item=document.id,
         kind=DOCUMENT,
+        document_id=document.id,
         title=f"{document.title}（{document.number}）",
-        data=upgraded,
-        mime="application/pdf",
-        extension="pdf",
-        retention_class=DOCUMENT_RETENTION.get(document.kind, RetentionClass.YEARS_30),
-        record_date=document.issued_on,
         number=document.number,
         persons=persons_in(document.facts),
-        text=checks.pdf_text(upgraded),
-        document_id=document.id,
-        report=lambda key, version, digest: checks.check_document(actx.store, key, version, digest, actx.roots),
+        record_date=document.issued_on,
+        retention_class=DOCUMENT_RETENTION.get(document.kind, RetentionClass.YEARS_30).value,
+        key=f"records/{document.issued_on.year}/{digest}.pdf",
+        sha256=digest,
+        mime="application/pdf",
+        data=upgraded,
+        text=checks.pdf_text(upgraded)[:100_000],
     )
-    record.lta_renew_by = lta.renew_by(upgraded)
-    return record
 
 
 def _archive_attachments(actx: ArchiveContext, content: dict[str, Any], retention: Retention) -> None:
@@ -249,59 +198,183 @@ def attachment_archived(actx: ArchiveContext, entry: dict[str, Any]) -> bool:
     return bool(stored.sha256 == entry["sha256"])
 
 
-def ingest_dossier(session: Session, actx: ArchiveContext, instance: Instance) -> ArchiveRecord:
-    content = manifest.build(session, instance)
+def _staged_dossier(actx: ArchiveContext, instance: Instance, content: dict[str, Any]) -> ArchiveStaging:
     finished = clock.business_day(as_utc(instance.finished_at or utcnow()))
     retention_class = DOSSIER_RETENTION.get(instance.process_key, RetentionClass.YEARS_10)
     _archive_attachments(actx, content, Retention.of(retention_class, finished))
     signed = manifest.sign(content, actx.identity())
+    digest = sha256_hex(signed)
     facts: dict[str, Any] = {"application": instance.application, **(instance.results or {})}
-    text = " ".join(f"{o['task']} {o['opinion'] or ''}" for o in content["opinions"])
-    return _record(
-        session,
-        actx,
-        instance,
+    return ArchiveStaging(
+        instance_id=instance.id,
+        item=DOSSIER,
         kind=DOSSIER,
+        document_id=None,
         title=f"{instance.title}（案卷）",
-        data=signed,
-        mime="application/json",
-        extension="json",
-        retention_class=retention_class,
-        record_date=finished,
         number=None,
         persons=persons_in(facts),
-        text=text,
-        document_id=None,
-        report=lambda key, version, digest: checks.check_dossier(
-            actx.store,
-            key,
-            version,
-            digest,
-            lambda data: manifest.verify(data, actx.roots),
-            lambda entry: attachment_archived(actx, entry),
-        ),
+        record_date=finished,
+        retention_class=retention_class.value,
+        key=f"records/{finished.year}/{digest}.json",
+        sha256=digest,
+        mime="application/json",
+        data=signed,
+        text=" ".join(f"{o['task']} {o['opinion'] or ''}" for o in content["opinions"])[:100_000],
     )
 
 
-def ingest_instance(session: Session, actx: ArchiveContext, instance_id: str) -> list[ArchiveRecord]:
-    instance = session.get(Instance, instance_id)
-    if instance is None or instance.status not in FINAL:
-        return []
-    made = []
-    archived = set(session.scalars(select(ArchiveRecord.document_id).where(ArchiveRecord.instance_id == instance_id)))
-    documents = session.scalars(
-        select(Document).where(Document.instance_id == instance_id, Document.status == ISSUED).order_by(Document.number)
-    ).all()
+def _upload(actx: ArchiveContext, staged: ArchiveStaging) -> Uploaded:
+    """Store and check (no transaction open: the store may be slow or away)."""
+    retention = Retention.of(RetentionClass(staged.retention_class), staged.record_date)
+    stored = actx.store.put(
+        staged.key,
+        staged.data,
+        content_type=staged.mime,
+        retention=retention,
+        metadata={"instance": staged.instance_id, "kind": staged.kind},
+    )
+    if staged.kind == DOCUMENT:
+        report = checks.check_document(actx.store, staged.key, stored.version_id, staged.sha256, actx.roots)
+        renew_by = lta.renew_by(staged.data)
+    else:
+        report = checks.check_dossier(
+            actx.store,
+            staged.key,
+            stored.version_id,
+            staged.sha256,
+            lambda data: manifest.verify(data, actx.roots),
+            lambda entry: attachment_archived(actx, entry),
+        )
+        renew_by = None
+    return Uploaded(staged.id, stored.version_id, report, renew_by)
+
+
+def prepare(ctx: EngineContext, actx: ArchiveContext, instance_id: str) -> list[Uploaded]:
+    """Make, stage, upload and check every record the matter still lacks, outside any transaction."""
+    with ctx.reading() as session:
+        instance = session.get(Instance, instance_id)
+        if instance is None or instance.status not in FINAL:
+            return []
+        if session.scalar(
+            select(Document.id).where(Document.instance_id == instance_id, Document.status != ISSUED).limit(1)
+        ):
+            raise NotYet(30, "文书尚未全部出具，稍后归档")
+        done = set(session.scalars(select(ArchiveRecord.document_id).where(ArchiveRecord.instance_id == instance_id)))
+        has_dossier = session.scalar(select(ArchiveRecord.id).where(ArchiveRecord.dossier_of == instance_id))
+        staged = {
+            row.item: row
+            for row in session.scalars(select(ArchiveStaging).where(ArchiveStaging.instance_id == instance_id))
+        }
+        documents = session.scalars(
+            select(Document).where(Document.instance_id == instance_id).order_by(Document.number)
+        ).all()
+        content = manifest.build(session, instance) if has_dossier is None and DOSSIER not in staged else None
+        session.expunge_all()
+    rows: list[ArchiveStaging] = []
     for document in documents:
-        if document.id not in archived:
-            made.append(ingest_document(session, actx, instance, document))
-    if session.scalar(select(ArchiveRecord.id).where(ArchiveRecord.dossier_of == instance_id)) is None:
-        made.append(ingest_dossier(session, actx, instance))
+        if document.id not in done:
+            rows.append(staged.get(document.id) or _stage(ctx, _staged_document(actx, instance, document)))
+    if has_dossier is None:
+        rows.append(staged.get(DOSSIER) or _stage(ctx, _staged_dossier(actx, instance, content or {})))
+    return [_upload(actx, row) for row in rows]
+
+
+def record(session: Session, actx: ArchiveContext, uploaded: list[Uploaded]) -> list[ArchiveRecord]:
+    """One short transaction: the records, their 档号 and their audit; the staged bytes go."""
+    made = []
+    for done in uploaded:
+        staged = session.get(ArchiveStaging, done.staging_id)
+        if staged is None:  # another run recorded it first
+            continue
+        instance = session.get_one(Instance, staged.instance_id)
+        made.append(_record(session, actx, instance, staged, done))
+        session.delete(staged)
+    session.flush()
     return made
 
 
-def outbox_handler(actx: ArchiveContext) -> Handler:
-    def on_finished(session: Session, message: OutboxMessage) -> None:
-        ingest_instance(session, actx, str(message.payload["instance_id"]))
+def _record(
+    session: Session, actx: ArchiveContext, instance: Instance, staged: ArchiveStaging, done: Uploaded
+) -> ArchiveRecord:
+    unit = actx.unit_facts(session, instance.unit_code)
+    retention_class = RetentionClass(staged.retention_class)
+    persons = staged.persons
+    record = ArchiveRecord(
+        kind=staged.kind,
+        document_id=staged.document_id,
+        dossier_of=instance.id if staged.kind == DOSSIER else None,
+        instance_id=instance.id,
+        process_key=instance.process_key,
+        title=staged.title,
+        number=staged.number,
+        unit_code=instance.unit_code,
+        unit_name=str(unit.get("unit_name") or instance.unit_code),
+        credit_code=unit.get("credit_code"),
+        persons=persons,
+        departments=_departments(session, instance.id),
+        record_date=staged.record_date,
+        retention_class=retention_class.value,
+        retain_until=Retention.of(retention_class, staged.record_date).until,
+        archival_code=archival_code(session, actx, retention_class, instance.process_key, staged.record_date.year),
+        object_key=staged.key,
+        version_id=done.version_id,
+        sha256=staged.sha256,
+        size=len(staged.data),
+        mime=staged.mime,
+        content_text=staged.text,
+        search_text=search_text(
+            staged.title,
+            staged.number or "",
+            str(unit.get("unit_name") or ""),
+            str(unit.get("credit_code") or ""),
+            " ".join(f"{p['name']} {p['id_number']}" for p in persons),
+            instance.title,
+            staged.text,
+        ),
+        person_text=search_text(*(f"{p['name']} {p['id_number']}" for p in persons)),
+        unit_text=search_text(str(unit.get("unit_name") or "")),
+        checks=done.checks,
+        checks_passed=bool(done.checks["passed"]),
+        checked_at=utcnow(),
+        lta_renew_by=done.lta_renew_by,
+    )
+    session.add(record)
+    session.flush()
+    audit.record(
+        session,
+        actor=SYSTEM_ACTOR,
+        action="archive_ingest",
+        instance_id=instance.id,
+        details={
+            "record_id": record.id,
+            "kind": staged.kind,
+            "archival_code": record.archival_code,
+            "sha256": staged.sha256,
+            "checks_passed": record.checks_passed,
+            "failures": record.checks["failures"],
+        },
+    )
+    return record
 
-    return on_finished
+
+def ingest_instance(ctx: EngineContext, actx: ArchiveContext, instance_id: str) -> list[ArchiveRecord]:
+    """Archive a finished matter now (what the worker does through the outbox)."""
+    uploaded = prepare(ctx, actx, instance_id)
+    with ctx.transaction() as session:
+        return record(session, actx, uploaded)
+
+
+def outbox_handler(ctx: EngineContext, actx: ArchiveContext) -> Staged[list[Uploaded]]:
+    return Staged(
+        prepare=lambda message: prepare(ctx, actx, str(message.payload["instance_id"])),
+        apply=lambda session, _message, uploaded: _apply(session, actx, uploaded),
+    )
+
+
+def _apply(session: Session, actx: ArchiveContext, uploaded: list[Uploaded]) -> None:
+    record(session, actx, uploaded)
+
+
+def request_on_end(session: Session, instance: Instance) -> None:
+    """The matter ended: archive it (on the archive queue, once its documents are issued)."""
+    emit(session, TOPIC, {"instance_id": instance.id})

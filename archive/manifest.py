@@ -38,7 +38,7 @@ def build(session: Session, instance: Instance) -> dict[str, Any]:
     tasks = session.scalars(
         select(Task).where(Task.instance_id == instance.id, Task.state == "completed").order_by(Task.completed_at)
     ).all()
-    events = session.scalars(select(AuditEvent).where(AuditEvent.instance_id == instance.id).order_by(AuditEvent.seq))
+    events = session.scalars(select(AuditEvent).where(AuditEvent.instance_id == instance.id).order_by(AuditEvent.id))
     files = session.scalars(select(Attachment).where(Attachment.instance_id == instance.id).order_by(Attachment.id))
     documents = session.scalars(select(Document).where(Document.instance_id == instance.id).order_by(Document.number))
     return {
@@ -70,7 +70,7 @@ def build(session: Session, instance: Instance) -> dict[str, Any]:
         ],
         "documents": [{"kind": d.kind, "number": d.number, "sha256": d.sha256} for d in documents],
         "audit": [
-            {"seq": e.seq, "at": _iso(e.created_at), "actor": e.actor, "action": e.action, "hash": e.hash}
+            {"seq": e.id, "at": _iso(e.created_at), "actor": e.actor, "action": e.action, "hash": e.hash}
             for e in events
         ],
     }

@@ -6,7 +6,20 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from engine.db import Base, utcnow
@@ -57,6 +70,37 @@ class ArchiveRecord(Base):
     checks_passed: Mapped[bool] = mapped_column(Boolean, default=True, index=True)
     checked_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     lta_renew_by: Mapped[date | None] = mapped_column(Date, index=True)
+
+
+class ArchiveStaging(Base):
+    """The bytes of a record about to be archived, kept until its record exists.
+
+    The archive copy of a document carries a fresh timestamp and a dossier a
+    fresh signature, so making them again gives different bytes and a new
+    object key. Keeping the first bytes here, before uploading, means a job
+    killed after its upload uploads the same object again on retry (the store
+    returns the stored version) and never leaves a retention-locked orphan.
+    """
+
+    __tablename__ = "archive_staging"
+    __table_args__ = (UniqueConstraint("instance_id", "item"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    instance_id: Mapped[str] = mapped_column(String(36))
+    item: Mapped[str] = mapped_column(String(36))  # the document's id, or "dossier"
+    kind: Mapped[str] = mapped_column(String(12))
+    document_id: Mapped[str | None] = mapped_column(String(36))
+    title: Mapped[str] = mapped_column(String(300))
+    number: Mapped[str | None] = mapped_column(String(60))
+    persons: Mapped[list[dict[str, str]]] = mapped_column(JSON, default=list)
+    record_date: Mapped[date] = mapped_column(Date)
+    retention_class: Mapped[str] = mapped_column(String(8))
+    key: Mapped[str] = mapped_column(String(300))
+    sha256: Mapped[str] = mapped_column(String(64))
+    mime: Mapped[str] = mapped_column(String(100))
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    text: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
 class ArchiveExport(Base):

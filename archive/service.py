@@ -85,7 +85,7 @@ def _visible(session: Session, actor: Actor, record_id: int) -> ArchiveRecord:
 def audit_action(
     session: Session, actor: Actor, action: str, record: ArchiveRecord | None, reason: str | None, **details: Any
 ) -> None:
-    audit.record(
+    audit.access(
         session,
         actor=actor.username,
         action=action,

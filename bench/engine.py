@@ -144,19 +144,27 @@ def run_backend(
         for workload in workloads:
             for mode in (WARM, COLD):
                 t0 = time.perf_counter()
-                samples = service_steps(platforms, mode, workload, opts.instances(workload))
+                samples, statements = service_steps(platforms, mode, workload, opts.instances(workload))
                 stats = summarize(f"(c) {backend} {mode} {workload.label}", samples, t0)
-                service[mode][workload.label] = stats.as_dict()
+                service[mode][workload.label] = stats.as_dict() | {"statements_per_step": round(statements, 1)}
     finally:
         platforms.close()
 
 
-def http_backend(opts: Options, backend: str, data_dir: Path, url: str | None, results: Json) -> None:
-    """Run (d) on one backend; a failing server is reported, not fatal."""
+def http_backend(
+    opts: Options, backend: str, data_dir: Path, url: str | None, results: Json, *, workers: int = 2
+) -> None:
+    """Run (d) on one backend; a failing server is reported, not fatal. With ``url`` set, the
+    database's lock waits are sampled during the run (audit appends must never wait on each other)."""
     progress(f"(d) {backend}: starting server")
     try:
         results["http"][backend] = run_server(
-            data_dir, url, instances=opts.http_instances, threads=opts.threads, me_seconds=opts.me_seconds
+            data_dir,
+            url,
+            instances=opts.http_instances,
+            threads=opts.threads,
+            me_seconds=opts.me_seconds,
+            workers=workers,
         )
     except (RuntimeError, httpx.HTTPError) as exc:
         results["skipped"][f"{backend} HTTP"] = f"{type(exc).__name__}: {exc}"
@@ -178,6 +186,7 @@ def run_http(opts: Options, tmp: Path, results: Json) -> None:
         finally:
             platform.close()
         http_backend(opts, POSTGRES, data_dir, pg_url, results)
+        http_backend(opts, f"{POSTGRES} x4 API", data_dir, pg_url, results, workers=4)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -42,6 +42,7 @@ class Server:
 
     def __init__(self, data_dir: Path, *, database_url: str | None, workers: int = 2) -> None:
         self.port = free_port()
+        self.workers = workers
         self.base = f"http://{HOST}:{self.port}"
         data_dir.parent.mkdir(parents=True, exist_ok=True)
         self.log_path = data_dir.parent / f"server-{self.port}.log"
@@ -83,6 +84,19 @@ class Server:
                 pass
             time.sleep(0.2)
         raise RuntimeError(f"server not healthy after {timeout:.0f}s:\n{self.log_tail()}")
+
+    def worker_rss_mb(self) -> list[float]:
+        """Resident memory of each uvicorn worker process (not the supervisor)."""
+        children = subprocess.run(["pgrep", "-P", str(self.proc.pid)], capture_output=True, text=True, check=False)
+        sizes = []
+        for pid in children.stdout.split():
+            with contextlib.suppress(OSError):
+                if b"resource_tracker" in Path(f"/proc/{pid}/cmdline").read_bytes():
+                    continue
+                status = Path(f"/proc/{pid}/status").read_text()
+                kb = int(next(line.split()[1] for line in status.splitlines() if line.startswith("VmRSS:")))
+                sizes.append(round(kb / 1024, 1))
+        return sizes
 
     def log_tail(self, lines: int = 30) -> str:
         text = self.log_path.read_text(encoding="utf-8", errors="replace")
@@ -212,6 +226,52 @@ def open_tasks(base: str, token: str) -> list[tuple[str, str]]:
                 return found
 
 
+class LockSampler:
+    """Polls PostgreSQL every 20 ms during the run: how many lock requests wait, and how many of
+    them wait on the audit (a head row or any advisory lock)."""
+
+    QUERY = """
+        SELECT count(*) FILTER (WHERE NOT l.granted),
+               count(*) FILTER (WHERE NOT l.granted AND (l.locktype = 'advisory' OR a.query ILIKE '%audit_%'))
+        FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+        WHERE a.datname = current_database() AND a.pid <> pg_backend_pid()
+    """
+
+    def __init__(self, database_url: str) -> None:
+        self.dsn = database_url.replace("postgresql+psycopg://", "postgresql://")
+        self.samples = self.waiting_max = self.audit_waiting_samples = self.audit_waiting_max = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def __enter__(self) -> LockSampler:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self._stop.set()
+        self._thread.join(10)
+
+    def _run(self) -> None:
+        import psycopg
+
+        with psycopg.connect(self.dsn, autocommit=True) as conn:
+            while not self._stop.wait(0.02):
+                row = conn.execute(self.QUERY.encode()).fetchone()
+                waiting, audit = (int(row[0]), int(row[1])) if row else (0, 0)
+                self.samples += 1
+                self.waiting_max = max(self.waiting_max, waiting)
+                self.audit_waiting_max = max(self.audit_waiting_max, audit)
+                self.audit_waiting_samples += 1 if audit else 0
+
+    def as_dict(self) -> Json:
+        return {
+            "samples": self.samples,
+            "waiting_max": self.waiting_max,
+            "audit_waiting_samples": self.audit_waiting_samples,
+            "audit_waiting_max": self.audit_waiting_max,
+        }
+
+
 def measure(server: Server, *, instances: int, threads: int, me_seconds: float) -> Json:
     """Pre-create instances, time completing all their review tasks, then time ``/auth/me``."""
     tokens = {name: login(server.base, name) for name in ("applicant", *DEMO_PLAN)}
@@ -227,6 +287,8 @@ def measure(server: Server, *, instances: int, threads: int, me_seconds: float) 
     callers = [(tokens[name], "") for name in DEMO_PLAN]
     me = run_pool(server.base, callers, _me, threads, 200, duration=me_seconds)
     return {
+        "api_workers": server.workers,
+        "api_worker_rss_mb": server.worker_rss_mb(),
         "instances": instances,
         "client_threads": threads,
         "start_per_s": round(created.per_second, 1),
@@ -239,11 +301,17 @@ def measure(server: Server, *, instances: int, threads: int, me_seconds: float) 
     }
 
 
-def run_server(data_dir: Path, database_url: str | None, *, instances: int, threads: int, me_seconds: float) -> Json:
+def run_server(
+    data_dir: Path, database_url: str | None, *, instances: int, threads: int, me_seconds: float, workers: int = 2
+) -> Json:
     """Start the server (``--demo`` on embedded SQLite), measure, and always stop it."""
-    server = Server(data_dir, database_url=database_url)
+    server = Server(data_dir, database_url=database_url, workers=workers)
     try:
         server.wait_healthy()
-        return measure(server, instances=instances, threads=threads, me_seconds=me_seconds)
+        if database_url is None:
+            return measure(server, instances=instances, threads=threads, me_seconds=me_seconds)
+        with LockSampler(database_url) as locks:
+            found = measure(server, instances=instances, threads=threads, me_seconds=me_seconds)
+        return found | {"locks": locks.as_dict()}
     finally:
         server.stop()

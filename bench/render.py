@@ -7,6 +7,7 @@ from bench.report import Json, fmt_ms, fmt_ratio, ratio, table, verdict
 MODES = ("warm", "cold")
 # The targets: (c) >= 2x faster than (b) from 50 user tasks; HTTP completions >= 50% of /auth/me.
 STEP_TARGET, STEP_TARGET_FROM, HTTP_TARGET = 2.0, 50, 0.5
+RSS_TARGET_MB, STATEMENTS_TARGET = 200, 5
 
 
 def _tasks(results: Json, label: str) -> int:
@@ -94,10 +95,12 @@ def section_c(results: Json) -> str:
                 s = service[mode].get(label)
                 if s is not None:
                     floor = ratio(s["median_ms"], results["in_memory"][label]["median_ms"])
-                    rows.append([label, backend, mode, *_stats_cells(s), fmt_ratio(floor)])
+                    statements = s.get("statements_per_step")
+                    rows.append([label, backend, mode, *_stats_cells(s), fmt_ratio(floor), f"{statements or 0:.1f}"])
     return table(
-        "(c) engine.services.complete, ms per call (warm: workflow cache; cold: cache size 0)",
-        ["workload", "backend", "cache", "steps", "median", "p90", "mean", "vs (a)"],
+        "(c) engine.services.complete, ms per call (warm: workflow cache; cold: cache size 0); statements per "
+        f"call, besides the driver's BEGIN and COMMIT (target: {STATEMENTS_TARGET} round trips in all)",
+        ["workload", "backend", "cache", "steps", "median", "p90", "mean", "vs (a)", "statements"],
         rows,
     )
 
@@ -131,9 +134,11 @@ def section_d(results: Json) -> str:
     for backend, h in results["http"].items():
         r = results["ratios"][backend]["http"]
         errors = sum(h["complete_errors"].values()) + sum(h["me_errors"].values())
+        locks = h.get("locks") or {}
         rows.append(
             [
                 backend,
+                str(h.get("api_workers", 2)),
                 str(h["instances"]),
                 str(h["completions"]),
                 f"{h['complete_per_s']:.1f}",
@@ -141,13 +146,29 @@ def section_d(results: Json) -> str:
                 f"{100 * (r['complete_vs_me'] or 0):.1f}%",
                 verdict(r["pass"]),
                 str(errors),
-                f"{h['start_per_s']:.1f}",
+                f"{max(h.get('api_worker_rss_mb') or [0]):.0f}",
+                str(locks.get("waiting_max", "n/a")),
+                f"{locks.get('audit_waiting_samples', 'n/a')}/{locks.get('samples', 'n/a')}",
             ]
         )
     return table(
-        f"(d) HTTP, 2 uvicorn workers, {_threads(results)} client threads (target: complete/s >= "
-        f"{100 * HTTP_TARGET:.0f}% of /auth/me per s)",
-        ["backend", "instances", "completions", "complete/s", "/me per s", "share", "", "errors", "start/s"],
+        f"(d) HTTP, uvicorn workers as named, {_threads(results)} client threads (target: complete/s >= "
+        f"{100 * HTTP_TARGET:.0f}% of /auth/me per s; RSS per API worker <= {RSS_TARGET_MB} MB; "
+        "no lock waits on the audit)",
+        [
+            "backend",
+            "workers",
+            "instances",
+            "completions",
+            "complete/s",
+            "/me per s",
+            "share",
+            "",
+            "errors",
+            "RSS MB max",
+            "lock waits max",
+            "audit waits",
+        ],
         rows,
     )
 

@@ -12,7 +12,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import Engine, event, select
 
 from bench.processes import Workload, deploy_workloads
 from engine import services
@@ -59,10 +59,30 @@ def _open_task(platform: Platform, actor: Actor, workload: Workload, instance_id
     raise RuntimeError(f"{workload.label}: no open task for {actor.username} on {instance_id}")
 
 
-def service_steps(platforms: ServicePlatforms, mode: str, workload: Workload, instances: int) -> list[float]:
-    """Seconds per ``services.complete`` call over every approval step of ``instances`` instances."""
+class StatementCounter:
+    """Statements the database receives (not counting the driver's BEGIN and COMMIT)."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.count = 0
+        event.listen(engine, "before_cursor_execute", self._seen)
+        self._engine = engine
+
+    def _seen(self, *_args: object) -> None:
+        self.count += 1
+
+    def close(self) -> None:
+        event.remove(self._engine, "before_cursor_execute", self._seen)
+
+
+def service_steps(
+    platforms: ServicePlatforms, mode: str, workload: Workload, instances: int
+) -> tuple[list[float], float]:
+    """Seconds per ``services.complete`` call over every approval step of ``instances`` instances,
+    and the mean number of statements one such call sends."""
     platform, actors = platforms.get(mode), platforms.actors
     samples: list[float] = []
+    statements: list[int] = []
+    counter = StatementCounter(platform.db)
     for _ in range(instances):
         detail = services.start(
             platform.ctx, actors["applicant"], process_key=workload.process_key, data=dict(workload.application)
@@ -71,9 +91,12 @@ def service_steps(platforms: ServicePlatforms, mode: str, workload: Workload, in
         for username in workload.plan:
             actor = actors[username]
             task_id = _open_task(platform, actor, workload, instance_id)
+            before = counter.count
             t0 = time.perf_counter()
             detail = services.complete(platform.ctx, actor, task_id, decision="approve", opinion="同意", data={})
             samples.append(time.perf_counter() - t0)
+            statements.append(counter.count - before)
         if detail["status"] != "completed":
             raise RuntimeError(f"{workload.label}: instance ended {detail['status']!r}, not completed")
-    return samples
+    counter.close()
+    return samples, sum(statements) / len(statements)

@@ -14,7 +14,7 @@ from engine.calendar import WorkCalendar
 from engine.definitions import SpecCache
 from engine.models import Instance
 from engine.notifications import HANDLERS as NOTIFICATION_HANDLERS
-from engine.outbox import Handler
+from engine.outbox import AnyHandler
 from engine.restricted_scripts import ServiceFunction, make_script_engine
 from engine.uow import transaction
 from engine.workdays import TableWorkCalendar
@@ -40,13 +40,15 @@ class EngineContext:
     store: WorkflowStore
     forms: FormRegistry
     calendar: WorkCalendar
-    outbox_kick: Callable[[], None] | None = None
+    outbox_kick: Callable[[str | None], None] | None = None
     read_session_factory: sessionmaker[Session] | None = None
     start_guards: list[StartGuard] = field(default_factory=list)
     services: dict[str, ServiceFunction] = field(default_factory=dict)
     form_checks: dict[str, FormCheck] = field(default_factory=dict)
     end_hooks: list[EndHook] = field(default_factory=list)
-    outbox_handlers: dict[str, Handler] = field(default_factory=lambda: dict(NOTIFICATION_HANDLERS))
+    outbox_handlers: dict[str, AnyHandler] = field(default_factory=lambda: dict(NOTIFICATION_HANDLERS))
+    # Whether a unit code is in the register (an applicant account must belong to one); None: not checked.
+    unit_known: Callable[[Session, str], bool] | None = None
 
     @classmethod
     def build(
@@ -55,7 +57,7 @@ class EngineContext:
         *,
         forms: FormRegistry | None = None,
         workflow_cache_size: int = 512,
-        outbox_kick: Callable[[], None] | None = None,
+        outbox_kick: Callable[[str | None], None] | None = None,
         read_session_factory: sessionmaker[Session] | None = None,
     ) -> EngineContext:
         services: dict[str, ServiceFunction] = {}

@@ -61,3 +61,8 @@ class ValidationFailed(DomainError):
 
 class ServiceUnavailable(DomainError):
     """A service the platform depends on (object storage, the database) cannot answer now; retry later."""
+
+
+class Transient(Exception):
+    """A dependency is away for now (object storage down, say): the work is not wrong and
+    simply runs again later. The outbox retries it without using up its attempts."""

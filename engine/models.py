@@ -142,3 +142,5 @@ class Incident(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     resolved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     resolved_by: Mapped[str | None] = mapped_column(String(100))
+    retry_requested_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    retry_requested_by: Mapped[str | None] = mapped_column(String(100))

@@ -6,7 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.actors import APPLICANT_DEPARTMENT, Actor
-from engine.outbox import Handler
+from engine.outbox import Handler, route
 from engine.records import Notification, OutboxMessage
 
 STATUS_TEXT = {
@@ -54,6 +54,9 @@ def on_instance_finished(session: Session, message: OutboxMessage) -> None:
     status = STATUS_TEXT.get(p["status"], p["status"])
     add_notification_once(session, message, f"unit:{p['unit_code']}", "finished", f"您的事项“{p['title']}”{status}")
 
+
+route("task.created", "notifications")
+route("instance.finished", "notifications")
 
 HANDLERS: dict[str, Handler] = {
     "task.created": on_task_created,

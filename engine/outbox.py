@@ -1,35 +1,93 @@
 """Transactional outbox: side effects recorded with the state change, performed later.
 
-``emit`` adds a row in the caller's transaction. ``drain`` takes pending rows
-one at a time and runs the handler for its topic **in the same transaction
-that marks the row done**, so a handler's own database effects and the mark
-commit together; a crash between them redoes both, never one. Handlers that
-touch the outside world must be idempotent by message id.
+``emit`` adds a row in the caller's transaction, on the queue of its topic
+(documents, archive, notifications, exports, default), so a slow or failing
+kind never delays another: each queue is drained on its own, by its own
+worker thread.
 
-Long work (an export of thousands of files) must not run inside that
-transaction: on SQLite it holds the only write lock. Such a handler marks its
-job started and hands the work to ``engine.uow.after_commit``; ``drain`` runs
-it once the mark is committed, and the work commits its own progress.
+A plain handler runs **in the transaction that marks the row done**, so its
+database effects and the mark commit together; a crash between them redoes
+both, never one. A :class:`Staged` handler has slow outside work (render,
+sign, timestamp, upload): the message is leased in a short transaction,
+``prepare`` runs with no transaction open, and ``apply`` records the result
+in a second short transaction that marks the row done. A worker killed in
+between leaves the lease to expire and another worker redoes ``prepare``, so
+``prepare`` must be idempotent (content-addressed keys, stat before put).
+
+A handler that finds its message early (the archive before the documents
+are issued) raises :class:`NotYet`: it runs again later, no attempt counted.
+A dependency that is away (:class:`~engine.errors.Transient`: the archive's
+S3 down) does not use up attempts either: the message waits a short,
+jittered while and that queue's pass ends there, since the next message would
+find the dependency away too; when it is back, the queue catches up on its
+own. Other failures back off exponentially with jitter; after
+``max_attempts`` the message fails and opens an incident, which is resolved
+when a retry of the message succeeds, not when the retry is asked for.
+
+Long work (an export of thousands of files) hands itself to
+``engine.uow.after_commit``; ``drain`` runs it once the mark is committed.
 """
 
 from __future__ import annotations
 
 import logging
+import random
+import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
+from functools import partial
+from typing import Any, Generic, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from engine import audit
 from engine.db import utcnow
+from engine.errors import Transient
 from engine.models import Incident
 from engine.records import OutboxMessage
 
 log = logging.getLogger(__name__)
 
 Handler = Callable[[Session, OutboxMessage], None]
+Prepared = TypeVar("Prepared")
+
+QUEUES = ("documents", "archive", "notifications", "exports", "default")
+_TOPIC_QUEUES: dict[str, str] = {}
+LEASE = timedelta(minutes=2)  # a worker killed mid-way: another takes the message over after this
+OUTAGE_RETRY_SECONDS = 15.0
+SYSTEM_ACTOR = "system"
+
+
+class NotYet(Exception):
+    """The message came too early; run it again after ``seconds``."""
+
+    def __init__(self, seconds: float, why: str) -> None:
+        super().__init__(why)
+        self.seconds = seconds
+
+
+@dataclass(frozen=True)
+class Staged(Generic[Prepared]):
+    """A side effect whose slow part runs outside any transaction."""
+
+    prepare: Callable[[OutboxMessage], Prepared]
+    apply: Callable[[Session, OutboxMessage, Prepared], None]
+
+
+AnyHandler = Handler | Staged[Any]
+
+
+def route(topic: str, queue: str) -> None:
+    """Put ``topic`` on ``queue`` (the default queue otherwise)."""
+    if queue not in QUEUES:
+        raise ValueError(f"unknown outbox queue {queue!r}")
+    _TOPIC_QUEUES[topic] = queue
+
+
+def queue_of(topic: str) -> str:
+    return _TOPIC_QUEUES.get(topic, "default")
 
 
 def chain(*handlers: Handler) -> Handler:
@@ -43,16 +101,21 @@ def chain(*handlers: Handler) -> Handler:
 
 
 def emit(session: Session, topic: str, payload: dict[str, Any]) -> None:
-    session.add(OutboxMessage(topic=topic, payload=payload))
-    wake(session)
+    queue = queue_of(topic)
+    session.add(OutboxMessage(topic=topic, payload=payload, queue=queue))
+    wake(session, queue)
 
 
-def wake(session: Session) -> None:
-    """Ask for a worker pass once this transaction commits."""
+def wake(session: Session, queue: str | None = None) -> None:
+    """Ask for a worker pass on ``queue`` once this transaction commits."""
     hooks = session.info.setdefault("after_commit", [])
     kick = session.info.get("outbox_kick")
-    if kick is not None and kick not in hooks:
-        hooks.append(kick)
+    if kick is None:
+        return
+    woken = session.info.setdefault("outbox_woken", set())
+    if queue not in woken:
+        woken.add(queue)
+        hooks.append(partial(kick, queue))
 
 
 @dataclass
@@ -60,65 +123,177 @@ class DrainReport:
     done: int = 0
     failed: int = 0
     retried: int = 0
+    deferred: int = 0
+    waiting_on_outage: int = 0
 
 
-def _claim_next(session: Session) -> OutboxMessage | None:
+def _claim_next(session: Session, queue: str | None) -> OutboxMessage | None:
     query = (
         select(OutboxMessage)
         .where(OutboxMessage.status == "pending", OutboxMessage.available_at <= utcnow())
         .order_by(OutboxMessage.id)
         .limit(1)
     )
+    if queue is not None:
+        query = query.where(OutboxMessage.queue == queue)
     if session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True)
     return session.scalars(query).first()
 
 
+def backoff(attempts: int) -> timedelta:
+    """2, 4, 8 … seconds up to an hour, each ±50 % so retries of many messages spread out."""
+    return timedelta(seconds=min(2**attempts, 3600) * random.uniform(0.5, 1.5))
+
+
 def drain(
     session_factory: sessionmaker[Session],
-    handlers: dict[str, Handler],
+    handlers: dict[str, AnyHandler],
     *,
+    queue: str | None = None,
     max_attempts: int = 8,
     limit: int = 500,
 ) -> DrainReport:
+    """Run due messages of ``queue`` (every queue when ``None``) until none is due."""
     report = DrainReport()
     for _ in range(limit):
-        hooks: list[Callable[[], None]] = []
         with session_factory() as session:
-            message = _claim_next(session)
+            message = _claim_next(session, queue)
             if message is None:
                 return report
             handler = handlers.get(message.topic)
-            try:
-                if handler is None:
-                    raise LookupError(f"no handler for topic {message.topic!r}")
-                with session.begin_nested():
-                    handler(session, message)
-                message.status, message.done_at = "done", utcnow()
-                report.done += 1
-            except Exception as exc:  # a failing side effect must not stop the others
-                log.exception("outbox message %s failed", message.id)
-                session.info.pop("after_commit", None)  # its work was rolled back: nothing to follow up
-                message.attempts += 1
-                message.last_error = f"{type(exc).__name__}: {exc}"
-                if message.attempts >= max_attempts:
-                    message.status = "failed"
-                    session.add(
-                        Incident(
-                            instance_id=message.payload.get("instance_id"),
-                            source="outbox",
-                            error_type=type(exc).__name__,
-                            message=f"副作用“{message.topic}”多次执行失败：{exc}",
-                        )
-                    )
-                    report.failed += 1
-                else:
-                    message.available_at = utcnow() + timedelta(seconds=min(2**message.attempts, 3600))
-                    report.retried += 1
-            session.commit()
-            hooks = session.info.pop("after_commit", [])
-        _after_commit(hooks)
+            if isinstance(handler, Staged):
+                token = _lease(session, message)
+                session.commit()
+                _run_staged(session_factory, handler, message.id, token, report, max_attempts)
+            else:
+                _run_plain(session, handler, message, report, max_attempts)
+                session.commit()
+                _after_commit(session.info.pop("after_commit", []))
+        if report.waiting_on_outage:
+            return report  # the dependency is away: the rest of this queue would only find it away too
     return report
+
+
+def _run_plain(
+    session: Session, handler: Handler | None, message: OutboxMessage, report: DrainReport, max_attempts: int
+) -> None:
+    try:
+        if handler is None:
+            raise LookupError(f"no handler for topic {message.topic!r}")
+        with session.begin_nested():
+            handler(session, message)
+    except Exception as exc:  # a failing side effect must not stop the others
+        session.info.pop("after_commit", None)  # its work was rolled back: nothing to follow up
+        _failed(session, message, exc, report, max_attempts)
+        return
+    _done(session, message, report)
+
+
+def _lease(session: Session, message: OutboxMessage) -> str:
+    token = secrets.token_hex(8)
+    message.claimed_by, message.available_at = token, utcnow() + LEASE
+    return token
+
+
+def _run_staged(
+    session_factory: sessionmaker[Session],
+    handler: Staged[Any],
+    message_id: int,
+    token: str,
+    report: DrainReport,
+    max_attempts: int,
+) -> None:
+    with session_factory() as session:
+        leased = session.get_one(OutboxMessage, message_id)
+        session.expunge(leased)
+    try:
+        prepared = handler.prepare(leased)
+        failure: Exception | None = None
+    except Exception as exc:
+        prepared, failure = None, exc
+    with session_factory() as session:
+        message = session.scalars(
+            select(OutboxMessage).where(OutboxMessage.id == message_id, OutboxMessage.claimed_by == token)
+        ).first()
+        if message is None or message.status != "pending":
+            log.warning("outbox message %s: lease lost before its result was recorded", message_id)
+            return
+        message.claimed_by = None
+        if failure is None:
+            try:
+                with session.begin_nested():
+                    handler.apply(session, message, prepared)
+            except Exception as exc:
+                failure = exc
+        if failure is None:
+            _done(session, message, report)
+        else:
+            _failed(session, message, failure, report, max_attempts)
+        session.commit()
+
+
+def _done(session: Session, message: OutboxMessage, report: DrainReport) -> None:
+    message.status, message.done_at = "done", utcnow()
+    report.done += 1
+    if message.incident_id is not None:
+        _resolve(session, message)
+
+
+def _resolve(session: Session, message: OutboxMessage) -> None:
+    """The retry an administrator asked for has now succeeded: the incident is over."""
+    incident = session.get(Incident, message.incident_id)
+    if incident is None or incident.resolved_at is not None:
+        return
+    incident.resolved_at = utcnow()
+    incident.resolved_by = incident.retry_requested_by or SYSTEM_ACTOR
+    audit.record(
+        session,
+        actor=SYSTEM_ACTOR,
+        action="incident_resolved",
+        instance_id=incident.instance_id,
+        details={"incident_id": incident.id, "topic": message.topic},
+    )
+
+
+def _failed(session: Session, message: OutboxMessage, exc: Exception, report: DrainReport, max_attempts: int) -> None:
+    if isinstance(exc, NotYet):
+        message.available_at = utcnow() + timedelta(seconds=exc.seconds)
+        report.deferred += 1
+        return
+    if isinstance(exc, Transient):
+        log.warning("outbox message %s (%s) waits: %s", message.id, message.topic, exc)
+        message.last_error = f"{type(exc).__name__}: {exc}"[:4000]
+        message.available_at = utcnow() + timedelta(seconds=OUTAGE_RETRY_SECONDS * random.uniform(0.5, 1.5))
+        report.waiting_on_outage += 1
+        return
+    log.error("outbox message %s (%s) failed: %s", message.id, message.topic, exc, exc_info=exc)
+    message.attempts += 1
+    message.last_error = f"{type(exc).__name__}: {exc}"[:4000]
+    if message.attempts < max_attempts:
+        message.available_at = utcnow() + backoff(message.attempts)
+        report.retried += 1
+        return
+    message.status = "failed"
+    report.failed += 1
+    text = f"副作用“{message.topic}”多次执行失败：{exc}"[:4000]
+    incident = session.get(Incident, message.incident_id) if message.incident_id else None
+    if incident is not None and incident.resolved_at is None:
+        incident.error_type, incident.message = type(exc).__name__, text  # the retry failed again: same incident
+        return
+    incident = Incident(
+        instance_id=message.payload.get("instance_id"), source="outbox", error_type=type(exc).__name__, message=text
+    )
+    session.add(incident)
+    session.flush()
+    message.incident_id = incident.id
+
+
+def requeue(session: Session, messages: list[OutboxMessage]) -> None:
+    """Failed messages run again from their first attempt (an administrator's retry)."""
+    for message in messages:
+        message.status, message.attempts, message.available_at, message.claimed_by = "pending", 0, utcnow(), None
+        wake(session, message.queue)
 
 
 def _after_commit(hooks: list[Callable[[], None]]) -> None:

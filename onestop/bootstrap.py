@@ -12,11 +12,11 @@ from sqlalchemy.engine import Engine
 from api.app import Application, create_app
 from api.deps import ApiConfig
 from archive import export_jobs, ingest
-from engine import clock, outbox
+from engine import clock, notifications
 from engine.context import EngineContext
 from engine.db import make_engine, make_session_factory
 from engine.definitions import deploy_directory
-from onestop.database import upgrade
+from onestop.database import one_at_a_time, upgrade
 from onestop.settings import Settings
 from registry.documents import unit_facts
 from registry.wiring import install as install_register
@@ -48,7 +48,7 @@ class Platform:
 
 
 def build_platform(
-    settings: Settings, *, outbox_kick: Callable[[], None] | None = None, migrate: bool = True
+    settings: Settings, *, outbox_kick: Callable[[str | None], None] | None = None, migrate: bool = True
 ) -> Platform:
     clock.configure(settings.timezone)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
@@ -83,8 +83,10 @@ def build_platform(
         fonds=settings.archive_fonds,
         exports_dir=settings.exports_dir,
     )
-    finished = ctx.outbox_handlers["instance.finished"]
-    ctx.outbox_handlers["instance.finished"] = outbox.chain(finished, ingest.outbox_handler(archive))
+    # 办结 is told once the matter's documents are issued; archiving follows on its own queue.
+    ctx.outbox_handlers["instance.finished"] = issuance.after_documents(notifications.on_instance_finished)
+    ctx.outbox_handlers[ingest.TOPIC] = ingest.outbox_handler(ctx, archive)
+    ctx.end_hooks.append(ingest.request_on_end)
     ctx.outbox_handlers[export_jobs.TOPIC] = export_jobs.outbox_handler(ctx, archive)
     return Platform(settings, db, ctx, attachments, reader, documents, pipeline, archive)
 
@@ -131,8 +133,8 @@ def document_pipeline(settings: Settings, store: LocalAttachmentStore) -> Docume
 
 
 def deploy_processes(platform: Platform) -> list[str]:
-    """Deploy ``processes/``; unchanged files create no new version."""
-    with platform.ctx.transaction() as session:
+    """Deploy ``processes/``; unchanged files create no new version (one process at a time)."""
+    with one_at_a_time(platform.settings.effective_database_url), platform.ctx.transaction() as session:
         results = deploy_directory(session, platform.settings.processes_dir)
     return [f"{r.key} v{r.version}{'（新版本）' if r.created else ''}" for r in results]
 

@@ -1,6 +1,7 @@
-"""``onestop`` command line: serve, worker, deploy, audit verify, db upgrade, user add,
+"""``onestop`` command line: serve, worker, beat, deploy, audit verify and checkpoint, db upgrade, user add,
 and the reference tools (validate, efficiency, calendar) in ``onestop.cli_tools``;
-``import`` (the register from CSV/XLSX) in ``onestop.cli_import``."""
+``import`` (the register from CSV/XLSX) in ``onestop.cli_import``;
+``codes`` (credit-code blocks) in ``onestop.cli_codes``."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from onestop import cli_import, cli_tools
+from onestop import cli_codes, cli_import, cli_tools
 from onestop.settings import Settings
 
 
@@ -48,11 +49,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
     print(f"数据目录：{settings.data_dir.resolve()}    已部署流程：{'、'.join(deployed) or '无'}", flush=True)
     if args.demo:
         print(f"演示账号（密码均为 {DEMO_PASSWORD}）：{'、'.join(a[0] for a in ACCOUNTS)}", flush=True)
-    worker = None
+    helpers: list[subprocess.Popen[bytes]] = []
     if not args.no_worker:
-        worker = subprocess.Popen(
-            [sys.executable, "-m", "onestop", "worker", "--data-dir", str(settings.data_dir.resolve())]
-        )
+        data_dir = str(settings.data_dir.resolve())
+        helpers = [
+            subprocess.Popen([sys.executable, "-m", "onestop", command, "--data-dir", data_dir])
+            for command in ("worker", "beat")
+        ]
     try:
         uvicorn.run(
             "onestop.bootstrap:app_from_env",
@@ -63,16 +66,24 @@ def cmd_serve(args: argparse.Namespace) -> int:
             log_level="info",
         )
     finally:
-        if worker is not None:
-            worker.terminate()
-            worker.wait(timeout=30)
+        for helper in helpers:
+            helper.terminate()
+        for helper in helpers:
+            helper.wait(timeout=30)
     return 0
 
 
 def cmd_worker(args: argparse.Namespace) -> int:
     from onestop.worker import run_worker
 
-    run_worker(settings_from(args), beat=not args.no_beat)
+    run_worker(settings_from(args))
+    return 0
+
+
+def cmd_beat(args: argparse.Namespace) -> int:
+    from onestop.worker import run_beat
+
+    run_beat(settings_from(args))
     return 0
 
 
@@ -100,10 +111,22 @@ def cmd_audit_verify(args: argparse.Namespace) -> int:
     from onestop.bootstrap import build_platform
 
     platform = build_platform(settings_from(args))
-    with platform.ctx.transaction() as session:
+    with platform.ctx.reading() as session:
         report = verify_chain(session)
     print(json.dumps(report.as_dict(), ensure_ascii=False))
     return 0 if report.ok else 1
+
+
+def cmd_audit_checkpoint(args: argparse.Namespace) -> int:
+    from engine.audit import checkpoint
+    from onestop.bootstrap import build_platform
+
+    platform = build_platform(settings_from(args))
+    with platform.ctx.transaction() as session:
+        sealed = checkpoint(session)
+        result = {"checkpoint": sealed.id, "heads": len(sealed.heads), "root": sealed.root} if sealed else None
+    print(json.dumps(result or {"checkpoint": None, "heads": 0}, ensure_ascii=False))
+    return 0
 
 
 def cmd_db_upgrade(args: argparse.Namespace) -> int:
@@ -117,22 +140,21 @@ def cmd_db_upgrade(args: argparse.Namespace) -> int:
 
 
 def cmd_user_add(args: argparse.Namespace) -> int:
-    from engine.accounts import check_password, create_user
-    from engine.errors import ValidationFailed
+    """The same checks as the admin page: a known role, department and unit, a valid name and password."""
+    from engine.actors import SYSTEM
+    from engine.errors import DomainError
+    from engine.services.users import add_user
     from onestop.bootstrap import build_platform
     from onestop.demo import ensure_departments
 
     password = sys.stdin.readline().rstrip("\n") if args.password_stdin else getpass.getpass("密码：")
-    try:
-        check_password(password)
-    except ValidationFailed as refused:
-        print(f"错误：{refused.message}", file=sys.stderr)
-        return 2
     platform = build_platform(settings_from(args))
     with platform.ctx.transaction() as session:
         ensure_departments(session)
-        create_user(
-            session,
+    try:
+        add_user(
+            platform.ctx,
+            SYSTEM,
             username=args.username,
             password=password,
             display_name=args.name or args.username,
@@ -140,6 +162,9 @@ def cmd_user_add(args: argparse.Namespace) -> int:
             departments=args.department or [],
             unit_code=args.unit,
         )
+    except DomainError as refused:
+        print(f"错误：{refused.message}", file=sys.stderr)
+        return 2
     print(f"已创建用户 {args.username}")
     return 0
 
@@ -158,9 +183,12 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--no-worker", action="store_true", help="不启动后台任务进程")
     serve.set_defaults(func=cmd_serve)
 
-    worker = sub.add_parser("worker", parents=[common], help="启动后台任务进程（处理发件箱）")
-    worker.add_argument("--no-beat", action="store_true", help="不运行定时任务")
+    worker = sub.add_parser("worker", parents=[common], help="启动后台任务进程（按队列处理发件箱）")
+    worker.add_argument("--no-beat", action="store_true", help=argparse.SUPPRESS)  # beat is its own command now
     worker.set_defaults(func=cmd_worker)
+
+    beat = sub.add_parser("beat", parents=[common], help="启动定时任务进程（全系统只运行一个，第二个待命）")
+    beat.set_defaults(func=cmd_beat)
 
     deploy = sub.add_parser("deploy", parents=[common], help="部署 BPMN 流程（目录或文件）")
     deploy.add_argument("path", nargs="?", default=None)
@@ -170,6 +198,8 @@ def build_parser() -> argparse.ArgumentParser:
     audit_sub = audit.add_subparsers(dest="audit_command", required=True)
     verify = audit_sub.add_parser("verify", parents=[common], help="校验审计链，报告第一个断点")
     verify.set_defaults(func=cmd_audit_verify)
+    seal = audit_sub.add_parser("checkpoint", parents=[common], help="立即封存各审计链的链头（定时任务每分钟执行）")
+    seal.set_defaults(func=cmd_audit_checkpoint)
 
     db = sub.add_parser("db", help="数据库")
     db_sub = db.add_subparsers(dest="db_command", required=True)
@@ -192,12 +222,24 @@ def build_parser() -> argparse.ArgumentParser:
     cli_tools.register_documents(sub, common)
     cli_tools.register_archive(sub, common)
     cli_import.register(sub, common)
+    cli_codes.register(sub, common)
     return parser
 
 
 # Commands that work on the platform's database: each first asks it to answer, within the connect
 # timeout, and stops with one Chinese line (exit 2) when it does not, instead of hanging or tracing back.
-NEEDS_DATABASE = {cmd_serve, cmd_worker, cmd_deploy, cmd_audit_verify, cmd_db_upgrade, cmd_user_add}
+NEEDS_DATABASE = {
+    cmd_serve,
+    cmd_worker,
+    cmd_beat,
+    cmd_deploy,
+    cmd_audit_verify,
+    cmd_audit_checkpoint,
+    cmd_db_upgrade,
+    cmd_user_add,
+    cli_codes.cmd_codes_add,
+    cli_codes.cmd_codes_list,
+}
 
 
 def database_refusal(settings: Settings) -> str | None:

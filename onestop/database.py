@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from sqlalchemy import create_engine, text
+from sqlalchemy.pool import NullPool
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+STARTUP_LOCK_KEY = 0x57A27
 
 
 def import_models() -> None:
@@ -47,4 +52,25 @@ def alembic_config(url: str) -> Config:
 
 
 def upgrade(url: str) -> None:
-    command.upgrade(alembic_config(url), "head")
+    with one_at_a_time(url):
+        command.upgrade(alembic_config(url), "head")
+
+
+@contextmanager
+def one_at_a_time(url: str) -> Iterator[None]:
+    """Several processes starting together (two API machines, a restart of all
+    workers) upgrade and deploy one after the other: on PostgreSQL a session
+    advisory lock; SQLite lets one writer in at a time anyway."""
+    if not url.startswith("postgresql"):
+        yield
+        return
+    engine = create_engine(url, poolclass=NullPool)
+    try:
+        with engine.connect() as connection:
+            connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": STARTUP_LOCK_KEY})
+            try:
+                yield
+            finally:
+                connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": STARTUP_LOCK_KEY})
+    finally:
+        engine.dispose()

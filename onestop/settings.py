@@ -36,6 +36,8 @@ class Settings(BaseSettings):
     max_request_bytes: int = Field(default=60 * 1024 * 1024, alias="ONESTOP_MAX_REQUEST_BYTES")
     workflow_cache_size: int = Field(default=512, alias="ONESTOP_WORKFLOW_CACHE_SIZE")
     outbox_max_attempts: int = Field(default=8, alias="ONESTOP_OUTBOX_MAX_ATTEMPTS")
+    # Worker threads: one per outbox queue (5) and some for the periodic jobs.
+    worker_concurrency: int = Field(default=8, ge=1, le=64, alias="ONESTOP_WORKER_CONCURRENCY")
     # Production: PEM file of the CA certificates whose signatures are trusted.
     trust_roots_file: Path | None = Field(default=None, alias="ONESTOP_TRUST_ROOTS")
     # Production signing: <dir>/<department>.p12 with the password below; unset = development CA.

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 from collections.abc import Callable
 from dataclasses import asdict
 from typing import Any
@@ -16,7 +17,7 @@ from typing import Any
 from celery import Celery
 
 from engine import clock
-from engine.outbox import drain
+from engine.outbox import QUEUES, drain
 from engine.overdue import find_overdue
 from onestop.settings import Settings
 
@@ -27,6 +28,7 @@ OVERDUE_TASK = "onestop.find_overdue"
 RENEW_TASK = "onestop.renew_archive_timestamps"
 EXPORTS_TASK = "onestop.restart_stalled_exports"
 NOTICES_TASK = "onestop.expire_notices"
+CHECKPOINT_TASK = "onestop.audit_checkpoint"
 
 
 def broker_options(settings: Settings) -> dict[str, Any]:
@@ -69,11 +71,15 @@ def create_celery(settings: Settings, *, drain_interval_seconds: float = 15.0) -
         broker_connection_retry_on_startup=True,
         worker_prefetch_multiplier=1,
         beat_schedule={
-            "drain-outbox": {"task": DRAIN_TASK, "schedule": drain_interval_seconds},
+            **{
+                f"drain-{queue}": {"task": DRAIN_TASK, "schedule": drain_interval_seconds, "kwargs": {"queue": queue}}
+                for queue in QUEUES
+            },
             "find-overdue": {"task": OVERDUE_TASK, "schedule": 600.0},
             "renew-archive-timestamps": {"task": RENEW_TASK, "schedule": 24 * 3600.0},
             "restart-stalled-exports": {"task": EXPORTS_TASK, "schedule": 300.0},
             "expire-notices": {"task": NOTICES_TASK, "schedule": 3600.0},
+            "seal-audit": {"task": CHECKPOINT_TASK, "schedule": 60.0},
         },
     )
     app.onestop_settings = settings
@@ -82,6 +88,7 @@ def create_celery(settings: Settings, *, drain_interval_seconds: float = 15.0) -
     app.task(name=RENEW_TASK, bind=True)(renew_archive_timestamps)
     app.task(name=EXPORTS_TASK, bind=True)(restart_stalled_exports)
     app.task(name=NOTICES_TASK, bind=True)(expire_notices)
+    app.task(name=CHECKPOINT_TASK, bind=True)(seal_audit)
     return app
 
 
@@ -125,6 +132,15 @@ def expire_notices(task: Any) -> list[str]:
     return expired
 
 
+def seal_audit(task: Any) -> int:
+    """Every minute: a checkpoint over the audit chains that grew (see ``engine.audit.checkpoints``)."""
+    from engine.audit import checkpoint
+
+    with _platform(task.app).ctx.transaction() as session:
+        sealed = checkpoint(session)
+        return len(sealed.heads) if sealed else 0
+
+
 def restart_stalled_exports(task: Any) -> int:
     """Archive exports whose worker died mid-way are started again (through the outbox)."""
     from archive.export_jobs import restart_stalled
@@ -135,39 +151,60 @@ def restart_stalled_exports(task: Any) -> int:
     return restarted
 
 
-def drain_outbox(task: Any) -> dict[str, int]:
-    """Run every due outbox message. One callable for every app: Celery keeps
-    task callables by name process-wide, so per-app closures would collide."""
+_DRAINING = {queue: threading.Lock() for queue in QUEUES}
+
+
+def drain_outbox(task: Any, queue: str | None = None) -> dict[str, int]:
+    """Run the due messages of one queue (all, when none is named). One drain per
+    queue at a time in a process, so a slow queue holds one thread and never the
+    others'. One callable for every app: Celery keeps task callables by name
+    process-wide, so per-app closures would collide."""
     app = task.app
-    platform = _platform(app)
-    settings: Settings = app.onestop_settings
-    report = drain(
-        platform.ctx.session_factory, platform.ctx.outbox_handlers, max_attempts=settings.outbox_max_attempts
-    )
+    lock = _DRAINING.get(queue or "") if queue else None
+    if lock is not None and not lock.acquire(blocking=False):
+        return {}  # this queue is being drained here already; that pass will see the new messages
+    try:
+        platform = _platform(app)
+        settings: Settings = app.onestop_settings
+        report = drain(
+            platform.ctx.session_factory,
+            platform.ctx.outbox_handlers,
+            queue=queue,
+            max_attempts=settings.outbox_max_attempts,
+        )
+    finally:
+        if lock is not None:
+            lock.release()
     if report.done or report.failed or report.retried:
-        log.info("outbox drained: %s", report)
+        log.info("outbox %s drained: %s", queue or "*", report)
     return asdict(report)
 
 
-def make_kicker(app: Celery) -> Callable[[], None]:
-    """After a commit that wrote outbox rows: ask a worker to drain now."""
+def make_kicker(app: Celery) -> Callable[[str | None], None]:
+    """After a commit that wrote outbox rows: ask a worker to drain their queue now."""
 
-    def kick() -> None:
+    def kick(queue: str | None = None) -> None:
         try:
-            app.send_task(DRAIN_TASK)
+            app.send_task(DRAIN_TASK, kwargs={"queue": queue})
         except Exception:  # the periodic drain picks it up later
             log.warning("could not reach the broker; the periodic drain will run the outbox", exc_info=True)
 
     return kick
 
 
-def run_worker(settings: Settings, *, beat: bool = True) -> None:
+def run_worker(settings: Settings) -> None:
+    """Threads, one per queue and a few for the periodic jobs: a slow archive never holds documents up."""
     app = create_celery(settings)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    worker = app.Worker(
-        pool="solo",
-        beat=beat,
-        loglevel="INFO",
-        schedule_filename=str((settings.data_dir / "celerybeat-schedule").resolve()),
-    )
+    worker = app.Worker(pool="threads", concurrency=settings.worker_concurrency, loglevel="INFO")
     worker.start()
+
+
+def run_beat(settings: Settings) -> None:
+    """The periodic jobs' clock. Exactly one runs: see ``onestop.beat_guard``."""
+    from onestop.beat_guard import sole_beat
+
+    app = create_celery(settings)
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    with sole_beat(settings):
+        app.Beat(loglevel="INFO", schedule=str((settings.data_dir / "celerybeat-schedule").resolve())).run()

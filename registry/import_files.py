@@ -19,8 +19,6 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import PurePosixPath, PureWindowsPath
 
-import openpyxl
-
 from engine.errors import PayloadTooLarge, UnsupportedMediaType, ValidationFailed
 from registry.import_rows import Cell, Column
 
@@ -180,6 +178,8 @@ def _xlsx_rows(content: bytes) -> Iterator[list[Cell]]:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # unsupported extensions (data validation...) are irrelevant here
+            import openpyxl  # only for a workbook: the API loads it when someone imports one
+
             book = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except Exception as exc:  # a broken workbook: openpyxl raises many kinds
         raise bad from exc

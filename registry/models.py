@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, DateTime, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import Date, DateTime, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from engine.db import Base, utcnow
@@ -125,10 +125,14 @@ class Reservation(Base):
 
 
 class CodeBlock(Base):
-    """A block of organization-code bodies (号段) assigned to this registering office."""
+    """A block of organization-code bodies (号段) assigned to this registering office.
+
+    Several blocks may share a prefix (号段 come in pieces); ``registry.code_blocks``
+    refuses one whose range overlaps another's.
+    """
 
     __tablename__ = "code_blocks"
-    __table_args__ = (UniqueConstraint("prefix", "authority", "category", "region_code"),)
+    __table_args__ = (Index("ix_code_blocks_series", "authority", "category", "region_code", "prefix"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     authority: Mapped[str] = mapped_column(String(1))

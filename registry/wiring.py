@@ -5,8 +5,12 @@ from __future__ import annotations
 
 from functools import partial
 
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
 from engine.context import EngineContext
 from registry import domain_names, form_checks, guards, institution, notices, process_services
+from registry.models import Unit
 
 
 def install(ctx: EngineContext, *, notice_validity_months: int = notices.DEFAULT_VALIDITY_MONTHS) -> None:
@@ -22,3 +26,8 @@ def install(ctx: EngineContext, *, notice_validity_months: int = notices.DEFAULT
         ctx.form_checks.update(checks)
     ctx.end_hooks.append(notices.release_for_matter)
     ctx.outbox_handlers["notice.expired"] = notices.on_expired
+    ctx.unit_known = unit_known
+
+
+def unit_known(session: Session, code: str) -> bool:
+    return session.scalar(select(Unit.id).where(Unit.code == code)) is not None

@@ -5,12 +5,14 @@
    snapshot of the facts it states. A rolled-back step gives the number back;
    a committed one keeps it until the document exists, so there are no gaps,
    and the (matter, kind) key means a repeated request numbers nothing twice.
-2. **Issue** (the outbox handler, inside the worker's transaction): every
-   pending row of the matter is rendered, sealed, signed and stored, then
-   marked issued with its hash; the audit trail records it. A failure rolls
-   all of it back and the outbox retries; the number stays the same.
+2. **Issue** (a staged outbox handler on the documents queue): every pending
+   row of the matter is rendered, sealed, signed, timestamped and stored with
+   no transaction open; then one short transaction marks each issued with its
+   hash and the audit trail records it. A failure records nothing and the
+   outbox retries; the number stays the same.
 3. When nothing is pending, the matter's waiting catch event receives the
-   ``documents_issued`` message and the matter ends.
+   ``documents_issued`` message and the matter ends. The applicant's 办结
+   notice waits for that too (:func:`after_documents`).
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ from engine.accounts import Department
 from engine.context import EngineContext
 from engine.db import utcnow
 from engine.models import Instance, Task
-from engine.outbox import Handler
+from engine.outbox import AnyHandler, Handler, Staged
 from engine.records import OutboxMessage
 from engine.sequences import next_number
 from engine.services import messages
@@ -40,6 +42,7 @@ from signatures.render import DocumentOrder
 
 DOCUMENTS_ISSUED = "documents_issued"  # the BPMN message a matter waits for
 REQUESTED_TOPIC = "documents.requested"
+outbox.route(REQUESTED_TOPIC, "documents")
 SYSTEM_ACTOR = "system"
 
 UnitFacts = Callable[[Session, str], dict[str, Any]]
@@ -143,16 +146,27 @@ def request_service(naming: Naming, unit_facts: UnitFacts) -> Callable[[dict[str
     return request_documents
 
 
-def issue_pending(
-    ctx: EngineContext, session: Session, pipeline: DocumentPipeline, naming: Naming, instance_id: str
-) -> list[Document]:
-    """Produce every pending document of the matter; then tell the matter."""
-    pending = session.scalars(
-        select(Document)
-        .where(Document.instance_id == instance_id, Document.status == PENDING)
-        .order_by(Document.number)
-        .with_for_update()
-    ).all()
+@dataclass(frozen=True)
+class Issued:
+    """A document produced outside the transaction, to be recorded."""
+
+    document_id: str
+    sha256: str
+    size: int
+    signer: str
+    signed_at: Any
+
+
+def produce_pending(ctx: EngineContext, pipeline: DocumentPipeline, naming: Naming, instance_id: str) -> list[Issued]:
+    """Render, seal, sign, timestamp and store every pending document, with no transaction open."""
+    with ctx.reading() as session:
+        pending = session.scalars(
+            select(Document)
+            .where(Document.instance_id == instance_id, Document.status == PENDING)
+            .order_by(Document.number)
+        ).all()
+        session.expunge_all()
+    made = []
     for document in pending:
         order = DocumentOrder(
             kind=kind_of(document.kind),
@@ -163,8 +177,27 @@ def issue_pending(
             verify_url=naming.verify_url(document.verify_code),
         )
         produced = pipeline.produce(order, seal_name=document.issuer)
-        document.status, document.sha256, document.size = ISSUED, produced.sha256, len(produced.pdf)
-        document.storage_key, document.signer, document.signed_at = produced.sha256, produced.signer, produced.signed_at
+        made.append(Issued(document.id, produced.sha256, len(produced.pdf), produced.signer, produced.signed_at))
+    return made
+
+
+def record_issued(ctx: EngineContext, session: Session, instance_id: str, made: list[Issued]) -> list[Document]:
+    """One short transaction: each still-pending document is issued; then the matter is told."""
+    produced = {m.document_id: m for m in made}
+    pending = session.scalars(
+        select(Document)
+        .where(Document.instance_id == instance_id, Document.status == PENDING)
+        .order_by(Document.number)
+        .with_for_update()
+    ).all()
+    issued = []
+    for document in pending:
+        result = produced.get(document.id)
+        if result is None:  # requested after this run read the pending ones: the next run issues it
+            continue
+        document.status, document.sha256, document.size = ISSUED, result.sha256, result.size
+        document.storage_key, document.signer, document.signed_at = result.sha256, result.signer, result.signed_at
+        issued.append(document)
         audit.record(
             session,
             actor=SYSTEM_ACTOR,
@@ -173,24 +206,51 @@ def issue_pending(
             details={
                 "kind": document.kind,
                 "number": document.number,
-                "sha256": produced.sha256,
-                "size": len(produced.pdf),
-                "signer": produced.signer,
+                "sha256": result.sha256,
+                "size": result.size,
+                "signer": result.signer,
             },
         )
     session.flush()
-    still_pending = session.scalar(
-        select(Document.id).where(Document.instance_id == instance_id, Document.status == PENDING).limit(1)
-    )
-    if still_pending is None:
-        issued = session.scalars(select(Document).where(Document.instance_id == instance_id)).all()
-        payload = {"documents": [{"kind": d.kind, "number": d.number, "sha256": d.sha256} for d in issued]}
+    if len(issued) < len(pending):
+        outbox.emit(session, REQUESTED_TOPIC, {"instance_id": instance_id, "kinds": []})
+    elif issued:
+        every = session.scalars(select(Document).where(Document.instance_id == instance_id)).all()
+        payload = {"documents": [{"kind": d.kind, "number": d.number, "sha256": d.sha256} for d in every]}
         messages.deliver(ctx, session, instance_id, DOCUMENTS_ISSUED, payload, label="文书已出具")
-    return list(pending)
+    return issued
 
 
-def outbox_handlers(ctx: EngineContext, pipeline: DocumentPipeline, naming: Naming) -> dict[str, Handler]:
-    def on_requested(session: Session, message: OutboxMessage) -> None:
-        issue_pending(ctx, session, pipeline, naming, str(message.payload["instance_id"]))
+def issue_pending(ctx: EngineContext, pipeline: DocumentPipeline, naming: Naming, instance_id: str) -> list[Document]:
+    """Produce and record every pending document of the matter now (what the worker does)."""
+    made = produce_pending(ctx, pipeline, naming, instance_id)
+    with ctx.transaction() as session:
+        return record_issued(ctx, session, instance_id, made)
 
-    return {REQUESTED_TOPIC: on_requested}
+
+def after_documents(handler: Handler) -> Handler:
+    """``handler`` once the matter's documents are all issued (the 办结 notice points at them)."""
+
+    def when_issued(session: Session, message: OutboxMessage) -> None:
+        instance_id = message.payload.get("instance_id")
+        waiting = session.scalar(
+            select(Document.id).where(Document.instance_id == instance_id, Document.status == PENDING).limit(1)
+        )
+        if waiting is not None:
+            raise outbox.NotYet(15, "文书尚未出具")
+        handler(session, message)
+
+    return when_issued
+
+
+def outbox_handlers(ctx: EngineContext, pipeline: DocumentPipeline, naming: Naming) -> dict[str, AnyHandler]:
+    return {
+        REQUESTED_TOPIC: Staged(
+            prepare=lambda message: produce_pending(ctx, pipeline, naming, str(message.payload["instance_id"])),
+            apply=lambda session, message, made: _record(ctx, session, str(message.payload["instance_id"]), made),
+        )
+    }
+
+
+def _record(ctx: EngineContext, session: Session, instance_id: str, made: list[Issued]) -> None:
+    record_issued(ctx, session, instance_id, made)

@@ -17,10 +17,8 @@ from pathlib import Path
 
 from pyhanko.sign.timestamps import TimeStamper
 
-from signatures.fonts import prepared_font
 from signatures.pki import DevelopmentPki, SigningIdentity
 from signatures.render import DocumentOrder, DocumentRenderer
-from signatures.seal import seal_pdf
 from signatures.signing import PadesSigner, SealAppearance, ValidationData
 from signatures.timestamps import make_timestamper
 from storage import LocalAttachmentStore
@@ -51,6 +49,8 @@ class DocumentPipeline:
 
     @cached_property
     def renderer(self) -> DocumentRenderer:
+        from signatures.fonts import prepared_font  # fontTools: only where documents are made
+
         return DocumentRenderer(prepared_font(self.font_dir))
 
     def produce(self, order: DocumentOrder, *, seal_name: str) -> Produced:
@@ -60,6 +60,9 @@ class DocumentPipeline:
         timings["render"] = time.perf_counter() - started
 
         started = time.perf_counter()
+        from signatures.fonts import prepared_font
+        from signatures.seal import seal_pdf
+
         drawn = seal_pdf(self.seal_dir, prepared_font(self.font_dir), seal_name, order.kind.seal_line)
         appearance = SealAppearance(drawn, rendered.seal_page, rendered.seal_box)
         timings["seal"] = time.perf_counter() - started

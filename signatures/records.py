@@ -75,11 +75,12 @@ def for_download(ctx: EngineContext, actor: Actor, document_id: str, store: Loca
             raise NotFound("document_not_found", "文书不存在或无权查看") from None
         if document.status != ISSUED or document.sha256 is None or not store.exists(document.sha256):
             raise NotFound("document_not_ready", "文书正在出具，请稍后再试")
-        audit.record_unchanged(
+        audit.access(
             session,
             actor=actor.username,
             action="download_document",
-            instance=instance,
+            instance_id=instance.id,
+            status=instance.status,
             details={"document_id": document.id, "number": document.number, "sha256": document.sha256},
         )
         return summary(document)

@@ -20,8 +20,6 @@ from typing import Any
 import qrcode
 import qrcode.constants
 from jinja2 import Environment, PackageLoader, select_autoescape
-from weasyprint import HTML, Attachment
-from weasyprint.text.fonts import FontConfiguration
 
 from engine.calendar import add_years
 from signatures.kinds import DocumentKind
@@ -104,6 +102,10 @@ class DocumentRenderer:
     """One per worker: the font configuration and templates are built once."""
 
     def __init__(self, font_file: Path) -> None:
+        # WeasyPrint loads here, in the worker that renders: the API imports this module for
+        # DocumentOrder and never renders, so it never carries WeasyPrint's memory.
+        from weasyprint.text.fonts import FontConfiguration
+
         self._font_url = font_file.resolve().as_uri()
         self._fonts = FontConfiguration()
         self._templates = Environment(
@@ -126,6 +128,8 @@ class DocumentRenderer:
         )
 
     def render(self, order: DocumentOrder) -> RenderedDocument:
+        from weasyprint import HTML, Attachment
+
         document = HTML(string=self.html(order)).render(font_config=self._fonts, **PDF_OPTIONS)
         seal_page, box = self._seal_box(document)
         attachment = Attachment(

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Protocol
 
 from engine.calendar import add_years
+from engine.errors import Transient
 
 
 class RetentionClass(StrEnum):
@@ -76,7 +77,7 @@ class ArchiveRefused(Exception):
         self.message = message
 
 
-class StorageUnavailable(Exception):
+class StorageUnavailable(Transient):
     """The store cannot be reached or answered with a server error: try again later (HTTP 503)."""
 
     code = "storage_unavailable"

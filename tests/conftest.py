@@ -113,17 +113,26 @@ def _sqlite_url(tmp_path: Path, template: Path) -> str:
     return f"sqlite:///{target}"
 
 
+def _pg_copy(template: str) -> Iterator[str]:
+    name = f"onestop_t_{uuid.uuid4().hex[:12]}"
+    _pg(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+    yield PG_URL.format(name=name)
+    _pg(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """A fresh, migrated database on each backend."""
     if request.param == "sqlite":
         yield _sqlite_url(tmp_path, request.getfixturevalue("sqlite_template"))
         return
-    template = request.getfixturevalue("pg_template")
-    name = f"onestop_t_{uuid.uuid4().hex[:12]}"
-    _pg(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
-    yield PG_URL.format(name=name)
-    _pg(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    yield from _pg_copy(request.getfixturevalue("pg_template"))
+
+
+@pytest.fixture
+def pg_platform_url(pg_template: str) -> Iterator[str]:
+    """A fresh, migrated PostgreSQL database (for what only PostgreSQL shows: row locks)."""
+    yield from _pg_copy(pg_template)
 
 
 @pytest.fixture

@@ -73,7 +73,7 @@ def seaweedfs(folder: Path) -> Iterator[S3Server]:
         "-s3",
         f"-s3.config={config}",
         "-master.volumeSizeLimitMB=64",
-        "-volume.max=8",
+        "-volume.max=200",  # each bucket is a collection and takes volumes of its own
         "-s3.port.iceberg=0",
         "-s3.port.lance=0",
         *(

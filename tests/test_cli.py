@@ -89,8 +89,13 @@ def test_deploy_creates_a_version_once(
         next(d["sha256"] for d in first if d["key"] == "demo_cross_department"),
     )
     assert main(["audit", "verify", "--data-dir", str(tmp_path)]) == 0
-    report = {"ok": True, "events": len(SHIPPED), "broken_at": None, "reason": None}
-    assert json.loads(capsys.readouterr().out) == report
+    report = json.loads(capsys.readouterr().out)
+    assert {k: report[k] for k in ("ok", "events", "broken_at", "reason")} == {
+        "ok": True,
+        "events": len(SHIPPED),
+        "broken_at": None,
+        "reason": None,
+    }
 
 
 @pytest.mark.parametrize(
@@ -167,3 +172,50 @@ def test_commands_fail_fast_on_a_database_that_does_not_answer(
     assert time.monotonic() - started < 10  # the connect timeout, not a hang
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and err[0].startswith("错误：无法连接数据库（1 秒内无响应或拒绝连接）")
+
+
+def test_user_add_checks_roles_departments_and_units_like_the_admin_page(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    data = ["--data-dir", str(tmp_path)]
+
+    def add(*args: str) -> int:
+        monkeypatch.setattr("sys.stdin", __import__("io").StringIO("long-enough-password\n"))
+        return main(["user", "add", *args, "--password-stdin", *data])
+
+    assert add("zhang.san", "--role", "approver", "--department", "nosuch") == 2
+    assert "未知部门：nosuch" in capsys.readouterr().err
+    assert add("li.si", "--role", "applicant", "--unit", "no-such-unit") == 2
+    assert "不在实名制登记的单位中" in capsys.readouterr().err
+    assert add("wang.wu", "--role", "approver") == 2
+    assert "审批人员必须选择所在部门" in capsys.readouterr().err
+    assert add("Bad Name", "--role", "admin") == 2
+    assert "用户名" in capsys.readouterr().err
+    assert add("zhao.liu", "--role", "approver", "--department", "bianban") == 0
+    assert "已创建用户 zhao.liu" in capsys.readouterr().out
+
+
+def test_codes_add_checks_format_and_overlap_and_lists_what_is_left(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    data = ["--data-dir", str(tmp_path)]
+    block = ["--category", "2", "--region", "141002", "--prefix", "MC"]
+    assert main(["codes", "add", *block, "--first", "100", "--last", "199", *data]) == 0
+    added = json.loads(capsys.readouterr().out)
+    from forms.identifiers import check_uscc
+
+    assert added["first_code"].startswith("12141002MC000100") and check_uscc(added["first_code"]).valid
+    assert added["last_code"].startswith("12141002MC000199") and added["remaining"] == 100
+    assert main(["codes", "add", *block, "--first", "150", "--last", "250", *data]) == 1
+    assert "重叠" in capsys.readouterr().err
+    assert main(["codes", "add", *block, "--first", "200", "--last", "299", *data]) == 0  # the next piece
+    capsys.readouterr()
+    bad = ["--category", "2", "--region", "999999", "--prefix", "MO", "--first", "5", "--last", "1"]
+    assert main(["codes", "add", *bad, *data]) == 1
+    refused = capsys.readouterr().err
+    assert "GB/T 2260" in refused and "前缀" in refused and "起止" in refused
+    assert main(["codes", "list", *data]) == 0
+    listed = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [(b["first_seq"], b["last_seq"], b["remaining"]) for b in listed] == [(100, 199, 100), (200, 299, 100)]

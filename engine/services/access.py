@@ -70,11 +70,12 @@ def visible_task(session: Session, actor: Actor, task_id: str) -> tuple[Task, In
     return task, instance
 
 
-def lock_task_instance(session: Session, actor: Actor, task_id: str) -> tuple[Task, Instance]:
-    """A visible task and its instance, the instance row locked for this step.
+def lock_task_instance(session: Session, actor: Actor, task_id: str) -> tuple[Task, Instance, list[Task]]:
+    """A visible task, its instance (row locked for this step) and the instance's open tasks.
 
-    Locked first, read after: once the lock is held, the task row read here is
-    the latest committed one (PostgreSQL row lock; SQLite has one writer).
+    Locked first, read after: once the lock is held, the task rows read here are
+    the latest committed ones (PostgreSQL row lock; SQLite has one writer). The
+    task and the open ones come in one query, which the step reuses.
     """
     query = (
         select(Instance)
@@ -84,10 +85,17 @@ def lock_task_instance(session: Session, actor: Actor, task_id: str) -> tuple[Ta
         .execution_options(populate_existing=True)
     )
     instance = session.scalars(query).first()
-    task = session.get(Task, task_id, populate_existing=True) if instance is not None else None
-    if instance is None or task is None:
+    if instance is None:
         raise NotFound("task_not_found", "任务不存在或无权查看")
-    return task, instance
+    rows = session.scalars(
+        select(Task)
+        .where(Task.instance_id == instance.id, or_(Task.state == "open", Task.id == task_id))
+        .execution_options(populate_existing=True)
+    ).all()
+    task = next((row for row in rows if row.id == task_id), None)
+    if task is None:
+        raise NotFound("task_not_found", "任务不存在或无权查看")
+    return task, instance, [row for row in rows if row.state == "open"]
 
 
 def lock_instance(session: Session, instance: Instance) -> None:

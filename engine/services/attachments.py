@@ -75,11 +75,12 @@ def attachment_for_download(ctx: EngineContext, actor: Actor, instance_id: str, 
         ).first()
         if row is None:
             raise NotFound("attachment_not_found", "附件不存在")
-        audit.record_unchanged(
+        audit.access(
             session,
             actor=actor.username,
             action="download_attachment",
-            instance=instance,
+            instance_id=instance.id,
+            status=instance.status,
             details={"sha256": sha256, "name": row.name},
         )
         return _ref(row)

@@ -49,8 +49,10 @@ def retry(ctx: EngineContext, actor: Actor, incident_id: int) -> dict[str, Any]:
         loaded = stepping.load(ctx, session, instance)
         for task in loaded.workflow.get_tasks(state=TaskState.ERROR):
             loaded.workflow.reset_from_task_id(task.id)
-        incident.resolved_at, incident.resolved_by = utcnow(), actor.username
+        incident.retry_requested_at, incident.retry_requested_by = utcnow(), actor.username
         stepping.advance(ctx, session, loaded, actor=actor.username)
+        if instance.status != stepping.INCIDENT:  # resolved only when the retry got the matter going
+            incident.resolved_at, incident.resolved_by = utcnow(), actor.username
         audit.record(
             session,
             actor=actor.username,
@@ -58,25 +60,27 @@ def retry(ctx: EngineContext, actor: Actor, incident_id: int) -> dict[str, Any]:
             instance_id=instance.id,
             status_before=stepping.INCIDENT,
             status_after=instance.status,
-            details={"incident_id": incident.id},
+            details={"incident_id": incident.id, "resolved": incident.resolved_at is not None},
         )
         return views.instance_detail(session, instance, ctx.calendar)
 
 
 def _requeue_side_effects(ctx: EngineContext, session: Session, actor: Actor, incident: Incident) -> dict[str, Any]:
     """A side effect that failed every attempt (documents not issued because the
-    timestamp service was down, say) runs again from its first attempt."""
+    timestamp service was down, say) runs again from its first attempt; the
+    incident stays open until that run succeeds (``engine.outbox``)."""
     failed = [
         m
         for m in session.scalars(select(OutboxMessage).where(OutboxMessage.status == "failed"))
-        if m.payload.get("instance_id") == incident.instance_id
+        if m.incident_id == incident.id
+        or (m.incident_id is None and m.payload.get("instance_id") == incident.instance_id)
     ]
     if not failed:
         raise Conflict("incident_not_retryable", "该异常不能通过重试处理")
     for message in failed:
-        message.status, message.attempts, message.available_at = "pending", 0, utcnow()
-        outbox.wake(session)
-    incident.resolved_at, incident.resolved_by = utcnow(), actor.username
+        message.incident_id = incident.id  # its success resolves the incident
+    outbox.requeue(session, failed)
+    incident.retry_requested_at, incident.retry_requested_by = utcnow(), actor.username
     audit.record(
         session,
         actor=actor.username,

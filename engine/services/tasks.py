@@ -174,11 +174,12 @@ def _complete_once(
     routine_only: bool,
 ) -> dict[str, Any]:
     with ctx.transaction() as session:
-        task, instance = lock_task_instance(session, actor, task_id)
+        task, instance, open_rows = lock_task_instance(session, actor, task_id)
         check_may_complete(actor, task, instance)
         if instance.status in stepping.FINAL_STATUSES:
             raise Conflict("instance_finished", "该事项已办结，不能再办理")
         loaded = stepping.load(ctx, session, instance)
+        loaded.open_rows = open_rows
         info = loaded.compiled.user_tasks[task.spec_name]
         if routine_only and not info.routine:
             raise ValidationFailed("task_not_routine", "该任务不是常规事项，须逐件审核办理")

@@ -75,8 +75,10 @@ def _user(session: Session, user_id: int) -> User:
     return user
 
 
-def _check_grant(session: Session, roles: list[str], departments: list[str], unit_code: str | None) -> None:
-    """The roles must exist, departments must be known, and an applicant belongs to a unit."""
+def _check_grant(
+    ctx: EngineContext, session: Session, roles: list[str], departments: list[str], unit_code: str | None
+) -> None:
+    """The roles must exist, departments must be known, and an applicant belongs to a registered unit."""
     if not roles:
         raise ValidationFailed(
             "roles_required", "至少选择一个角色", [{"field": "roles", "message": "至少选择一个角色"}]
@@ -92,6 +94,9 @@ def _check_grant(session: Session, roles: list[str], departments: list[str], uni
     if APPLICANT in roles and not unit_code:
         message = "申请单位经办人必须填写所属单位代码"
         raise ValidationFailed("unit_required", message, [{"field": "unit_code", "message": message}])
+    if unit_code and ctx.unit_known is not None and not ctx.unit_known(session, unit_code):
+        message = f"单位代码“{unit_code}”不在实名制登记的单位中"
+        raise ValidationFailed("unknown_unit", message, [{"field": "unit_code", "message": message}])
     if APPROVER in roles and not departments:
         message = "审批人员必须选择所在部门"
         raise ValidationFailed("department_required", message, [{"field": "departments", "message": message}])
@@ -119,7 +124,7 @@ def add_user(
         if session.scalars(select(User.id).where(User.username == username)).first() is not None:
             message = "该用户名已被使用"
             raise Conflict("username_taken", message, [{"field": "username", "message": message}])
-        _check_grant(session, roles, departments, unit_code)
+        _check_grant(ctx, session, roles, departments, unit_code)
         user = create_user(
             session,
             username=username,
@@ -150,7 +155,7 @@ def change_user(
         user = _user(session, user_id)
         if user.id == actor.user_id and (ADMIN not in roles or not active):
             raise Conflict("self_lockout", "不能停用自己的账号或取消自己的管理员角色")
-        _check_grant(session, roles, departments, unit_code)
+        _check_grant(ctx, session, roles, departments, unit_code)
         before = _view(user)
         user.display_name = display_name.strip() or user.display_name
         user.roles, user.departments, user.unit_code, user.active = (

@@ -152,4 +152,6 @@ def incident_view(incident: Incident) -> dict[str, Any]:
         "created_at": iso(incident.created_at),
         "resolved_at": iso(incident.resolved_at),
         "resolved_by": incident.resolved_by,
+        "retry_requested_at": iso(incident.retry_requested_at),
+        "retry_requested_by": incident.retry_requested_by,
     }

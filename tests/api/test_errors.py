@@ -315,3 +315,51 @@ NUL_REQUESTS: dict[str, Callable[[Api], Any]] = {
 @pytest.mark.parametrize("case", list(NUL_REQUESTS))
 def test_nul_characters_are_refused_not_server_errors(api: Api, case: str) -> None:
     assert_error(NUL_REQUESTS[case](api), 400, "invalid_characters")
+
+
+# --- 500 -------------------------------------------------------------------------------------
+
+
+def test_an_unexpected_error_answers_500_and_keeps_the_connection(sqlite_platform: Platform, tmp_path: Any) -> None:
+    """One failing request must not cost the client its keep-alive connection (a real server)."""
+    import http.client
+    import json
+    import socket
+    import threading
+    import time
+
+    import uvicorn
+
+    from api.app import create_app
+    from storage import LocalAttachmentStore
+
+    app = create_app(sqlite_platform.ctx, LocalAttachmentStore(tmp_path / "files"))
+
+    @app.get("/api/v1/__boom")
+    def boom() -> None:
+        raise RuntimeError("an unforeseen bug")
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="critical"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        while not server.started:
+            time.sleep(0.02)
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        connection.request("GET", "/api/v1/__boom")
+        failed = connection.getresponse()
+        body = json.loads(failed.read())
+        assert failed.status == 500 and body["code"] == "internal_error" and has_chinese(body["message"])
+        assert (failed.getheader("connection") or "").lower() != "close"
+        sock = connection.sock
+        connection.request("GET", "/healthz")
+        after = connection.getresponse()
+        assert after.status == 200 and connection.sock is sock  # the same connection served it
+        after.read()
+        connection.close()
+    finally:
+        server.should_exit = True
+        thread.join(10)

@@ -9,11 +9,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from archive import checks, ingest, manifest
 from engine import clock
-from engine.records import AuditEvent
+from engine.db import utcnow
+from engine.outbox import drain
+from engine.records import AuditEvent, OutboxMessage
 from onestop.bootstrap import Platform
 from signatures.verification import verify_pdf
 from storage.archive import LocalArchiveStore, Retention, RetentionClass
@@ -52,8 +54,7 @@ def test_a_finished_matter_is_archived_checked_and_upgraded_to_lta(
     assert content["audit"] and all(len(e["hash"]) == 64 for e in content["audit"])
 
     # Ingest again (a redelivered message): nothing new.
-    with sqlite_platform.ctx.transaction() as session:
-        assert ingest.ingest_instance(session, sqlite_platform.archive, archived_exit) == []
+    assert ingest.ingest_instance(sqlite_platform.ctx, sqlite_platform.archive, archived_exit) == []
     assert len(records_of(sqlite_platform, archived_exit)) == 2
 
 
@@ -266,6 +267,60 @@ def test_ingest_into_s3_and_download_by_presigned_url(
     assert response.status_code == 307 and "X-Amz-Signature=" in response.headers["location"]
     with urllib.request.urlopen(response.headers["location"]) as fetched:
         assert hashlib.sha256(fetched.read()).hexdigest() == document.sha256
+
+
+def test_an_archive_job_killed_after_its_upload_leaves_no_orphan_in_s3(
+    sqlite_api: Api, sqlite_platform: Platform, s3_server: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Uploaded, then killed before the records were written: the retry uploads the very same
+    objects (staged bytes, same keys), so no retention-locked version is left unreferenced."""
+    import uuid
+
+    from archive.models import ArchiveStaging
+    from storage.s3_archive import S3ArchiveStore
+
+    prefix = f"{uuid.uuid4().hex[:12]}/"
+    store = S3ArchiveStore.connect(
+        s3_server.endpoint,
+        s3_server.access_key,
+        s3_server.secret_key,
+        "onestop-archive-test",
+        secure=False,
+        mode="COMPLIANCE",
+        prefix=prefix,
+    )
+    monkeypatch.setattr(sqlite_platform.archive, "store", store)
+
+    def killed(*_args: Any) -> None:
+        raise SystemError("worker killed before it recorded the archive")
+
+    monkeypatch.setattr(ingest, "_apply", killed)
+    ctx = sqlite_platform.ctx
+    monkeypatch.setattr(sqlite_api, "run_worker", lambda: drain(ctx.session_factory, ctx.outbox_handlers))
+    instance_id = start(sqlite_api, "staff_exit")
+    assert drive(sqlite_api, instance_id)["status"] == "completed"
+    monkeypatch.undo()
+    monkeypatch.setattr(sqlite_platform.archive, "store", store)
+    assert records_of(sqlite_platform, instance_id) == []
+    with sqlite_platform.ctx.reading() as session:
+        staged = {row.key for row in session.scalars(select(ArchiveStaging))}
+    assert len(staged) == 2  # the notice and the dossier, kept with their bytes
+
+    with sqlite_platform.ctx.transaction() as session:  # the back-off has passed
+        session.execute(update(OutboxMessage).values(available_at=utcnow()))
+    sqlite_api.run_worker()
+    records = records_of(sqlite_platform, instance_id)
+    assert {r.object_key for r in records} == staged
+    versions = [
+        (item.object_name, item.version_id)
+        for item in store.client.list_objects(
+            "onestop-archive-test", prefix=f"{prefix}records/", recursive=True, include_version=True
+        )
+    ]
+    assert sorted(name.removeprefix(prefix) for name, _ in versions) == sorted(staged)  # one version each
+    assert {(r.object_key, r.version_id) for r in records} == {(n.removeprefix(prefix), v) for n, v in versions}
+    with sqlite_platform.ctx.reading() as session:
+        assert session.scalars(select(ArchiveStaging)).all() == []
 
 
 def test_the_dossier_carries_its_attachments_into_the_archive(sqlite_api: Api, sqlite_platform: Platform) -> None:

@@ -149,6 +149,15 @@ def test_admin_dashboard_and_process_diagram(server: str, browser: object) -> No
     admin.goto(f"{server}/admin/processes/institution_setup")  # type: ignore[attr-defined]
     assert admin.locator("svg[aria-label='办理进度图']").count() == 1  # type: ignore[attr-defined]
     shot(admin, "14-admin-process")
+    admin.goto(f"{server}/admin/code-blocks")  # type: ignore[attr-defined]
+    admin.get_by_label("登记管理机关行政区划码").fill("141002")  # type: ignore[attr-defined]
+    admin.get_by_label("前缀").fill("MF")  # type: ignore[attr-defined]
+    admin.get_by_label("起始顺序号").fill("1")  # type: ignore[attr-defined]
+    admin.get_by_label("终止顺序号（含）").fill("300")  # type: ignore[attr-defined]
+    admin.get_by_role("button", name="登记号段").click()  # type: ignore[attr-defined]
+    admin.wait_for_url(f"{server}/admin/code-blocks?added=1")  # type: ignore[attr-defined]
+    assert admin.get_by_text("号段已登记").count() == 1  # type: ignore[attr-defined]
+    shot(admin, "15-admin-code-blocks")
 
 
 def test_claim_in_the_inbox_and_export_from_the_archive(server: str, browser: object, tmp_path: Path) -> None:

@@ -140,3 +140,30 @@ def test_a_platform_approval_is_a_basis_of_its_own(sqlite_platform: Platform) ->
     iid = _change(sqlite_platform, "示编〔2026〕7号")
     decide(ctx, actors["bianban"], iid)
     assert _name(sqlite_platform) == RENAMED
+
+
+def test_blocks_run_out_then_an_operator_loads_one_and_the_retry_resolves_the_incident(
+    sqlite_platform: Platform,
+) -> None:
+    """The production story: no code left → an incident; a block loaded → the retry issues the code."""
+    from registry.code_blocks import BlockRequest, add_block
+    from registry.models import CodeBlock
+
+    ctx = sqlite_platform.ctx
+    add_clerk(sqlite_platform, "bureau_clerk", "demo-unit-002")
+    actors = actors_of(sqlite_platform)
+    with ctx.transaction() as session:
+        for block in session.scalars(select(CodeBlock)):
+            block.next_seq = block.last_seq + 1  # every block used up
+    iid = services.start(ctx, actors["bureau_clerk"], process_key="credit_code", data={**BASE, "action": "new"})["id"]
+    stuck = decide(ctx, actors["bianban"], iid)
+    assert stuck["status"] == "incident"
+    [incident] = services.list_incidents(ctx, actors["admin"])
+    assert "号段已用完" in incident["message"]
+    with ctx.transaction() as session:
+        add_block(session, "admin", BlockRequest("1", "141002", "ME", 1, 100))
+    services.retry(ctx, actors["admin"], incident["id"])
+    assert services.list_incidents(ctx, actors["admin"]) == []  # the retry worked: resolved
+    assert issue_documents(sqlite_platform, iid) == "completed"
+    code = services.get(ctx, actors["bureau_clerk"], iid)["data"]["results"]["credit_code"]["code"]
+    assert code.startswith("11141002ME000001") and check_uscc(code).valid

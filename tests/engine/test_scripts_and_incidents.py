@@ -57,7 +57,10 @@ def test_script_error_becomes_an_incident_and_retry_resumes(sqlite_platform: Pla
 
     retried = services.retry(ctx, actors["admin"], incident["id"])  # same data, fails again
     assert retried["status"] == "incident"
-    assert len(retried["incidents"]) == 2 and retried["incidents"][0]["resolved_by"] == "admin"
+    [still] = retried["incidents"]  # not resolved by asking: the same incident stays open
+    assert still["id"] == incident["id"] and still["resolved_at"] is None
+    assert still["retry_requested_by"] == "admin"
+    assert [i["id"] for i in services.list_incidents(ctx, actors["admin"])] == [incident["id"]]
 
     healthy = services.start(ctx, actors["applicant"], process_key="script_error", data={"divisor": 5})
     assert healthy["status"] == "running"

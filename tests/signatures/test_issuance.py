@@ -15,7 +15,7 @@ from sqlalchemy import func, select, update
 
 from engine import clock, services
 from engine.db import utcnow
-from engine.models import Instance
+from engine.models import Incident, Instance
 from engine.outbox import drain, emit
 from engine.records import AuditEvent, OutboxMessage
 from engine.sequences import Sequence
@@ -206,9 +206,19 @@ def test_issuance_failing_every_attempt_becomes_an_incident_an_admin_retries(
     [document] = documents_of(platform, iid)
     assert document.status == PENDING  # numbered, waiting; nothing half-issued
 
+    # A retry while the service is still down: the same incident stays open, no second one.
+    services.retry(platform.ctx, admin, incident["id"])
+    assert [i["id"] for i in services.list_incidents(platform.ctx, admin)] == [incident["id"]]
+    assert drain(platform.ctx.session_factory, platform.ctx.outbox_handlers, max_attempts=1).failed == 1
+    assert [i["id"] for i in services.list_incidents(platform.ctx, admin)] == [incident["id"]]
+
     monkeypatch.setattr(platform.pipeline, "produce", real_produce)  # the service is back
     services.retry(platform.ctx, admin, incident["id"])
-    assert services.list_incidents(platform.ctx, admin) == []
+    assert [i["id"] for i in services.list_incidents(platform.ctx, admin)] == [incident["id"]]  # asked, not done
     assert issue_documents(platform, iid) == "completed"
+    assert services.list_incidents(platform.ctx, admin) == []  # the retry succeeded: resolved
+    with platform.ctx.reading() as session:
+        resolved = session.get_one(Incident, incident["id"])
+        assert resolved.resolved_by == "admin" and resolved.retry_requested_by == "admin"
     [document] = documents_of(platform, iid)
     assert document.status == ISSUED and document.number == f"示编码〔{clock.today().year}〕1号"

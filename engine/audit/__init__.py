@@ -1,0 +1,27 @@
+"""The audit trail: per-chain SHA-256 links, sealed by chained checkpoints.
+
+See ``docs/audit.md`` for the design and why it detects tampering without a
+database-wide lock.
+"""
+
+from engine.audit.checkpoints import checkpoint
+from engine.audit.links import GENESIS, event_hash
+from engine.audit.trail import access, actor_chain, event_view, history, matter_chain, record, record_unchanged
+from engine.audit.verify import ChainReport, verify_chain
+from engine.records import AuditEvent
+
+__all__ = [
+    "GENESIS",
+    "AuditEvent",
+    "ChainReport",
+    "access",
+    "actor_chain",
+    "checkpoint",
+    "event_hash",
+    "event_view",
+    "history",
+    "matter_chain",
+    "record",
+    "record_unchanged",
+    "verify_chain",
+]
