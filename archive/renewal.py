@@ -20,46 +20,46 @@ def renew_due(ctx: EngineContext, actx: ArchiveContext, today: date, limit: int 
     with ctx.reading() as session:
         due = list(
             session.scalars(
-                select(ArchiveRecord.id)
+                select(ArchiveRecord)
                 .where(ArchiveRecord.kind == DOCUMENT, ArchiveRecord.lta_renew_by <= today)
                 .order_by(ArchiveRecord.lta_renew_by)
                 .limit(limit)
             )
         )
-    for record_id in due:
-        with ctx.transaction() as session:  # one record per transaction: a failure stops only itself
-            record = session.get(ArchiveRecord, record_id, with_for_update=True)
-            if record is None or record.lta_renew_by is None or record.lta_renew_by > today:
-                continue
-            current = actx.store.get(record.object_key, record.version_id)
-            renewed = lta.renew(current, actx.timestamper, actx.validation)
-            digest = sha256_hex(renewed)
-            key = f"records/{record.record_date.year}/{digest}.pdf"
-            retention = Retention(
-                RetentionClass(record.retention_class),
-                record.retain_until,
-                record.retention_class == RetentionClass.PERMANENT.value,
-            )
-            stored = actx.store.put(
-                key,
-                renewed,
-                content_type=record.mime,
-                retention=retention,
-                metadata={"instance": record.instance_id or "", "kind": record.kind},
-            )
-            previous = record.sha256
-            record.object_key, record.version_id, record.sha256, record.size = (
-                key,
-                stored.version_id,
-                digest,
-                len(renewed),
-            )
-            record.lta_renew_by = lta.renew_by(renewed)
-            audit.record(
-                session,
-                actor=SYSTEM_ACTOR,
-                action="archive_lta_renew",
-                instance_id=record.instance_id,
-                details={"record_id": record.id, "previous_sha256": previous, "sha256": digest},
-            )
-    return len(due)
+        session.expunge_all()
+    return sum(_renew(ctx, actx, record) for record in due)
+
+
+def _renew(ctx: EngineContext, actx: ArchiveContext, record: ArchiveRecord) -> bool:
+    """Timestamp and store with no transaction open; then one short one moves the record,
+    unless it moved meanwhile. A failure stops only this record."""
+    current = actx.store.get(record.object_key, record.version_id)
+    renewed = lta.renew(current, actx.timestamper, actx.validation)
+    digest = sha256_hex(renewed)
+    key = f"records/{record.record_date.year}/{digest}.pdf"
+    retention = Retention(
+        RetentionClass(record.retention_class),
+        record.retain_until,
+        record.retention_class == RetentionClass.PERMANENT.value,
+    )
+    stored = actx.store.put(
+        key,
+        renewed,
+        content_type=record.mime,
+        retention=retention,
+        metadata={"instance": record.instance_id or "", "kind": record.kind},
+    )
+    with ctx.transaction() as session:
+        row = session.get(ArchiveRecord, record.id, with_for_update=True)
+        if row is None or row.sha256 != record.sha256:
+            return False  # renewed by another run meanwhile: this version stays unreferenced, under retention
+        row.object_key, row.version_id, row.sha256, row.size = key, stored.version_id, digest, len(renewed)
+        row.lta_renew_by = lta.renew_by(renewed)
+        audit.record(
+            session,
+            actor=SYSTEM_ACTOR,
+            action="archive_lta_renew",
+            instance_id=row.instance_id,
+            details={"record_id": row.id, "previous_sha256": record.sha256, "sha256": digest},
+        )
+    return True

@@ -141,23 +141,27 @@ def download(
 def verify_now(
     actx: ArchiveContext, ctx: EngineContext, actor: Actor, record_id: int, reason: str | None = None
 ) -> dict[str, Any]:
-    """Run the four checks again against what the store holds now."""
-    with ctx.transaction() as session:
+    """Run the four checks again against what the store holds now (reading the store with no
+    transaction open), then record the report in a short one."""
+    with ctx.reading() as session:
         record = _visible(session, actor, record_id)
-        if record.kind == DOCUMENT:
-            report = checks.check_document(actx.store, record.object_key, record.version_id, record.sha256, actx.roots)
-        else:
-            report = checks.check_dossier(
-                actx.store,
-                record.object_key,
-                record.version_id,
-                record.sha256,
-                lambda data: manifest.verify(data, actx.roots),
-                lambda entry: attachment_archived(actx, entry),
-            )
-        record.checks, record.checks_passed, record.checked_at = report, bool(report["passed"]), utcnow()
+        session.expunge(record)
+    if record.kind == DOCUMENT:
+        report = checks.check_document(actx.store, record.object_key, record.version_id, record.sha256, actx.roots)
+    else:
+        report = checks.check_dossier(
+            actx.store,
+            record.object_key,
+            record.version_id,
+            record.sha256,
+            lambda data: manifest.verify(data, actx.roots),
+            lambda entry: attachment_archived(actx, entry),
+        )
+    with ctx.transaction() as session:
+        row = session.get_one(ArchiveRecord, record.id)
+        row.checks, row.checks_passed, row.checked_at = report, bool(report["passed"]), utcnow()
         audit_action(
-            session, actor, "archive_verify", record, reason, passed=record.checks_passed, failures=report["failures"]
+            session, actor, "archive_verify", row, reason, passed=row.checks_passed, failures=report["failures"]
         )
         session.flush()
-        return detail(record)
+        return detail(row)

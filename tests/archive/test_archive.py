@@ -137,6 +137,30 @@ def test_verify_now_flags_a_record_changed_in_the_store(
     assert _search(sqlite_api, "archivist", flagged=True)["items"][0]["id"] == document.id
 
 
+def test_verifying_reads_the_store_while_approvals_can_still_write(
+    sqlite_api: Api, sqlite_platform: Platform, archived_exit: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A slow store during a check holds no database lock: another writer commits meanwhile."""
+    from sqlalchemy import create_engine, text
+
+    document = next(r for r in records_of(sqlite_platform, archived_exit) if r.kind == "document")
+    store = sqlite_platform.archive.store
+    real_get = store.get
+    wrote: list[bool] = []
+
+    def slow_get(key: str, version_id: str) -> bytes:
+        other = create_engine(sqlite_platform.settings.effective_database_url, connect_args={"timeout": 0.5})
+        with other.begin() as connection:  # would time out if the check held SQLite's write lock
+            connection.execute(text("UPDATE archive_records SET checked_at = checked_at WHERE id = :id"), {"id": 0})
+        other.dispose()
+        wrote.append(True)
+        return real_get(key, version_id)
+
+    monkeypatch.setattr(store, "get", slow_get)
+    response = sqlite_api.post(f"/api/v1/archive/records/{document.id}/verify", "archivist")
+    assert response.status_code == 200 and response.json()["checks_passed"] and wrote
+
+
 def test_each_check_fails_on_a_crafted_bad_input(sqlite_platform: Platform, tmp_path: Path) -> None:
     from signatures.pki import DevelopmentPki
     from signatures.signing import PadesSigner
