@@ -12,15 +12,15 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from asn1crypto import x509 as asn1_x509
-from pypdf import PdfReader
-from pypdf.errors import PdfReadError
-from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
 
 from signatures.verification import verify_pdf
 from storage.archive import ArchiveRefused, ArchiveStore, sha256_hex
+
+if TYPE_CHECKING:  # pypdf (and the fontTools and Pillow it loads) only where a PDF is checked
+    from pypdf import PdfReader
 
 LABELS = {
     "stored": "对象存在",
@@ -105,6 +105,9 @@ def _pdf_checks(pdf: bytes, roots: list[asn1_x509.Certificate]) -> list[Check]:
         ),
         Check("authenticity", "timestamp", bool(stamped), "含可信时间戳" if stamped else "签名不含时间戳"),
     ]
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
+
     try:
         reader = PdfReader(io.BytesIO(pdf))
         xmp = reader.xmp_metadata.stream.get_data().decode("utf-8", "replace") if reader.xmp_metadata else ""
@@ -134,10 +137,9 @@ def _pdf_checks(pdf: bytes, roots: list[asn1_x509.Certificate]) -> list[Check]:
 def pdf_text(pdf: bytes) -> str:
     """The text of a PDF's pages. Cached by content: ingest indexes a document's
     text and then checks the copy read back from the store, the same bytes."""
+    from pypdf import PdfReader
+
     return "".join(page.extract_text() or "" for page in PdfReader(io.BytesIO(pdf)).pages)
-
-
-_CONTAINERS = (IndirectObject, DictionaryObject, ArrayObject)
 
 
 def active_content(reader: PdfReader) -> str | None:
@@ -147,6 +149,9 @@ def active_content(reader: PdfReader) -> str | None:
     stream contents are never read, so compressed or signed bytes that happen
     to spell ``/JS`` are not mistaken for a script. A search of the raw bytes did
     that to about one signed document in 170 (three random bytes spelling it)."""
+    from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
+
+    containers = (IndirectObject, DictionaryObject, ArrayObject)
     seen: set[tuple[int, int]] = set()
     pending: list[Any] = [reader.trailer]
     while pending:
@@ -167,10 +172,10 @@ def active_content(reader: PdfReader) -> str | None:
                 return f"可执行的嵌入文件 {item.get('/Subtype')}"
             signature_field = item.get("/FT") == "/Sig"  # its value is signature bytes: slow to parse, never active
             pending.extend(
-                v for k, v in item.items() if isinstance(v, _CONTAINERS) and not (signature_field and k == "/V")
+                v for k, v in item.items() if isinstance(v, containers) and not (signature_field and k == "/V")
             )
         elif isinstance(item, ArrayObject):
-            pending.extend(v for v in item if isinstance(v, _CONTAINERS))  # not a font's thousands of widths
+            pending.extend(v for v in item if isinstance(v, containers))  # not a font's thousands of widths
     return None
 
 
