@@ -11,7 +11,7 @@ from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
-from api import errors
+from api import errors, idempotency
 from api.deps import ApiConfig
 from api.idempotency import Idempotency
 from api.limits import RequestLimits
@@ -127,5 +127,17 @@ def create_app(
         )
 
     app.add_middleware(Idempotency)
+    _document_idempotency(app)
     app.add_middleware(RequestLimits, max_bytes=config.max_request_bytes)
     return app
+
+
+def _document_idempotency(app: FastAPI) -> None:
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            app.openapi_schema = idempotency.document(build())
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]

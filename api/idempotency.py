@@ -22,6 +22,7 @@ import re
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import partial
+from typing import Any
 
 from anyio import to_thread
 from sqlalchemy import delete, update
@@ -217,3 +218,24 @@ async def _send(send: Send, answer: _Stored) -> None:
         headers.append((b"idempotent-replayed", b"true"))
     await send({"type": "http.response.start", "status": answer.status, "headers": headers})
     await send({"type": "http.response.body", "body": answer.body})
+
+
+HEADER_DOC = {
+    "name": "Idempotency-Key",
+    "in": "header",
+    "required": False,
+    "description": (
+        "幂等键：应答丢失后用同一个键重试，得到第一次的应答（响应头 Idempotent-Replayed: true），"
+        "操作不会执行两次；同一个键用于不同的请求时拒绝（422）。保留一天。"
+    ),
+    "schema": {"type": "string", "minLength": 1, "maxLength": 200, "pattern": "^[\\x21-\\x7e]+$"},
+}
+
+
+def document(schema: dict[str, Any]) -> dict[str, Any]:
+    """Name the header on every operation it applies to in the OpenAPI document."""
+    for path, operations in schema.get("paths", {}).items():
+        post = operations.get("post")
+        if post is not None and _PATHS.match(re.sub(r"\{[^}]+\}", "x", path)):
+            post.setdefault("parameters", []).append(HEADER_DOC)
+    return schema

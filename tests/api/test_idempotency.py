@@ -100,3 +100,15 @@ def test_a_request_refused_before_any_change_runs_again_after_its_first_attempt_
     assert_error(_start(api, "dead-before-commit", data=bad), 409, "idempotency_request_in_progress")
     with time_machine.travel(idempotency.utcnow() + idempotency.ABANDONED_AFTER * 2):
         assert _start(api, "dead-before-commit", data=bad).status_code == 422  # ran again, refused again
+
+
+def test_the_api_documents_the_header_where_it_applies(api: Api) -> None:
+    schema = api.client.get("/openapi.json").json()
+    keyed = {
+        (path, method)
+        for path, operations in schema["paths"].items()
+        for method, operation in operations.items()
+        if any(p.get("name") == "Idempotency-Key" for p in operation.get("parameters", []))
+    }
+    assert ("/api/v1/instances", "post") in keyed and ("/api/v1/tasks/{task_id}/complete", "post") in keyed
+    assert len(keyed) == 7 and all(method == "post" for _, method in keyed)
