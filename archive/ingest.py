@@ -133,7 +133,7 @@ class Uploaded:
     lta_renew_by: date | None
 
 
-def _stage(ctx: EngineContext, row: ArchiveStaging) -> ArchiveStaging:
+def stage(ctx: EngineContext, row: ArchiveStaging) -> ArchiveStaging:
     """Keep the bytes before uploading them; a row staged earlier (a killed run) wins."""
     try:
         with ctx.transaction() as session:
@@ -273,9 +273,9 @@ def prepare(ctx: EngineContext, actx: ArchiveContext, instance_id: str) -> list[
     rows: list[ArchiveStaging] = []
     for document in documents:
         if document.id not in done:
-            rows.append(staged.get(document.id) or _stage(ctx, _staged_document(actx, instance, document)))
+            rows.append(staged.get(document.id) or stage(ctx, _staged_document(actx, instance, document)))
     if has_dossier is None:
-        rows.append(staged.get(DOSSIER) or _stage(ctx, _staged_dossier(actx, instance, content or {})))
+        rows.append(staged.get(DOSSIER) or stage(ctx, _staged_dossier(actx, instance, content or {})))
     return [_upload(actx, row) for row in rows]
 
 

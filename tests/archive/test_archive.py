@@ -263,6 +263,42 @@ def test_archive_timestamps_are_renewed_when_due(
     assert hashlib.sha256(old).hexdigest() == document.sha256
 
 
+def test_a_renewal_killed_after_its_upload_reuses_its_bytes(
+    sqlite_api: Api, sqlite_platform: Platform, archived_exit: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The renewed copy (a new timestamp: new bytes) is staged before it is stored; the retry
+    stores the same object again, so no second retained copy is left unreferenced."""
+    from datetime import timedelta
+
+    from archive import renewal
+    from archive.models import ArchiveStaging
+
+    document = next(r for r in records_of(sqlite_platform, archived_exit) if r.kind == "document")
+    due = document.lta_renew_by + timedelta(days=1)  # type: ignore[operator]
+    store = sqlite_platform.archive.store
+    assert isinstance(store, LocalArchiveStore)
+    records_dir = store.root / "objects" / "records"
+    before = {p for p in records_dir.rglob("*.pdf")}
+    real_renew_by = renewal.lta.renew_by
+
+    def killed(_data: bytes) -> None:
+        raise SystemError("worker killed before the record moved")
+
+    monkeypatch.setattr(renewal.lta, "renew_by", killed)
+    with pytest.raises(SystemError):
+        renewal.renew_due(sqlite_platform.ctx, sqlite_platform.archive, due)
+    with sqlite_platform.ctx.reading() as session:
+        [staged] = session.scalars(select(ArchiveStaging)).all()
+        staged_key = staged.key
+    monkeypatch.setattr(renewal.lta, "renew_by", real_renew_by)
+    assert renewal.renew_due(sqlite_platform.ctx, sqlite_platform.archive, due) == 1
+    renewed = next(r for r in records_of(sqlite_platform, archived_exit) if r.kind == "document")
+    assert renewed.object_key == staged_key
+    assert {p for p in records_dir.rglob("*.pdf")} - before == {store.root / "objects" / staged_key}
+    with sqlite_platform.ctx.reading() as session:
+        assert session.scalars(select(ArchiveStaging)).all() == []
+
+
 def test_ingest_into_s3_and_download_by_presigned_url(
     sqlite_api: Api, sqlite_platform: Platform, s3_server: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
