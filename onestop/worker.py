@@ -160,7 +160,7 @@ def drain_outbox(task: Any, queue: str | None = None) -> dict[str, int]:
     others'. One callable for every app: Celery keeps task callables by name
     process-wide, so per-app closures would collide."""
     app = task.app
-    lock = _DRAINING.get(queue or "") if queue else None
+    lock = _DRAINING.get(queue) if queue else None
     if lock is not None and not lock.acquire(blocking=False):
         return {}  # this queue is being drained here already; that pass will see the new messages
     try:
