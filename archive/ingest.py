@@ -367,12 +367,8 @@ def ingest_instance(ctx: EngineContext, actx: ArchiveContext, instance_id: str) 
 def outbox_handler(ctx: EngineContext, actx: ArchiveContext) -> Staged[list[Uploaded]]:
     return Staged(
         prepare=lambda message: prepare(ctx, actx, str(message.payload["instance_id"])),
-        apply=lambda session, _message, uploaded: _apply(session, actx, uploaded),
+        apply=lambda session, _message, uploaded: record(session, actx, uploaded),
     )
-
-
-def _apply(session: Session, actx: ArchiveContext, uploaded: list[Uploaded]) -> None:
-    record(session, actx, uploaded)
 
 
 def request_on_end(session: Session, instance: Instance) -> None:

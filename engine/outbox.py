@@ -47,6 +47,7 @@ from engine.db import utcnow
 from engine.errors import Transient
 from engine.models import Incident
 from engine.records import OutboxMessage
+from engine.uow import transaction
 
 log = logging.getLogger(__name__)
 
@@ -73,7 +74,7 @@ class Staged(Generic[Prepared]):
     """A side effect whose slow part runs outside any transaction."""
 
     prepare: Callable[[OutboxMessage], Prepared]
-    apply: Callable[[Session, OutboxMessage, Prepared], None]
+    apply: Callable[[Session, OutboxMessage, Prepared], object]  # what it returns is not used
 
 
 AnyHandler = Handler | Staged[Any]
@@ -157,80 +158,82 @@ def drain(
     """Run due messages of ``queue`` (every queue when ``None``) until none is due."""
     report = DrainReport()
     for _ in range(limit):
-        with session_factory() as session:
+        leased: OutboxMessage | None = None
+        with transaction(session_factory) as session:
             message = _claim_next(session, queue)
             if message is None:
                 return report
             handler = handlers.get(message.topic)
             if isinstance(handler, Staged):
-                token = _lease(session, message)
-                session.commit()
-                _run_staged(session_factory, handler, message.id, token, report, max_attempts)
+                leased = _lease(session, message)
             else:
-                _run_plain(session, handler, message, report, max_attempts)
-                session.commit()
-                _after_commit(session.info.pop("after_commit", []))
+                failure = _attempt(session, partial(_run_plain, handler, session, message))
+                _settle(session, message, failure, report, max_attempts)
+        if isinstance(handler, Staged) and leased is not None:
+            _run_staged(session_factory, handler, leased, report, max_attempts)
         if report.waiting_on_outage:
             return report  # the dependency is away: the rest of this queue would only find it away too
     return report
 
 
-def _run_plain(
-    session: Session, handler: Handler | None, message: OutboxMessage, report: DrainReport, max_attempts: int
-) -> None:
+def _run_plain(handler: Handler | None, session: Session, message: OutboxMessage) -> None:
+    if handler is None:
+        raise LookupError(f"no handler for topic {message.topic!r}")
+    handler(session, message)
+
+
+def _attempt(session: Session, run: Callable[[], object]) -> Exception | None:
+    """Run a handler inside a savepoint: its failure undoes its own writes, not the message's bookkeeping."""
     try:
-        if handler is None:
-            raise LookupError(f"no handler for topic {message.topic!r}")
         with session.begin_nested():
-            handler(session, message)
+            run()
     except Exception as exc:  # a failing side effect must not stop the others
         session.info.pop("after_commit", None)  # its work was rolled back: nothing to follow up
-        _failed(session, message, exc, report, max_attempts)
-        return
-    _done(session, message, report)
+        return exc
+    return None
 
 
-def _lease(session: Session, message: OutboxMessage) -> str:
-    token = secrets.token_hex(8)
-    message.claimed_by, message.available_at = token, utcnow() + LEASE
-    return token
+def _settle(
+    session: Session, message: OutboxMessage, failure: Exception | None, report: DrainReport, max_attempts: int
+) -> None:
+    if failure is None:
+        _done(session, message, report)
+    else:
+        _failed(session, message, failure, report, max_attempts)
+
+
+def _lease(session: Session, message: OutboxMessage) -> OutboxMessage:
+    """Mark the message taken for ``LEASE``; the detached copy carries the lease's token."""
+    message.claimed_by, message.available_at = secrets.token_hex(8), utcnow() + LEASE
+    session.flush()
+    session.expunge(message)
+    return message
 
 
 def _run_staged(
     session_factory: sessionmaker[Session],
     handler: Staged[Any],
-    message_id: int,
-    token: str,
+    leased: OutboxMessage,
     report: DrainReport,
     max_attempts: int,
 ) -> None:
-    with session_factory() as session:
-        leased = session.get_one(OutboxMessage, message_id)
-        session.expunge(leased)
+    failure: Exception | None = None
+    prepared: Any = None
     try:
-        prepared = handler.prepare(leased)
-        failure: Exception | None = None
+        prepared = handler.prepare(leased)  # no transaction open
     except Exception as exc:
-        prepared, failure = None, exc
-    with session_factory() as session:
+        failure = exc
+    with transaction(session_factory) as session:
         message = session.scalars(
-            select(OutboxMessage).where(OutboxMessage.id == message_id, OutboxMessage.claimed_by == token)
+            select(OutboxMessage).where(OutboxMessage.id == leased.id, OutboxMessage.claimed_by == leased.claimed_by)
         ).first()
         if message is None or message.status != "pending":
-            log.warning("outbox message %s: lease lost before its result was recorded", message_id)
+            log.warning("outbox message %s: lease lost before its result was recorded", leased.id)
             return
         message.claimed_by = None
         if failure is None:
-            try:
-                with session.begin_nested():
-                    handler.apply(session, message, prepared)
-            except Exception as exc:
-                failure = exc
-        if failure is None:
-            _done(session, message, report)
-        else:
-            _failed(session, message, failure, report, max_attempts)
-        session.commit()
+            failure = _attempt(session, partial(handler.apply, session, message, prepared))
+        _settle(session, message, failure, report, max_attempts)
 
 
 def _done(session: Session, message: OutboxMessage, report: DrainReport) -> None:
@@ -294,11 +297,3 @@ def requeue(session: Session, messages: list[OutboxMessage]) -> None:
     for message in messages:
         message.status, message.attempts, message.available_at, message.claimed_by = "pending", 0, utcnow(), None
         wake(session, message.queue)
-
-
-def _after_commit(hooks: list[Callable[[], None]]) -> None:
-    for hook in hooks:
-        try:
-            hook()
-        except Exception:  # the work records its own failure; the message is done
-            log.exception("after-commit work of an outbox message failed")

@@ -12,6 +12,7 @@ from engine import audit
 from engine.db import utcnow
 from engine.models import Instance, Task
 from engine.records import Notification
+from engine.uow import transaction
 
 
 def find_overdue(session_factory: sessionmaker[Session], *, now: datetime | None = None, batch: int = 200) -> int:
@@ -19,7 +20,7 @@ def find_overdue(session_factory: sessionmaker[Session], *, now: datetime | None
     now = now or utcnow()
     found = 0
     while True:
-        with session_factory() as session:
+        with transaction(session_factory) as session:
             late = list(
                 session.scalars(
                     select(Task)
@@ -58,5 +59,4 @@ def find_overdue(session_factory: sessionmaker[Session], *, now: datetime | None
                         "due_at": task.due_at.isoformat() if task.due_at else None,
                     },
                 )
-            session.commit()
             found += len(late)

@@ -16,7 +16,7 @@ import logging
 import os
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -42,24 +42,29 @@ def sole_beat(settings: Settings, *, poll: float = STANDBY_POLL_SECONDS) -> Iter
             yield
 
 
-def _standby_notice(waited: bool) -> bool:
-    if not waited:
-        print("另一个定时任务进程（beat）正在运行，本进程待命，待其退出后接替。", flush=True)
-    return True
+def _wait_until(acquired: Callable[[], bool], poll: float) -> None:
+    """Try the lock until it is ours, saying once that this beat is on standby."""
+    announced = False
+    while not acquired():
+        if not announced:
+            print("另一个定时任务进程（beat）正在运行，本进程待命，待其退出后接替。", flush=True)
+            announced = True
+        time.sleep(poll)
 
 
 @contextmanager
 def _file_lock(settings: Settings, poll: float) -> Iterator[None]:
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     with open(settings.data_dir / "beat.lock", "a+") as handle:
-        waited = False
-        while True:
+
+        def acquired() -> bool:
             try:
                 fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
             except BlockingIOError:
-                waited = _standby_notice(waited)
-                time.sleep(poll)
+                return False
+            return True
+
+        _wait_until(acquired, poll)
         handle.truncate(0)
         handle.write(str(os.getpid()))
         handle.flush()
@@ -70,13 +75,14 @@ def _file_lock(settings: Settings, poll: float) -> Iterator[None]:
 def _advisory_lock(url: str, poll: float) -> Iterator[None]:
     engine = create_engine(url, poolclass=NullPool)
     connection = engine.connect()
-    waited = False
+
+    def acquired() -> bool:
+        got = bool(connection.execute(text("SELECT pg_try_advisory_lock(:key)"), {"key": BEAT_LOCK_KEY}).scalar())
+        connection.commit()  # the session lock outlives the transaction; the snapshot must not
+        return got
+
     try:
-        while not connection.execute(text("SELECT pg_try_advisory_lock(:key)"), {"key": BEAT_LOCK_KEY}).scalar():
-            connection.commit()
-            waited = _standby_notice(waited)
-            time.sleep(poll)
-        connection.commit()
+        _wait_until(acquired, poll)
         released = threading.Event()
         watcher = threading.Thread(target=_watch, args=(connection, released), name="beat-lock-watch", daemon=True)
         watcher.start()

@@ -247,10 +247,6 @@ def outbox_handlers(ctx: EngineContext, pipeline: DocumentPipeline, naming: Nami
     return {
         REQUESTED_TOPIC: Staged(
             prepare=lambda message: produce_pending(ctx, pipeline, naming, str(message.payload["instance_id"])),
-            apply=lambda session, message, made: _record(ctx, session, str(message.payload["instance_id"]), made),
+            apply=lambda session, message, made: record_issued(ctx, session, str(message.payload["instance_id"]), made),
         )
     }
-
-
-def _record(ctx: EngineContext, session: Session, instance_id: str, made: list[Issued]) -> None:
-    record_issued(ctx, session, instance_id, made)

@@ -324,7 +324,6 @@ def test_an_unexpected_error_answers_500_and_keeps_the_connection(sqlite_platfor
     """One failing request must not cost the client its keep-alive connection (a real server)."""
     import http.client
     import json
-    import socket
     import threading
     import time
 
@@ -332,6 +331,7 @@ def test_an_unexpected_error_answers_500_and_keeps_the_connection(sqlite_platfor
 
     from api.app import create_app
     from storage import LocalAttachmentStore
+    from tests.demo_server import free_port
 
     app = create_app(sqlite_platform.ctx, LocalAttachmentStore(tmp_path / "files"))
 
@@ -339,9 +339,7 @@ def test_an_unexpected_error_answers_500_and_keeps_the_connection(sqlite_platfor
     def boom() -> None:
         raise RuntimeError("an unforeseen bug")
 
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="critical"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

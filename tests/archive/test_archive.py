@@ -354,7 +354,7 @@ def test_an_archive_job_killed_after_its_upload_leaves_no_orphan_in_s3(
     def killed(*_args: Any) -> None:
         raise SystemError("worker killed before it recorded the archive")
 
-    monkeypatch.setattr(ingest, "_apply", killed)
+    monkeypatch.setattr(ingest, "record", killed)
     ctx = sqlite_platform.ctx
     monkeypatch.setattr(sqlite_api, "run_worker", lambda: drain(ctx.session_factory, ctx.outbox_handlers))
     instance_id = start(sqlite_api, "staff_exit")

@@ -28,6 +28,7 @@ from engine.audit import verify_chain
 from engine.models import Incident, Instance, Task
 from engine.records import AuditEvent, OutboxMessage
 from tests.conftest import PG_URL, _pg_copy
+from tests.demo_server import free_port
 from tests.faults.proxy import DOWN, SLOW, UP, FaultProxy
 from tests.faults.topology import Topology, environment
 from tests.seaweedfs import S3Server
@@ -75,21 +76,13 @@ def production(pg_template: str, s3_server: S3Server, tmp_path_factory: pytest.T
             ONESTOP_S3_READ_TIMEOUT="5",
             ONESTOP_S3_RETRIES="0",
         )
-        topology = Topology(env, _free_port(), root / "logs")
+        topology = Topology(env, free_port(), root / "logs")
         try:
             topology.start_all()
             yield Platform(topology, direct_url, db_proxy, s3_proxy)
         finally:
             topology.stop_all()
             next(database, None)
-
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @dataclass
