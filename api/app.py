@@ -14,6 +14,7 @@ from fastapi.staticfiles import StaticFiles
 from api import errors, idempotency
 from api.deps import ApiConfig
 from api.idempotency import Idempotency
+from api.json_body import JsonBodyCheck
 from api.limits import RequestLimits
 from api.routers import (
     admin,
@@ -29,6 +30,7 @@ from api.routers import (
     tasks,
     verify,
 )
+from api.security_headers import SecurityHeaders
 from api.web import (
     admin_pages,
     archive_pages,
@@ -128,7 +130,9 @@ def create_app(
 
     app.add_middleware(Idempotency)
     _document_idempotency(app)
+    app.add_middleware(JsonBodyCheck)
     app.add_middleware(RequestLimits, max_bytes=config.max_request_bytes)
+    app.add_middleware(SecurityHeaders)  # outermost: refusals by the limits carry the headers too
     return app
 
 

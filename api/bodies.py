@@ -9,7 +9,6 @@ later, ``Submission.discard_new_files`` removes what it stored.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -20,6 +19,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from api.deps import ApiConfig
+from api.json_body import load_json
 from api.limits import human_size, reject_nul
 from engine.context import EngineContext
 from engine.errors import BadRequest, PayloadTooLarge, UnsupportedMediaType, ValidationFailed
@@ -87,13 +87,9 @@ def media_type(request: Request) -> str:
 
 
 async def read_json_object(request: Request) -> dict[str, Any]:
-    try:
-        body = json.loads(await request.body())
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise BadRequest("invalid_json", "请求体不是有效的 JSON") from exc
+    body = load_json(await request.body())
     if not isinstance(body, dict):
         raise BadRequest("invalid_json", "请求体应为 JSON 对象")
-    reject_nul(body)
     return body
 
 
@@ -103,12 +99,13 @@ def parse_data_field(raw: Any) -> dict[str, Any]:
     if not isinstance(raw, str):
         raise BadRequest("invalid_data", "data 字段应为 JSON 文本")
     try:
-        data = json.loads(raw) if raw.strip() else {}
-    except json.JSONDecodeError as exc:
-        raise BadRequest("invalid_data", "data 字段不是有效的 JSON") from exc
+        data = load_json(raw) if raw.strip() else {}
+    except BadRequest as refused:
+        if refused.code != "invalid_json":
+            raise
+        raise BadRequest("invalid_data", "data 字段不是有效的 JSON") from None
     if not isinstance(data, dict):
         raise BadRequest("invalid_data", "data 字段应为 JSON 对象")
-    reject_nul(data)
     return data
 
 

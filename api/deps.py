@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Request
 from fastapi.security import OAuth2PasswordBearer
+from pydantic import AfterValidator
 
 from engine.accounts import resolve_token
 from engine.actors import Actor
@@ -21,6 +23,29 @@ class ApiConfig:
     max_upload_bytes: int = 20 * 1024 * 1024
     max_request_bytes: int = 60 * 1024 * 1024
     max_files: int = 20
+    secure_cookies: bool | None = None  # None: Secure only when the request came over HTTPS
+
+
+# Bounds on what a URL may carry: a row id beyond any table, or a date no business day can be,
+# is a 4xx before it reaches the database or the calendar (where it would overflow).
+MAX_ROW_ID = 2**62
+EARLIEST_DAY, LATEST_DAY = date(1900, 1, 1), date(2100, 12, 31)
+
+
+def _within_days(day: date) -> date:
+    if not EARLIEST_DAY <= day <= LATEST_DAY:
+        raise ValueError(f"日期应在 {EARLIEST_DAY} 至 {LATEST_DAY} 之间")
+    return day
+
+
+RowId = Annotated[int, Path(ge=1, le=MAX_ROW_ID)]
+Day = Annotated[date, AfterValidator(_within_days)]
+
+
+def client_address(request: Request) -> str | None:
+    """The client's address as the server sees it (uvicorn applies X-Forwarded-For only
+    from the proxies it trusts, ``FORWARDED_ALLOW_IPS``)."""
+    return request.client.host if request.client else None
 
 
 def get_ctx(request: Request) -> EngineContext:

@@ -20,6 +20,7 @@ from engine.errors import (
     NotFound,
     PayloadTooLarge,
     ServiceUnavailable,
+    TooManyRequests,
     Unauthorized,
     UnsupportedMediaType,
     ValidationFailed,
@@ -37,6 +38,7 @@ STATUS_BY_ERROR: dict[type[DomainError], int] = {
     PayloadTooLarge: 413,
     UnsupportedMediaType: 415,
     ValidationFailed: 422,
+    TooManyRequests: 429,
     ServiceUnavailable: 503,
 }
 RETRY_AFTER_SECONDS = 30
@@ -61,10 +63,12 @@ def status_of(exc: DomainError) -> int:
     return next((s for cls, s in STATUS_BY_ERROR.items() if isinstance(exc, cls)), 400)
 
 
-def error_response(status: int, code: str, message: str, details: Any = None) -> JSONResponse:
+def error_response(
+    status: int, code: str, message: str, details: Any = None, *, retry_after: int | None = None
+) -> JSONResponse:
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
-    if status == 503:
-        headers = {"Retry-After": str(RETRY_AFTER_SECONDS)}
+    if status in (429, 503):
+        headers = {"Retry-After": str(retry_after or RETRY_AFTER_SECONDS)}
     return JSONResponse(error_body(code, message, details), status_code=status, headers=headers)
 
 
@@ -76,10 +80,11 @@ def unavailable(exc: StorageUnavailable) -> ServiceUnavailable:
 def _domain_error(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, DomainError)
     status = status_of(exc)
-    return error_response(status, exc.code, exc.message, exc.details)
+    retry_after = exc.retry_after if isinstance(exc, TooManyRequests) else None
+    return error_response(status, exc.code, exc.message, exc.details, retry_after=retry_after)
 
 
-def _request_validation(_request: Request, exc: Exception) -> JSONResponse:
+def request_validation(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
     details = [
         {"path": "/" + "/".join(str(p) for p in err.get("loc", ())), "code": err.get("type"), "message": _explain(err)}
@@ -158,6 +163,6 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(StorageUnavailable, storage_unavailable)
     app.add_exception_handler(OperationalError, database_unavailable)
     app.add_exception_handler(InterfaceError, database_unavailable)
-    app.add_exception_handler(RequestValidationError, _request_validation)
+    app.add_exception_handler(RequestValidationError, request_validation)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_middleware(ContainedErrors)  # first added, innermost: inside the limits and idempotency

@@ -6,7 +6,8 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from engine.errors import BadRequest, PayloadTooLarge
+from api.json_body import check_storable
+from engine.errors import PayloadTooLarge
 
 
 def human_size(n: int) -> str:
@@ -17,20 +18,9 @@ def human_size(n: int) -> str:
     return f"{n} 字节"
 
 
-def _has_nul(value: Any) -> bool:
-    if isinstance(value, str):
-        return "\x00" in value
-    if isinstance(value, dict):
-        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
-    if isinstance(value, list):
-        return any(_has_nul(v) for v in value)
-    return False
-
-
 def reject_nul(value: Any) -> None:
-    """PostgreSQL text cannot hold U+0000: refuse it at the door, on every backend."""
-    if _has_nul(value):
-        raise BadRequest("invalid_characters", "提交的内容含有不允许的控制字符（U+0000）")
+    """Form fields: no character a database cannot store (U+0000, lone surrogates), on every backend."""
+    check_storable(value)
 
 
 class RequestLimits:

@@ -10,12 +10,12 @@ import io
 import re
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
-from datetime import UTC, datetime
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from asn1crypto import x509 as asn1_x509
 
+from engine.db import utcnow
 from signatures.verification import verify_pdf
 from storage.archive import ArchiveRefused, ArchiveStore, sha256_hex
 
@@ -57,7 +57,7 @@ def report(checks: list[Check]) -> dict[str, Any]:
     failed = [c for c in checks if not c.passed]
     return {
         "passed": not failed,
-        "checked_at": datetime.now(UTC).isoformat(),
+        "checked_at": utcnow().isoformat(),
         "failures": [f"{GROUPS[c.group]}：{c.detail}" for c in failed],
         "checks": [asdict(c) | {"group_name": GROUPS[c.group], "label": LABELS.get(c.name, c.name)} for c in checks],
     }

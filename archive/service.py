@@ -7,6 +7,7 @@ audit event, with the reason the user gave (optional).
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -21,7 +22,7 @@ from engine import audit
 from engine.actors import ARCHIVIST, Actor
 from engine.context import EngineContext
 from engine.db import as_utc, utcnow
-from engine.errors import Forbidden, NotFound
+from engine.errors import Conflict, Forbidden, NotFound
 
 DOWNLOAD_URL_LIFETIME = timedelta(minutes=5)
 
@@ -135,7 +136,24 @@ def download(
         audit_action(session, actor, "archive_download", record, reason, sha256=record.sha256)
         found = detail(record)
     url = actx.store.download_url(record.object_key, record.version_id, DOWNLOAD_URL_LIFETIME)
-    return Download(found, url, None if url else actx.store.get(record.object_key, record.version_id))
+    if url is not None:  # the object store serves the locked version itself
+        return Download(found, url, None)
+    data = actx.store.get(record.object_key, record.version_id)
+    if hashlib.sha256(data).hexdigest() != record.sha256:
+        _flag_altered(ctx, actor, record.id, hashlib.sha256(data).hexdigest())
+        raise Conflict(
+            "archive_integrity_failed", "档案文件与登记的摘要不一致，可能已被改动：已停止下载，并将该档案标记为待核查"
+        )
+    return Download(found, None, data)
+
+
+def _flag_altered(ctx: EngineContext, actor: Actor, record_id: int, found_sha256: str) -> None:
+    """The stored bytes are not the ones archived: the record's report says so until it is checked again."""
+    failure = checks.Check("integrity", "sha256", False, f"下载时发现文件摘要为 {found_sha256}，与登记不符")
+    with ctx.transaction() as session:
+        row = session.get_one(ArchiveRecord, record_id)
+        row.checks, row.checks_passed, row.checked_at = checks.report([failure]), False, utcnow()
+        audit_action(session, actor, "archive_integrity_failed", row, None, found_sha256=found_sha256)
 
 
 def verify_now(

@@ -179,7 +179,8 @@ def run_http(opts: Options, tmp: Path, results: Json) -> None:
         if pg_url is None:
             return
         data_dir = tmp / "http-postgresql" / "data"
-        platform = build_platform(Settings(ONESTOP_DATA_DIR=data_dir, DATABASE_URL=pg_url), migrate=False)
+        settings = Settings(ONESTOP_DATA_DIR=data_dir, DATABASE_URL=pg_url, ONESTOP_DEVELOPMENT_SIGNING=True)
+        platform = build_platform(settings, migrate=False)
         try:
             with platform.ctx.transaction() as session:
                 seed_demo(session)

@@ -66,6 +66,7 @@ class Server:
             args.append("--demo")
         else:
             env["DATABASE_URL"] = database_url
+            env["ONESTOP_DEVELOPMENT_SIGNING"] = "1"  # a benchmark rig, not production
         with self.log_path.open("wb") as log:
             # cwd is the scratch folder: Kombu's filesystem transport writes ./control there.
             self.proc = subprocess.Popen(

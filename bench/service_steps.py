@@ -41,13 +41,16 @@ class ServicePlatforms:
 
 def open_platforms(url: str, data_dir: Path, workloads: list[Workload], *, migrate: bool) -> ServicePlatforms:
     """Migrate (if asked), deploy the workloads, seed the demo accounts, build both platforms."""
-    warm = build_platform(Settings(ONESTOP_DATA_DIR=data_dir, DATABASE_URL=url), migrate=migrate)
+    settings = Settings(ONESTOP_DATA_DIR=data_dir, DATABASE_URL=url, ONESTOP_DEVELOPMENT_SIGNING=True)
+    warm = build_platform(settings, migrate=migrate)
     deploy_workloads(warm, workloads)
     with warm.ctx.transaction() as session:
         seed_demo(session)
     with warm.ctx.transaction() as session:
         actors = {user.username: user.to_actor() for user in session.scalars(select(User))}
-    cold_settings = Settings(ONESTOP_DATA_DIR=data_dir, DATABASE_URL=url, ONESTOP_WORKFLOW_CACHE_SIZE=0)
+    cold_settings = Settings(
+        ONESTOP_DATA_DIR=data_dir, DATABASE_URL=url, ONESTOP_WORKFLOW_CACHE_SIZE=0, ONESTOP_DEVELOPMENT_SIGNING=True
+    )
     cold = build_platform(cold_settings, migrate=False)
     return ServicePlatforms(warm, cold, actors)
 

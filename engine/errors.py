@@ -11,7 +11,9 @@ class to one HTTP status:
     ├── Conflict              409  state moved on (claimed, completed, changed)
     ├── PayloadTooLarge       413
     ├── UnsupportedMediaType  415
-    └── ValidationFailed      422  data does not satisfy the form or the rules
+    ├── ValidationFailed      422  data does not satisfy the form or the rules
+    ├── TooManyRequests       429  slow down (``retry_after`` seconds)
+    └── ServiceUnavailable    503  a dependency cannot answer now
 """
 
 from __future__ import annotations
@@ -25,6 +27,10 @@ class DomainError(Exception):
         self.code = code
         self.message = message
         self.details = details
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickle by fields, so an error raised in a checking process reaches its caller intact."""
+        return (type(self), (self.code, self.message, self.details))
 
 
 class BadRequest(DomainError):
@@ -57,6 +63,21 @@ class UnsupportedMediaType(DomainError):
 
 class ValidationFailed(DomainError):
     pass
+
+
+class TooManyRequests(DomainError):
+    """Too many attempts from this account or address; ``retry_after`` says when to try again."""
+
+    def __init__(self, code: str, message: str, details: Any = None, *, retry_after: int = 60) -> None:
+        super().__init__(code, message, details)
+        self.retry_after = retry_after
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_too_many, (self.code, self.message, self.details, self.retry_after))
+
+
+def _too_many(code: str, message: str, details: Any, retry_after: int) -> TooManyRequests:
+    return TooManyRequests(code, message, details, retry_after=retry_after)
 
 
 class ServiceUnavailable(DomainError):

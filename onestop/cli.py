@@ -169,6 +169,26 @@ def cmd_user_add(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_user_unlock(args: argparse.Namespace) -> int:
+    """Lift an account's sign-in lock (after too many wrong passwords), audited as the system's act."""
+    from sqlalchemy import select
+
+    from engine.accounts import User
+    from engine.actors import SYSTEM
+    from engine.services.users import unlock_user
+    from onestop.bootstrap import build_platform
+
+    platform = build_platform(settings_from(args))
+    with platform.ctx.reading() as session:
+        user_id = session.scalar(select(User.id).where(User.username == args.username))
+    if user_id is None:
+        print(f"错误：用户 {args.username} 不存在", file=sys.stderr)
+        return 2
+    unlock_user(platform.ctx, SYSTEM, user_id)
+    print(f"已解除用户 {args.username} 的登录锁定")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="onestop", description="OneStop 一件事一次办")
     common = argparse.ArgumentParser(add_help=False)
@@ -216,6 +236,9 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--unit", default=None, help="申请单位代码（申请人必填）")
     add.add_argument("--password-stdin", action="store_true", help="从标准输入读取密码")
     add.set_defaults(func=cmd_user_add)
+    unlock = user_sub.add_parser("unlock", parents=[common], help="解除账号的登录锁定（多次密码错误后）")
+    unlock.add_argument("username")
+    unlock.set_defaults(func=cmd_user_unlock)
 
     cli_tools.register(sub, common)
     cli_tools.register_verify(sub, common)
@@ -237,6 +260,7 @@ NEEDS_DATABASE = {
     cmd_audit_checkpoint,
     cmd_db_upgrade,
     cmd_user_add,
+    cmd_user_unlock,
     cli_codes.cmd_codes_add,
     cli_codes.cmd_codes_list,
 }
@@ -252,6 +276,10 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.func in NEEDS_DATABASE:
         settings = settings_from(args)
+        missing = settings.unsafe_signing()
+        if missing:
+            print(f"错误：生产环境（已设置 DATABASE_URL）缺少正式签名配置：{'、'.join(missing)}", file=sys.stderr)
+            return 2
         if getattr(args, "demo", False) and not settings.embedded:
             return int(args.func(args))  # a wrong configuration is said first, before any connection
         if settings.embedded:

@@ -22,6 +22,7 @@ def import_models() -> None:
     import engine.models
     import engine.records
     import engine.sequences
+    import engine.throttle
     import engine.workdays  # noqa: F401
     import registry.models  # noqa: F401
     import signatures.models  # noqa: F401

@@ -17,6 +17,10 @@ def _cache_home() -> Path:
     return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
 
 
+class UnsafeSettings(RuntimeError):
+    """Production is configured in a way the platform refuses to run with."""
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="", extra="ignore", populate_by_name=True)
 
@@ -45,6 +49,10 @@ class Settings(BaseSettings):
     signing_key_password: str | None = Field(default=None, alias="ONESTOP_SIGNING_KEY_PASSWORD")
     # RFC 3161 timestamp authority; unset = the platform's own development TSA.
     tsa_url: str | None = Field(default=None, alias="ONESTOP_TSA_URL")
+    # Only for test rigs on PostgreSQL: sign with the development CA and TSA even though DATABASE_URL is set.
+    development_signing: bool = Field(default=False, alias="ONESTOP_DEVELOPMENT_SIGNING")
+    # Session cookies marked Secure; unset = only when the request itself came over HTTPS.
+    secure_cookies: bool | None = Field(default=None, alias="ONESTOP_SECURE_COOKIES")
     # Business dates (deadlines, 文号 years, "today") are dates in this zone; stored moments are UTC.
     timezone: str = Field(default="Asia/Shanghai", alias="ONESTOP_TIMEZONE")
     # How long a 核准使用编制通知单 holds its places before it expires unused.
@@ -69,6 +77,23 @@ class Settings(BaseSettings):
     def embedded(self) -> bool:
         """True when no production database is configured."""
         return self.database_url is None
+
+    @property
+    def signs_for_development(self) -> bool:
+        """The platform's own CA and TSA sign: the embedded default, or a test rig that says so."""
+        return self.embedded or self.development_signing
+
+    def unsafe_signing(self) -> list[str]:
+        """What production lacks to sign for real (empty when it has it all, or when signing for development).
+        Production never falls back to the development CA."""
+        if self.signs_for_development:
+            return []
+        needed = {
+            "ONESTOP_SIGNING_KEYS_DIR": (self.signing_keys_dir, "各部门签名证书（<部门代码>.p12）所在目录"),
+            "ONESTOP_TSA_URL": (self.tsa_url, "可信时间戳服务（RFC 3161）地址"),
+            "ONESTOP_TRUST_ROOTS": (self.trust_roots_file, "信任的根证书（PEM）文件"),
+        }
+        return [f"{name}（{what}）" for name, (value, what) in needed.items() if not value]
 
     @property
     def effective_database_url(self) -> str:

@@ -9,12 +9,13 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from asn1crypto import x509 as asn1_x509
-from pyhanko.pdf_utils.misc import PdfReadError
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.diff_analysis import ModificationLevel
 from pyhanko.sign.validation import validate_pdf_signature, validate_pdf_timestamp
 from pyhanko_certvalidator import ValidationContext
 
+from engine.errors import DomainError
+from signatures.pdf_shape import check_shape, check_size
 from signatures.pki import DEV_ORGANIZATION
 
 ACCEPTED_AFTER_SIGNING = (ModificationLevel.NONE, ModificationLevel.LTA_UPDATES)
@@ -110,15 +111,42 @@ def _notes(development: bool, timestamp: TimestampReport | None) -> list[str]:
 
 
 def verify_pdf(pdf: bytes, trust_roots: list[asn1_x509.Certificate]) -> VerificationReport:
+    """The report on every signature of ``pdf``. A file too big or too complex to check
+    within bounds raises a ``DomainError`` (see ``pdf_shape``); a file that cannot be
+    parsed, however it fails, is reported as unreadable."""
+    check_size(len(pdf))
     try:
         reader = PdfFileReader(io.BytesIO(pdf), strict=False)
+        check_shape(reader, len(pdf))
         embedded = list(reader.embedded_signatures)
-    except (PdfReadError, ValueError, KeyError) as exc:
-        return VerificationReport(False, None, reason=f"不是可读取的 PDF 文件：{exc}")
+        number = _document_number(reader)
+    except DomainError:
+        raise
+    except Exception as exc:  # a hostile file can break the parser anywhere: it is unreadable, not our error
+        return VerificationReport(False, None, reason=f"不是可读取的 PDF 文件：{_short(exc)}")
+    try:
+        return _verify(embedded, number, trust_roots)
+    except DomainError:
+        raise
+    except Exception as exc:
+        return VerificationReport(False, number, reason=f"文件中的签名结构异常，无法验证：{_short(exc)}")
+
+
+def _short(exc: Exception) -> str:
+    return (str(exc) or type(exc).__name__)[:200]
+
+
+def _document_number(reader: PdfFileReader) -> str | None:
     info = reader.trailer_view.get("/Info")
     info = info.get_object() if info is not None else None
-    number = next((info[k] for k in DOC_NUMBER_KEYS if k in info), None) if info is not None else None
-    report = VerificationReport(True, str(number) if number is not None else None)
+    if not isinstance(info, dict):
+        return None
+    number = next((info[k] for k in DOC_NUMBER_KEYS if k in info), None)
+    return str(number) if number is not None else None
+
+
+def _verify(embedded: list[Any], number: str | None, trust_roots: list[asn1_x509.Certificate]) -> VerificationReport:
+    report = VerificationReport(True, number)
     if not embedded:
         report.valid, report.reason = False, "文件中没有数字签名"
         return report

@@ -34,6 +34,9 @@ from onestop.demo import DEMO_PASSWORD, seed_demo
 from onestop.settings import Settings
 from tests.seaweedfs import S3Server, seaweedfs
 
+# Test platforms on PostgreSQL sign with the development CA (production refuses to without this).
+os.environ["ONESTOP_DEVELOPMENT_SIGNING"] = "1"
+
 
 def pinned_moment(value: str) -> datetime:
     """``HH:MM`` is that UTC time of today's UTC date; anything else is an ISO moment (UTC if naive)."""

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
-from api.deps import Ctx, CurrentActor
+from api.deps import Ctx, CurrentActor, Day
 from api.downloads import archive_download
 from api.schemas import ERRORS, Open
 from archive import service
@@ -37,8 +36,8 @@ def find(
     matter: Annotated[str | None, Query(max_length=100, description="事项（流程标识）")] = None,
     number: Annotated[str | None, Query(max_length=60, description="文号")] = None,
     department: Annotated[str | None, Query(max_length=40)] = None,
-    date_from: date | None = None,
-    date_to: date | None = None,
+    date_from: Day | None = None,
+    date_to: Day | None = None,
     retention: Annotated[str | None, Query(max_length=8, description="永久、30年、10年")] = None,
     flagged: Annotated[bool | None, Query(description="只看检测未通过的档案")] = None,
     kind: Annotated[str | None, Query(pattern="^(document|dossier)$")] = None,

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Path, Request
+from fastapi import APIRouter, Depends, Path, Request
 from fastapi.responses import FileResponse
 from starlette.concurrency import run_in_threadpool
 
+from api import rate_limits
 from api.deps import Ctx, CurrentActor, Documents
 from api.schemas import ERRORS, Open
 from api.web.pages import wants_html
@@ -37,7 +38,12 @@ async def download(ctx: Ctx, store: Documents, actor: CurrentActor, document_id:
     )
 
 
-@router.get("/verify/{code}", response_model=Open, summary="按文书二维码查询登记信息（无需登录）")
+@router.get(
+    "/verify/{code}",
+    response_model=Open,
+    summary="按文书二维码查询登记信息（无需登录）",
+    dependencies=[Depends(rate_limits.verify_code)],
+)
 def lookup(
     request: Request, ctx: Ctx, code: str = Path(min_length=8, max_length=40, pattern=r"^[A-Za-z0-9_-]+$")
 ) -> Any:

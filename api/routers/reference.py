@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date
 from decimal import Decimal
 from typing import Any, Literal
 
 from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel, Field
 
-from api.deps import Ctx, CurrentActor
+from api.deps import Ctx, CurrentActor, Day
 from api.schemas import ERRORS, Open
 from engine.errors import ValidationFailed
 from engine.services import calendar
@@ -63,7 +62,7 @@ Year = Path(ge=1950, le=2100)
 
 @router.get("/calendar/add-workdays", response_model=Open, summary="计算第 N 个工作日（不含起算日）")
 def add_workdays(
-    ctx: Ctx, _actor: CurrentActor, start: date, days: int = Query(ge=0, le=calendar.MAX_WORKDAYS)
+    ctx: Ctx, _actor: CurrentActor, start: Day, days: int = Query(ge=0, le=calendar.MAX_WORKDAYS)
 ) -> dict[str, Any]:
     return calendar.count_workdays(ctx, start, days)
 
@@ -83,7 +82,7 @@ class YearIn(BaseModel):
 
 
 @router.put("/calendar/days/{day}", response_model=Open, summary="设置某日是否为工作日（管理员）")
-def set_day(ctx: Ctx, actor: CurrentActor, day: date, body: DayIn) -> dict[str, Any]:
+def set_day(ctx: Ctx, actor: CurrentActor, day: Day, body: DayIn) -> dict[str, Any]:
     return calendar.set_day(ctx, actor, day, is_workday=body.is_workday, note=body.note)
 
 

@@ -1,12 +1,11 @@
 from __future__ import annotations
 
-from datetime import date
 from typing import Any, Literal
 
 from fastapi import APIRouter, Path, Query, Request
 
 from api.bodies import openapi_submission, submit
-from api.deps import Attachments, Config, Ctx, CurrentActor
+from api.deps import Attachments, Config, Ctx, CurrentActor, Day
 from api.schemas import ERRORS, BatchApproveJson, BatchApproveOut, CompleteJson, InstanceOut, Open, TaskOut
 from engine import services
 
@@ -25,7 +24,7 @@ def inbox(
     actor: CurrentActor,
     state: Literal["open", "completed", "cancelled"] = "open",
     process_key: str | None = Query(default=None, max_length=100),
-    due_before: date | None = None,
+    due_before: Day | None = None,
     overdue: bool = False,
     claimed: Literal["mine", "unclaimed"] | None = None,
     limit: int = Query(default=50, ge=1, le=200),

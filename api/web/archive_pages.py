@@ -8,6 +8,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
+from api.deps import RowId
 from api.downloads import archive_download
 from api.web import archive_exports
 from api.web.archive_query import FILTERS, MATTERS, form_params, parse_query
@@ -57,7 +58,7 @@ def search_page(request: Request, actor: Viewer) -> Response:
 
 
 @router.get("/archive/records/{record_id}", response_class=HTMLResponse, response_model=None)
-def record_page(request: Request, actor: Viewer, record_id: int) -> Response:
+def record_page(request: Request, actor: Viewer, record_id: RowId) -> Response:
     ctx = engine_context(request)
     try:
         record = service.read(ctx, actor, record_id, request.query_params.get("reason"))
@@ -67,7 +68,7 @@ def record_page(request: Request, actor: Viewer, record_id: int) -> Response:
 
 
 @router.post("/archive/records/{record_id}/verify", response_model=None)
-async def verify_record(request: Request, actor: Viewer, record_id: int) -> Response:
+async def verify_record(request: Request, actor: Viewer, record_id: RowId) -> Response:
     ctx = engine_context(request)
     form = await checked_form(request, actor)
     if isinstance(form, Response):
@@ -82,7 +83,7 @@ async def verify_record(request: Request, actor: Viewer, record_id: int) -> Resp
 
 
 @router.get("/archive/records/{record_id}/download", response_model=None)
-def download_record(request: Request, actor: Viewer, record_id: int) -> Response:
+def download_record(request: Request, actor: Viewer, record_id: RowId) -> Response:
     ctx = engine_context(request)
     try:
         found = service.download(request.app.state.archive, ctx, actor, record_id, request.query_params.get("reason"))

@@ -16,6 +16,7 @@ from api.web.pages import Viewer, engine_context, error_page, page
 from engine import clock
 from engine.actors import Actor
 from engine.errors import DomainError, ValidationFailed
+from engine.numbers import whole_number
 from engine.services import calendar
 
 router = APIRouter(include_in_schema=False)
@@ -27,9 +28,10 @@ def _year(text: str | None, *, default: int | None = None) -> int:
     """The year asked for; ``default`` when none was."""
     if not text and default is not None:
         return default
-    if not text or not text.strip().isdigit():
+    year = whole_number(text, max_digits=4)
+    if year is None:
         raise ValidationFailed("invalid_year", "年份应为四位数字，例如 2027")
-    return int(text)
+    return year
 
 
 def _render(

@@ -16,8 +16,8 @@ def bars(title: str, items: list[tuple[str, float]], *, unit: str = "", colour: 
     peak = max((value for _, value in items), default=0) or 1
     slot = (width - left - 10) / max(len(items), 1)
     parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="100%" role="img" '
-        f'aria-label="{escape(title)}" style="max-width:{width}px;font-family:sans-serif">',
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" class="chart" '
+        f'role="img" aria-label="{escape(title)}" font-family="sans-serif">',
         f'<text x="{width / 2:.0f}" y="18" font-size="14" text-anchor="middle" font-weight="bold">'
         f"{escape(title)}</text>",
         f'<line x1="{left}" y1="{height - bottom}" x2="{width - 10}" y2="{height - bottom}" stroke="#888"/>',
@@ -54,8 +54,8 @@ def grouped_bars(title: str, groups: list[tuple[str, dict[str, float]]], *, unit
     slot = (width - left - 10) / max(len(groups), 1)
     bar = slot * 0.8 / max(len(series), 1)
     parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="100%" role="img" '
-        f'aria-label="{escape(title)}" style="max-width:{width}px;font-family:sans-serif">',
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" class="chart" '
+        f'role="img" aria-label="{escape(title)}" font-family="sans-serif">',
         f'<text x="{width / 2:.0f}" y="18" font-size="14" text-anchor="middle" font-weight="bold">'
         f"{escape(title)}</text>",
         f'<line x1="{left}" y1="{chart_height}" x2="{width - 10}" y2="{chart_height}" stroke="#888"/>',

@@ -13,6 +13,7 @@ from api.web.admin_pages import admin_form, refused_unless_admin
 from api.web.pages import Viewer, engine_context, page
 from engine.actors import Actor
 from engine.errors import DomainError
+from engine.numbers import whole_number
 from registry import code_blocks
 
 router = APIRouter(include_in_schema=False)
@@ -41,7 +42,8 @@ def block_list(request: Request, actor: Viewer) -> Response:
 
 
 def _number(text: str) -> int:
-    return int(text) if text.strip().isdigit() else -1  # not a number: refused by the range check
+    number = whole_number(text, max_digits=12)
+    return -1 if number is None else number  # not a number: refused by the range check
 
 
 @router.post("/admin/code-blocks", response_model=None)

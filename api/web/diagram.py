@@ -110,7 +110,7 @@ def render(bpmn_xml: str, states: dict[str, str], departments: dict[str, str]) -
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="{left:.0f} {top:.0f} {width:.0f} {height:.0f}" '
         f'width="{width * 0.85:.0f}" height="{height * 0.85:.0f}" role="img" aria-label="办理进度图" '
-        'style="font-family:sans-serif">',  # readable size; the page scrolls sideways when it is wider
+        'font-family="sans-serif">',  # readable size; the page scrolls sideways when it is wider
         '<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" '
         'orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#666"/></marker></defs>',
     ]

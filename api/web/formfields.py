@@ -12,6 +12,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from engine.numbers import whole_number
+
 SKIPPED = {"attachments"}  # files come through the upload input
 EXTRA_ROWS = 1
 
@@ -156,7 +158,11 @@ def parse(schema: dict[str, Any], form: Mapping[str, str]) -> dict[str, Any]:
                 data[key] = value
         elif spec.get("type") == "array" and spec.get("items", {}).get("type") == "object":
             indices = sorted(
-                {int(n.split(".")[1]) for n in form if n.startswith(f"{key}.") and n.split(".")[1].isdigit()}
+                {
+                    index
+                    for n in form
+                    if n.startswith(f"{key}.") and (index := whole_number(n.split(".")[1], max_digits=3)) is not None
+                }
             )
             rows = [_record(f"{key}.{i}.", spec["items"], form) for i in indices]
             data[key] = [row for row in rows if any(v not in ("", None, False) for v in row.values())]

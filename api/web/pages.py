@@ -13,16 +13,17 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from starlette.datastructures import FormData
 
 from api.deps import get_config, get_ctx
-from api.errors import RETRY_AFTER_SECONDS, status_of, storage_unavailable, unavailable
+from api.errors import RETRY_AFTER_SECONDS, request_validation, status_of, storage_unavailable, unavailable
 from api.web import session
 from engine import clock
 from engine.actors import Actor
-from engine.errors import DomainError
+from engine.errors import DomainError, NotFound
 from storage.archive import StorageUnavailable
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
@@ -187,6 +188,16 @@ def install(app: FastAPI) -> None:
         return answer
 
     app.add_exception_handler(StorageUnavailable, storage_down)  # replaces the API's handler, keeping its answer
+
+    async def malformed(request: Request, exc: Exception) -> Response:
+        """A page address with a parameter out of bounds (an id too large, a date past 2100) is a
+        page that does not exist; the API keeps its JSON 422."""
+        if request.url.path.startswith("/api/"):
+            return request_validation(request, exc)
+        actor = session.current_actor(engine_context(request), request)
+        return error_page(request, actor, NotFound("page_not_found", "页面不存在，请检查地址"))
+
+    app.add_exception_handler(RequestValidationError, malformed)
 
 
 def wants_html(request: Request) -> bool:

@@ -18,6 +18,7 @@ from api.web.admin_pages import admin_form, refused_unless_admin
 from api.web.pages import Viewer, engine_context, error_page, page
 from engine.actors import Actor
 from engine.errors import DomainError, ValidationFailed
+from engine.numbers import whole_number
 from engine.services import imports, quotas, register
 from registry.figures import FULL, OVER, VACANT
 from registry.import_files import MAX_IMPORT_BYTES
@@ -98,7 +99,7 @@ async def import_file(request: Request, actor: Viewer) -> Response:
 def _unit_page(request: Request, actor: Actor, code: str, status_code: int = 200, **values: Any) -> Response:
     ctx = engine_context(request)
     number = request.query_params.get("page", "1")
-    current = int(number) if number.isdigit() and 0 < int(number) < 100_000 else 1
+    current = whole_number(number, max_digits=5) or 1
     try:
         unit = register.get_unit(ctx, actor, code)
         staff = register.list_persons(ctx, actor, code, limit=PAGE_SIZE, offset=(current - 1) * PAGE_SIZE)
@@ -133,8 +134,8 @@ async def set_quota(request: Request, actor: Viewer, code: str) -> Response:
     if isinstance(posted, Response):
         return posted
     form = {k: v for k, v in posted.items() if isinstance(v, str)}
-    text = form.get("approved", "").strip()
-    if not text.isdigit():
+    approved = whole_number(form.get("approved"))
+    if approved is None:
         errors = {"approved": "请填写核定编制数（不小于0的整数）"}
         return _unit_page(request, actor, code, 422, quota_errors=errors, quota=form)
     ctx = engine_context(request)
@@ -145,7 +146,7 @@ async def set_quota(request: Request, actor: Viewer, code: str) -> Response:
                 actor,
                 unit_code=code,
                 est_type=form.get("est_type", ""),
-                approved=int(text),
+                approved=approved,
                 basis=form.get("basis", ""),
             )
         )

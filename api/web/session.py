@@ -29,7 +29,10 @@ def csrf_for(session_token: str) -> str:
 
 
 def _secure(request: Request) -> bool:
-    return request.url.scheme == "https"
+    """``ONESTOP_SECURE_COOKIES`` decides when set (a TLS proxy in front: the server sees
+    plain HTTP); otherwise the request's own scheme."""
+    configured: bool | None = request.app.state.config.secure_cookies
+    return configured if configured is not None else request.url.scheme == "https"
 
 
 def set_session(request: Request, response: Response, token: str, max_age: int) -> None:

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
+from api.deps import client_address
 from api.errors import status_of
 from api.web import session
 from api.web.pages import (
@@ -17,7 +18,7 @@ from api.web.pages import (
     page,
 )
 from engine import services
-from engine.errors import DomainError
+from engine.errors import DomainError, TooManyRequests
 
 router = APIRouter(include_in_schema=False)
 
@@ -52,6 +53,7 @@ async def login(request: Request) -> Response:
             username=username,
             password=password,
             ttl=timedelta(minutes=config.token_ttl_minutes),
+            address=client_address(request),
         )
     except DomainError as error:
         csrf = session.login_csrf(request)
@@ -66,6 +68,8 @@ async def login(request: Request) -> Response:
             error=error.message,
         )
         session.set_login_csrf(request, refused, csrf)
+        if isinstance(error, TooManyRequests):
+            refused.headers["Retry-After"] = str(error.retry_after)
         return refused
     signed_in = RedirectResponse(target, status_code=303)
     session.set_session(request, signed_in, token, max_age=api_config(request).token_ttl_minutes * 60)

@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 
+from api.deps import RowId
 from api.errors import status_of
 from api.web.admin_pages import admin_form, refused_unless_admin
 from api.web.pages import Viewer, engine_context, error_page, page
@@ -74,7 +75,7 @@ async def add_user(request: Request, actor: Viewer) -> Response:
 
 
 @router.get("/admin/users/{user_id}", response_class=HTMLResponse, response_model=None)
-def user_page(request: Request, actor: Viewer, user_id: int) -> Response:
+def user_page(request: Request, actor: Viewer, user_id: RowId) -> Response:
     if (refused := refused_unless_admin(request, actor)) is not None:
         return refused
     try:
@@ -108,13 +109,25 @@ def _user_page(
 
 
 @router.post("/admin/users/{user_id}", response_model=None)
-async def change_user(request: Request, actor: Viewer, user_id: int) -> Response:
+async def change_user(request: Request, actor: Viewer, user_id: RowId) -> Response:
     return await _change(request, actor, user_id, password=False)
 
 
 @router.post("/admin/users/{user_id}/password", response_model=None)
-async def reset_password(request: Request, actor: Viewer, user_id: int) -> Response:
+async def reset_password(request: Request, actor: Viewer, user_id: RowId) -> Response:
     return await _change(request, actor, user_id, password=True)
+
+
+@router.post("/admin/users/{user_id}/unlock", response_model=None)
+async def unlock_user(request: Request, actor: Viewer, user_id: RowId) -> Response:
+    form = await admin_form(request, actor)
+    if isinstance(form, Response):
+        return form
+    try:
+        await run_in_threadpool(users.unlock_user, engine_context(request), actor, user_id)
+    except DomainError as error:
+        return error_page(request, actor, error)
+    return RedirectResponse(f"/admin/users/{user_id}?saved=unlocked", status_code=303)
 
 
 async def _change(request: Request, actor: Actor, user_id: int, *, password: bool) -> Response:

@@ -11,14 +11,17 @@ from fastapi.responses import HTMLResponse
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
+from api import rate_limits
+from api.errors import status_of
 from api.web import session
 from api.web.pages import (
-    api_config,
     engine_context,
     page,
 )
+from engine.errors import DomainError
 from signatures import records
-from signatures.verification import verify_pdf
+from signatures.isolated import verify_untrusted
+from signatures.pdf_shape import MAX_BYTES
 
 router = APIRouter(include_in_schema=False)
 
@@ -33,15 +36,23 @@ def verify_form(request: Request) -> HTMLResponse:
 
 @router.post("/verify", response_class=HTMLResponse, response_model=None)
 async def verify_upload(request: Request) -> HTMLResponse:
-    config = api_config(request)
     actor = session.current_actor(engine_context(request), request)
     form = await request.form(max_files=1, max_fields=5)
     upload = form.get("file")
-    content = await upload.read(config.max_upload_bytes + 1) if isinstance(upload, UploadFile) else b""
-    if not content.startswith(b"%PDF-") or len(content) > config.max_upload_bytes:
-        message = "文件过大，无法验证" if len(content) > config.max_upload_bytes else "请选择要验证的 PDF 文件"
-        return page(request, "verify.html", actor, status_code=415 if content else 400, form_error=message)
-    report = await run_in_threadpool(verify_pdf, content, request.app.state.trust_roots)
+    content = await upload.read(MAX_BYTES + 1) if isinstance(upload, UploadFile) else b""
+    if len(content) > MAX_BYTES:
+        return page(
+            request, "verify.html", actor, status_code=413, form_error=f"文件超过 {MAX_BYTES >> 20} MB，无法验证"
+        )
+    if not content.startswith(b"%PDF-"):
+        return page(
+            request, "verify.html", actor, status_code=415 if content else 400, form_error="请选择要验证的 PDF 文件"
+        )
+    try:
+        await run_in_threadpool(rate_limits.spend, request, "verify_file")
+        report = await run_in_threadpool(verify_untrusted, content, request.app.state.trust_roots)
+    except DomainError as refused:
+        return page(request, "verify.html", actor, status_code=status_of(refused), form_error=refused.message)
     record = await run_in_threadpool(
         lambda: records.public_record(engine_context(request), sha256=hashlib.sha256(content).hexdigest())
     )

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from engine import audit
+from engine import audit, throttle
 from engine.accounts import (
     ApiToken,
     Department,
@@ -65,7 +65,19 @@ def list_departments(ctx: EngineContext, actor: Actor) -> list[dict[str, str]]:
 def get_user(ctx: EngineContext, actor: Actor, user_id: int) -> dict[str, Any]:
     _admin(actor)
     with ctx.reading() as session:
-        return _view(_user(session, user_id))
+        user = _user(session, user_id)
+        locked_until = throttle.blocked_until(session, throttle.ACCOUNT, user.username)
+        return {**_view(user), "locked_until": locked_until.isoformat() if locked_until else None}
+
+
+def unlock_user(ctx: EngineContext, actor: Actor, user_id: int) -> dict[str, Any]:
+    """Lift the sign-in lock of an account and forget its failed tries."""
+    _admin(actor)
+    with ctx.transaction() as session:
+        user = _user(session, user_id)
+        throttle.clear(session, throttle.ACCOUNT, user.username)
+        audit.record(session, actor=actor.username, action="login_unlocked", details={"username": user.username})
+        return {**_view(user), "locked_until": None}
 
 
 def _user(session: Session, user_id: int) -> User:
@@ -181,6 +193,7 @@ def reset_password(ctx: EngineContext, actor: Actor, user_id: int, password: str
         user = _user(session, user_id)
         set_password(user, password)
         _revoke_sessions(session, user.id)
+        throttle.clear(session, throttle.ACCOUNT, user.username)
         audit.record(session, actor=actor.username, action="password_reset", details={"username": user.username})
         return _view(user)
 

@@ -24,6 +24,7 @@ from tests.api.test_matters import drive, start
 from tests.archive.conftest import records_of
 from tests.conftest import Api
 from tests.signatures.test_documents import assert_pdf_a3_version
+from tests.web.test_pages import HTML, browser, log_in
 
 
 def test_a_finished_matter_is_archived_checked_and_upgraded_to_lta(
@@ -135,6 +136,32 @@ def test_verify_now_flags_a_record_changed_in_the_store(
     assert not report["checks_passed"] and not report["checks"]["passed"]
     assert any("SHA-256" in f for f in report["failures"]) and any("真实性" in f for f in report["failures"])
     assert _search(sqlite_api, "archivist", flagged=True)["items"][0]["id"] == document.id
+
+
+def test_a_download_of_changed_bytes_is_refused_and_flags_the_record(
+    sqlite_api: Api, sqlite_platform: Platform, archived_exit: str
+) -> None:
+    document = next(r for r in records_of(sqlite_platform, archived_exit) if r.kind == "document")
+    store = sqlite_platform.archive.store
+    assert isinstance(store, LocalArchiveStore)
+    path = store.root / "objects" / document.object_key
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2 : len(data) // 2 + 8] = b"OneStop!"  # 8 bytes changed on the disk
+    path.chmod(0o644)
+    path.write_bytes(bytes(data))
+    refused = sqlite_api.get(f"/api/v1/archive/records/{document.id}/download", "archivist")
+    body = assert_error(refused, 409, "archive_integrity_failed")
+    assert "待核查" in body["message"]
+    assert _search(sqlite_api, "archivist", flagged=True)["items"][0]["id"] == document.id
+    with sqlite_platform.ctx.reading() as session:
+        actor, details = session.execute(
+            select(AuditEvent.actor, AuditEvent.details).where(AuditEvent.action == "archive_integrity_failed")
+        ).one()
+    assert actor == "archivist" and details["record_id"] == document.id
+    page = browser(sqlite_platform)
+    log_in(page, "archivist")
+    shown = page.get(f"/archive/records/{document.id}/download", headers=HTML)
+    assert shown.status_code == 409 and "摘要不一致" in shown.text
 
 
 def test_verifying_reads_the_store_while_approvals_can_still_write(

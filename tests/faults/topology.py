@@ -112,4 +112,5 @@ def environment(**settings: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("ONESTOP_") and k != "DATABASE_URL"}
     env.update(settings)
     env["PYTHONUNBUFFERED"] = "1"
+    env["ONESTOP_DEVELOPMENT_SIGNING"] = "1"  # a test rig: no real signing keys or TSA here
     return env
