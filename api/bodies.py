@@ -1,7 +1,7 @@
 """Reading a submission that arrives as JSON or as multipart with files.
 
 Multipart fields: ``data`` (JSON text) and any number of ``files``. Each file
-is checked (size, declared type, and that its first bytes match the type)
+is checked (size, and that its content is of the declared kind: ``storage.sniff``)
 and stored; the references travel separately from the client's data, so
 only files really uploaded here can be attached. If the request is refused
 later, ``Submission.discard_new_files`` removes what it stored.
@@ -9,6 +9,7 @@ later, ``Submission.discard_new_files`` removes what it stored.
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -24,20 +25,11 @@ from api.limits import human_size, reject_nul
 from engine.context import EngineContext
 from engine.errors import BadRequest, PayloadTooLarge, UnsupportedMediaType, ValidationFailed
 from engine.services.attachments import unreferenced
-from storage import LocalAttachmentStore
-from storage.attachments import AttachmentTooLarge
+from storage import LocalAttachmentStore, sniff
 
 M = TypeVar("M", bound=BaseModel)
 R = TypeVar("R")
 
-ALLOWED_TYPES = {
-    "application/pdf": (b"%PDF-",),
-    "image/jpeg": (b"\xff\xd8\xff",),
-    "image/png": (b"\x89PNG\r\n\x1a\n",),
-    "application/ofd": (b"PK\x03\x04",),
-    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": (b"PK\x03\x04",),
-    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": (b"PK\x03\x04",),
-}
 
 MULTIPART_SCHEMA: dict[str, Any] = {
     "type": "object",
@@ -169,25 +161,13 @@ async def read_submission(
 def store_upload(upload: UploadFile, config: ApiConfig, store: LocalAttachmentStore) -> tuple[dict[str, Any], bool]:
     content_type = (upload.content_type or "").split(";")[0].strip().lower()
     name = (upload.filename or "附件").replace("\x00", "")
-    signatures = ALLOWED_TYPES.get(content_type)
-    if signatures is None:
-        raise UnsupportedMediaType(
-            "attachment_type_not_allowed",
-            f"附件“{name}”的类型不受支持，仅接受 PDF、JPEG、PNG、OFD、DOCX、XLSX",
-            {"file": name, "content_type": content_type},
-        )
-    head = upload.file.read(16)
-    upload.file.seek(0)
-    if not any(head.startswith(sig) for sig in signatures):
-        raise UnsupportedMediaType(
-            "attachment_content_mismatch", f"附件“{name}”的内容与其声明的类型不符", {"file": name}
-        )
-    try:
-        ref, created = store.put(upload.file, name=name, content_type=content_type, max_bytes=config.max_upload_bytes)
-    except AttachmentTooLarge:
+    content = upload.file.read(config.max_upload_bytes + 1)
+    if len(content) > config.max_upload_bytes:
         raise PayloadTooLarge(
             "attachment_too_large",
             f"附件“{name}”超过 {human_size(config.max_upload_bytes)} 的大小限制",
             {"file": name, "limit_bytes": config.max_upload_bytes},
-        ) from None
+        )
+    sniff.check(content, content_type, name)
+    ref, created = store.put(io.BytesIO(content), name=name, content_type=content_type, max_bytes=len(content))
     return ref.as_dict(), created

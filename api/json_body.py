@@ -115,16 +115,16 @@ class JsonBodyCheck:
 
         body = bytearray()
         more = True
-        while more:
-            message = await receive()
-            if message["type"] != "http.request":
-                await self.app(scope, receive, send)  # the client went away: let the app see it
-                return
-            body += message.get("body", b"")
-            more = message.get("more_body", False)
-            if len(body) > MAX_BYTES:
-                break
         try:
+            while more:
+                message = await receive()  # the request limits may refuse a body streamed past them
+                if message["type"] != "http.request":
+                    await self.app(scope, receive, send)  # the client went away: let the app see it
+                    return
+                body += message.get("body", b"")
+                more = message.get("more_body", False)
+                if len(body) > MAX_BYTES:
+                    break
             if body.strip():
                 load_json(bytes(body))
         except DomainError as refused:

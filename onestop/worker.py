@@ -29,6 +29,7 @@ RENEW_TASK = "onestop.renew_archive_timestamps"
 EXPORTS_TASK = "onestop.restart_stalled_exports"
 NOTICES_TASK = "onestop.expire_notices"
 CHECKPOINT_TASK = "onestop.audit_checkpoint"
+SWEEP_TASK = "onestop.sweep_attachments"
 
 
 def broker_options(settings: Settings) -> dict[str, Any]:
@@ -80,6 +81,7 @@ def create_celery(settings: Settings, *, drain_interval_seconds: float = 15.0) -
             "restart-stalled-exports": {"task": EXPORTS_TASK, "schedule": 300.0},
             "expire-notices": {"task": NOTICES_TASK, "schedule": 3600.0},
             "seal-audit": {"task": CHECKPOINT_TASK, "schedule": 60.0},
+            "sweep-attachments": {"task": SWEEP_TASK, "schedule": 3600.0},
         },
     )
     app.onestop_settings = settings
@@ -89,6 +91,7 @@ def create_celery(settings: Settings, *, drain_interval_seconds: float = 15.0) -
     app.task(name=EXPORTS_TASK, bind=True)(restart_stalled_exports)
     app.task(name=NOTICES_TASK, bind=True)(expire_notices)
     app.task(name=CHECKPOINT_TASK, bind=True)(seal_audit)
+    app.task(name=SWEEP_TASK, bind=True)(sweep_attachments)
     return app
 
 
@@ -139,6 +142,18 @@ def seal_audit(task: Any) -> int:
     with _platform(task.app).ctx.transaction() as session:
         sealed = checkpoint(session)
         return len(sealed.heads) if sealed else 0
+
+
+def sweep_attachments(task: Any) -> int:
+    """Hourly: stored files no record refers to, a day after they were written (a refused
+    submission whose process died before it could clean up, say), are removed."""
+    from engine.services.attachments import sweep_orphans
+
+    platform = _platform(task.app)
+    removed = sweep_orphans(platform.ctx, platform.attachments)
+    if removed:
+        log.info("orphan attachment files removed: %s", removed)
+    return removed
 
 
 def restart_stalled_exports(task: Any) -> int:

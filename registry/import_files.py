@@ -5,6 +5,10 @@ otherwise GB18030 (which covers GBK and GB2312); comma separated, or tab
 separated when the header line has tabs and no commas. XLSX: the first
 worksheet through openpyxl. Line numbers are the ones the user sees: the
 header is line 1, blank lines keep their number and are skipped.
+
+Bounded before it costs: the size of the file and of the unpacked workbook,
+the header checked before any other row, every line counted (blank ones
+too), at most ``MAX_COLUMNS`` columns read, and ``MAX_SECONDS`` of reading.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import time
 import warnings
 import zipfile
 from collections.abc import Iterable, Iterator, Sequence
@@ -24,6 +29,9 @@ from registry.import_rows import Cell, Column
 
 MAX_IMPORT_BYTES = 10 * 1024 * 1024
 MAX_ROWS = 100_000
+MAX_LINES = 2 * MAX_ROWS  # blank lines count too: a sheet of empty rows costs as much to read
+MAX_COLUMNS = 64  # the widest import has 20 columns; a sheet claiming 16,384 is not read that wide
+MAX_SECONDS = 30.0
 MAX_XLSX_UNPACKED = 200 * 1024 * 1024
 ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # the old binary .xls
@@ -57,7 +65,8 @@ def file_format(filename: str, content: bytes) -> str:
     raise UnsupportedMediaType("import_unsupported_type", "仅支持导入 CSV（.csv）或 Excel（.xlsx）文件")
 
 
-def read_table(filename: str, content: bytes) -> Table:
+def read_table(filename: str, content: bytes, columns: Sequence[Column]) -> Table:
+    """The header row (checked against ``columns`` before any other row is read) and the data rows."""
     if len(content) > MAX_IMPORT_BYTES:
         raise PayloadTooLarge(
             "import_too_large",
@@ -68,24 +77,37 @@ def read_table(filename: str, content: bytes) -> Table:
     if not content.strip(b" \t\r\n\xef\xbb\xbf"):
         raise ValidationFailed("import_empty", "导入文件为空")
     rows = _csv_rows(content) if fmt == "csv" else _xlsx_rows(content)
-    return _table(rows)
+    return _table(rows, columns)
 
 
-def _table(rows: Iterable[Sequence[Cell]]) -> Table:
-    headers: list[str] | None = None
+def _table(rows: Iterable[Sequence[Cell]], columns: Sequence[Column]) -> Table:
+    lines = iter(rows)
+    first = next(lines, None)
+    headers = [_header(c) for c in first] if first is not None else []
+    if not any(headers):
+        raise ValidationFailed("import_bad_header", "第1行应为表头，但它是空的", {"missing": [], "found": []})
+    bind_headers(headers, columns)  # a wrong file is refused before its other rows are read
     data: list[tuple[int, list[Cell]]] = []
-    for line, cells in enumerate(rows, start=1):
-        if headers is None:
-            headers = [_header(c) for c in cells]
-            continue
+    deadline = time.monotonic() + MAX_SECONDS
+    for line, cells in enumerate(lines, start=2):
+        if line > MAX_LINES:
+            raise _too_many()
+        if line % 1000 == 0 and time.monotonic() > deadline:
+            raise ValidationFailed(
+                "import_too_slow", f"文件在 {MAX_SECONDS:g} 秒内未能读完，请删除空行与无关内容后重试"
+            )
         values = [_clean(c) if isinstance(c, str) else c for c in cells]
         if any(v != "" for v in values):
             data.append((line, values))
             if len(data) > MAX_ROWS:
-                raise ValidationFailed("import_too_many_rows", f"一次最多导入{MAX_ROWS}行数据，请拆分文件")
-    if not headers or not any(headers):
-        raise ValidationFailed("import_bad_header", "第1行应为表头，但它是空的", {"missing": [], "found": []})
+                raise _too_many()
     return Table(headers, data)
+
+
+def _too_many() -> ValidationFailed:
+    return ValidationFailed(
+        "import_too_many_rows", f"一次最多导入{MAX_ROWS}行数据（连同空行不超过{MAX_LINES}行），请拆分文件"
+    )
 
 
 def _header(cell: Cell) -> str:
@@ -158,9 +180,9 @@ def _csv_rows(content: bytes) -> list[list[Cell]]:
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
         for row in reader:
-            rows.append(list(row))
-            if len(rows) > MAX_ROWS * 2:
-                raise ValidationFailed("import_too_many_rows", f"一次最多导入{MAX_ROWS}行数据，请拆分文件")
+            rows.append(list[Cell](row[:MAX_COLUMNS]))
+            if len(rows) > MAX_LINES:
+                raise _too_many()
     except csv.Error as exc:
         raise ValidationFailed("import_bad_file", f"CSV 文件格式有误（第{reader.line_num}行附近）") from exc
     return rows
@@ -188,7 +210,7 @@ def _xlsx_rows(content: bytes) -> Iterator[list[Cell]]:
             raise ValidationFailed("import_bad_file", "XLSX 文件中没有工作表")
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            for values in book.worksheets[0].iter_rows(values_only=True):
+            for values in book.worksheets[0].iter_rows(max_col=MAX_COLUMNS, values_only=True):
                 yield [_cell(v) for v in values]
     except ValidationFailed:
         raise

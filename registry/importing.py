@@ -43,7 +43,7 @@ def import_file(session: Session, kind: str, filename: str, content: bytes, *, b
             "import_unknown_kind", "导入类型应为 units（单位）、quotas（编制核定数）或 persons（人员）"
         )
     columns, planner = KINDS[kind]
-    table = read_table(filename, content)
+    table = read_table(filename, content, columns)
     positions, unknown = bind_headers(table.headers, columns)
     report = Report(kind)
     if unknown:

@@ -69,6 +69,25 @@ class LocalAttachmentStore:
         if path.is_file():
             path.unlink()
 
+    def stored_before(self, cutoff: float) -> list[str]:
+        """Hashes of the stored files last written before ``cutoff`` (seconds since the epoch)."""
+        if not self.root.is_dir():
+            return []
+        return [
+            path.name
+            for path in self.root.glob("??/*")
+            if len(path.name) == 64 and path.is_file() and path.stat().st_mtime < cutoff
+        ]
+
+    def remove_partial_uploads(self, cutoff: float) -> int:
+        """Remove uploads a killed process left half-written before ``cutoff``; how many."""
+        removed = 0
+        for path in self.root.glob(".upload-*") if self.root.is_dir() else []:
+            if path.stat().st_mtime < cutoff:
+                path.unlink(missing_ok=True)
+                removed += 1
+        return removed
+
     def exists(self, sha256: str) -> bool:
         return len(sha256) == 64 and self._path(sha256).is_file()
 

@@ -24,7 +24,7 @@ from api.web.pages import (
     wants_html,
 )
 from api.web.tasks import with_sla
-from api.web.uploads import file_field, stored_uploads
+from api.web.uploads import file_field, uploads_of
 from engine import services
 from engine.actors import Actor
 from engine.context import EngineContext
@@ -125,10 +125,10 @@ async def submit_matter(request: Request, actor: Viewer, key: str) -> Response:
         return error_page(request, actor, error)
     data = formfields.parse(schema, fields)
     try:
-        uploads = stored_uploads(form, config, store)
-        started = await run_in_threadpool(
-            lambda: services.start(ctx, actor, process_key=key, data=data, uploads=uploads)
-        )
+        async with uploads_of(form, config, store, ctx) as uploads:
+            started = await run_in_threadpool(
+                lambda: services.start(ctx, actor, process_key=key, data=data, uploads=uploads)
+            )
     except ValidationFailed as refused:
         errors = formfields.error_map(list(refused.details or []))
         return _form_page(request, actor, key, schema, data, errors, status_code=422, message=refused.message)

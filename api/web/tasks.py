@@ -21,7 +21,7 @@ from api.web.pages import (
     error_page,
     page,
 )
-from api.web.uploads import file_field, stored_uploads
+from api.web.uploads import file_field, uploads_of
 from engine import clock, services
 from engine.actors import Actor
 from engine.context import EngineContext
@@ -194,19 +194,19 @@ async def decide(request: Request, actor: Viewer, task_id: str) -> Response:
     decision, opinion = str(form.get("decision", "")), str(form.get("opinion", ""))
     data: dict[str, Any] = {}
     try:
-        uploads = stored_uploads(form, config, request.app.state.attachments)
-        if decision == "submit":  # a corrected submission: the form is the data
-            task = services.get_task(ctx, actor, task_id)
-            fields = {k: v for k, v in form.items() if isinstance(v, str)}
-            data = formfields.parse(task.get("form_schema") or {}, fields)
-            kept = (task.get("prefill") or {}).get("attachments")
-            if kept:
-                data["attachments"] = kept  # files sent with the first submission stay with the matter
-        result = await run_in_threadpool(
-            lambda: services.complete(
-                ctx, actor, task_id, decision=decision, opinion=opinion or None, data=data, uploads=uploads
+        async with uploads_of(form, config, request.app.state.attachments, ctx) as uploads:
+            if decision == "submit":  # a corrected submission: the form is the data
+                task = services.get_task(ctx, actor, task_id)
+                fields = {k: v for k, v in form.items() if isinstance(v, str)}
+                data = formfields.parse(task.get("form_schema") or {}, fields)
+                kept = (task.get("prefill") or {}).get("attachments")
+                if kept:
+                    data["attachments"] = kept  # files sent with the first submission stay with the matter
+            result = await run_in_threadpool(
+                lambda: services.complete(
+                    ctx, actor, task_id, decision=decision, opinion=opinion or None, data=data, uploads=uploads
+                )
             )
-        )
     except ValidationFailed as refused:
         task = services.get_task(ctx, actor, task_id)
         if task["role"] == "applicant":

@@ -6,14 +6,17 @@ accept the same types and sizes and say so in the same words.
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 from starlette.datastructures import FormData, UploadFile
 
-from api.bodies import ALLOWED_TYPES, store_upload
+from api.bodies import Submission, store_upload
 from api.deps import ApiConfig
 from api.limits import human_size
-from storage import LocalAttachmentStore
+from engine.context import EngineContext
+from storage import LocalAttachmentStore, sniff
 
 FILE_TYPES = "、".join(["PDF", "JPEG", "PNG", "OFD", "DOCX", "XLSX"])
 
@@ -27,15 +30,26 @@ def file_field(schema: dict[str, Any], config: ApiConfig) -> dict[str, Any]:
         "accepts_files": True,
         "files_title": field.get("title") or "附件",
         "file_types": FILE_TYPES,
-        "accept": ",".join(ALLOWED_TYPES),
+        "accept": ",".join(sniff.KINDS),
         "max_size": human_size(config.max_upload_bytes),
     }
 
 
-def stored_uploads(form: FormData, config: ApiConfig, store: LocalAttachmentStore) -> list[dict[str, Any]]:
-    """Each file chosen in the ``files`` input, checked and stored; their references."""
-    return [
-        store_upload(upload, config, store)[0]
-        for upload in form.getlist("files")
-        if isinstance(upload, UploadFile) and upload.filename
-    ]
+@asynccontextmanager
+async def uploads_of(
+    form: FormData, config: ApiConfig, store: LocalAttachmentStore, ctx: EngineContext
+) -> AsyncIterator[list[dict[str, Any]]]:
+    """The references of the files chosen in the ``files`` input, each checked and stored.
+    If the block refuses the submission, the files it stored (and no record refers to) go again."""
+    stored = Submission({}, {})
+    try:
+        for upload in form.getlist("files"):
+            if isinstance(upload, UploadFile) and upload.filename:
+                ref, created = store_upload(upload, config, store)
+                stored.uploads.append(ref)
+                if created:
+                    stored.created.append(str(ref["sha256"]))
+        yield stored.uploads
+    except BaseException:
+        await stored.discard_new_files(ctx, store)
+        raise

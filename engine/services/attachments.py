@@ -8,7 +8,8 @@ ones; any other reference (another matter's file, a forged type) is refused.
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import timedelta
+from typing import Any, Protocol
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -16,6 +17,7 @@ from sqlalchemy.orm import Session
 from engine import audit
 from engine.actors import Actor
 from engine.context import EngineContext
+from engine.db import utcnow
 from engine.errors import NotFound, ValidationFailed
 from engine.models import Attachment, Instance
 from engine.services.access import visible_instance
@@ -93,3 +95,29 @@ def unreferenced(ctx: EngineContext, shas: list[str]) -> list[str]:
     with ctx.reading() as session:
         used = set(session.scalars(select(Attachment.sha256).where(Attachment.sha256.in_(shas))))
     return [sha for sha in shas if sha not in used]
+
+
+ORPHAN_GRACE = timedelta(hours=24)
+
+
+class FileStore(Protocol):
+    """What the sweep needs of the attachment store (``storage.LocalAttachmentStore``)."""
+
+    def stored_before(self, cutoff: float) -> list[str]: ...
+
+    def remove_partial_uploads(self, cutoff: float) -> int: ...
+
+    def discard(self, sha256: str) -> None: ...
+
+
+def sweep_orphans(ctx: EngineContext, store: FileStore, *, grace: timedelta = ORPHAN_GRACE) -> int:
+    """Remove stored files that no record refers to and that are older than ``grace`` (a
+    submission still in flight has its files for that long); how many went. Also clears
+    half-written uploads of killed processes."""
+    cutoff = (utcnow() - grace).timestamp()
+    store.remove_partial_uploads(cutoff)
+    candidates = store.stored_before(cutoff)
+    orphans = [sha for i in range(0, len(candidates), 500) for sha in unreferenced(ctx, candidates[i : i + 500])]
+    for sha in orphans:
+        store.discard(sha)
+    return len(orphans)

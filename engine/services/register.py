@@ -1,4 +1,16 @@
-"""Reading the establishment register: units with their derived figures, and staff."""
+"""Reading the establishment register: units with their derived figures, and staff.
+
+Who sees what (personal data is shown on a need-to-know basis):
+
+* administrators and the establishment office (编办, which keeps the register)
+  see every unit; an approver of another department sees the units that
+  applied for a matter in which the department has a step; a unit's clerk
+  sees the unit;
+* ID numbers in full only for those who handle entries and exits (编办, 人社局,
+  administrators) and for the unit's own clerk; everyone else sees
+  ``110105********0021``;
+* every read of a unit's staff list is an audit event (on the reader's chain).
+"""
 
 from __future__ import annotations
 
@@ -7,23 +19,46 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from engine.actors import ADMIN, APPROVER, Actor
+from engine import audit
+from engine.actors import APPROVER, Actor
 from engine.context import EngineContext
 from engine.errors import Forbidden, NotFound
+from engine.models import Instance, Task
 from registry.figures import leadership_figures, unit_figures
 from registry.models import Person, Unit
 from registry.reservations import notices_of
 from registry.unit_lifecycle import events_of
 from registry.vocabulary import UNIT_STATUSES
 
+REGISTER_KEEPERS = frozenset({"bianban"})
+FULL_ID_DEPARTMENTS = frozenset({"bianban", "renshe"})
+
 
 def _scope(actor: Actor) -> Any:
-    """Admins and approvers read the whole register; an applicant only its own unit."""
-    if actor.roles & {ADMIN, APPROVER}:
+    """None: the whole register. Otherwise the condition on ``Unit`` this actor may read."""
+    if actor.is_admin or (APPROVER in actor.roles and actor.departments & REGISTER_KEEPERS):
         return None
+    if APPROVER in actor.roles and actor.departments:
+        dealt_with = (
+            select(Instance.unit_code)
+            .join(Task, Task.instance_id == Instance.id)
+            .where(Task.department.in_(sorted(actor.departments)), Instance.unit_code.is_not(None))
+        )
+        return Unit.code.in_(dealt_with)
     if actor.is_applicant:
         return Unit.code == actor.unit_code
     raise Forbidden("register_forbidden", "无权查看机构编制台账")
+
+
+def sees_full_id_numbers(actor: Actor, unit_code: str) -> bool:
+    if actor.is_admin or (APPROVER in actor.roles and actor.departments & FULL_ID_DEPARTMENTS):
+        return True
+    return actor.is_applicant and actor.unit_code == unit_code
+
+
+def masked(id_number: str) -> str:
+    """``110105********0021``: the region and the last four, enough to tell two persons apart."""
+    return id_number[:6] + "*" * max(len(id_number) - 10, 0) + id_number[-4:] if len(id_number) > 10 else "****"
 
 
 def _unit(session: Session, actor: Actor, code: str) -> Unit:
@@ -75,18 +110,27 @@ def get_unit(ctx: EngineContext, actor: Actor, code: str) -> dict[str, Any]:
 
 
 def list_persons(ctx: EngineContext, actor: Actor, code: str, *, limit: int = 100, offset: int = 0) -> dict[str, Any]:
-    with ctx.reading() as session:
+    """A unit's staff; the read is audited (who, which unit, which page, whether ID numbers were shown)."""
+    with ctx.transaction() as session:
         unit = _unit(session, actor, code)
         where = (Person.unit_id == unit.id, Person.status == "在编")
         total = session.scalar(select(func.count()).select_from(Person).where(*where)) or 0
-        persons = session.scalars(select(Person).where(*where).order_by(Person.id).limit(limit).offset(offset))
+        persons = list(session.scalars(select(Person).where(*where).order_by(Person.id).limit(limit).offset(offset)))
+        full = sees_full_id_numbers(actor, unit.code)
+        audit.access(
+            session,
+            actor=actor.username,
+            action="register_persons_read",
+            details={"unit_code": unit.code, "offset": offset, "shown": len(persons), "id_numbers": full},
+        )
         return {
             "total": total,
+            "id_numbers_masked": not full,
             "items": [
                 {
                     "name": p.name,
                     "sex": p.sex,
-                    "id_number": p.id_number,
+                    "id_number": p.id_number if full else masked(p.id_number),
                     "birth_date": p.birth_date.isoformat(),
                     "category": p.category,
                     "est_type": p.est_type,

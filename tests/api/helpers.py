@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import io
 import json
 import re
 from typing import Any
@@ -17,13 +18,40 @@ REVIEW_DEPARTMENTS = ("bianban", "zuzhi", "renshe", "caizheng")
 DEMO_USERS = ("applicant", "bianban", "zuzhi", "renshe", "caizheng", "archivist", "admin")
 UNKNOWN_ID = "00000000-0000-4000-8000-000000000000"
 
-# A small but real PDF (header, one empty page, trailer).
-PDF_BYTES = (
-    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
-    b"2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
-    b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 612 792]>>endobj\n"
-    b"trailer<</Root 1 0 R>>\n%%EOF\n"
+
+def pdf_file(objects: list[bytes], trailer: bytes = b"/Root 1 0 R") -> bytes:
+    """A PDF with a classic cross-reference table over ``objects`` (numbered from 1)."""
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d %s >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, trailer, xref)
+    return bytes(out)
+
+
+# A small but real PDF (header, one empty page, cross-reference table, trailer).
+PDF_BYTES = pdf_file(
+    [
+        b"<</Type/Catalog/Pages 2 0 R>>",
+        b"<</Type/Pages/Kids[3 0 R]/Count 1>>",
+        b"<</Type/Page/Parent 2 0 R/MediaBox[0 0 612 792]>>",
+    ]
 )
+
+
+def png_file(width: int = 2, height: int = 2) -> bytes:
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (width, height), (200, 30, 30)).save(out, format="PNG")
+    return out.getvalue()
+
+
+PNG_BYTES = png_file()
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 

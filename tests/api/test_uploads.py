@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import json
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,18 +17,18 @@ from api.deps import ApiConfig
 from onestop.bootstrap import Platform
 from tests.api.helpers import (
     PDF_BYTES,
+    PNG_BYTES,
     PROCESS_KEY,
     add_user,
     application,
     assert_error,
     open_task,
+    pdf_file,
     post_raw,
     start,
     start_multipart,
 )
 from tests.conftest import Api
-
-PNG_BYTES = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + bytes(17)
 
 
 def stored_files(platform: Platform) -> list[Path]:
@@ -184,9 +186,15 @@ def test_limit_in_the_message_is_not_zero(small_api: Api) -> None:
 # --- references the client writes itself -----------------------------------------------------
 
 
-def test_download_type_is_the_checked_one_not_a_client_claim(sqlite_api: Api) -> None:
+def test_a_pdf_header_in_front_of_html_is_not_a_pdf(sqlite_api: Api, sqlite_platform: Platform) -> None:
     polyglot = b"%PDF-1.4\n<html><script>alert(document.cookie)</script></html>\n%%EOF\n"
-    uploaded = start_multipart(sqlite_api, [("a.pdf", polyglot, "application/pdf")])
+    refused = start_multipart(sqlite_api, [("a.pdf", polyglot, "application/pdf")])
+    assert "PDF" in assert_error(refused, 415, "attachment_content_mismatch")["message"]
+    assert stored_files(sqlite_platform) == []
+
+
+def test_download_type_is_the_checked_one_not_a_client_claim(sqlite_api: Api) -> None:
+    uploaded = start_multipart(sqlite_api, [("a.pdf", PDF_BYTES, "application/pdf")])
     assert uploaded.status_code == 201, uploaded.text
     ref = uploaded.json()["data"]["application"]["attachments"][0]
     forged = {**application(), "attachments": [{**ref, "name": "a.html", "content_type": "text/html"}]}
@@ -225,3 +233,105 @@ def test_refused_submission_leaves_no_file(sqlite_api: Api, sqlite_platform: Pla
     )
     assert_error(review, 422, "attachments_not_accepted")  # the review form has no attachments field
     assert stored_files(sqlite_platform) == []
+
+
+# --- content, not labels ----------------------------------------------------------------------------------------
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _zip(members: dict[str, bytes], compression: int = zipfile.ZIP_DEFLATED) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", compression) as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    return out.getvalue()
+
+
+def _docx() -> bytes:
+    types = (
+        '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+        '<Override PartName="/word/document.xml" '
+        'ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>'
+    )
+    return _zip({"[Content_Types].xml": types.encode(), "word/document.xml": b"<w:document/>"})
+
+
+def _xlsx() -> bytes:
+    from openpyxl import Workbook
+
+    out = io.BytesIO()
+    Workbook().save(out)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("label", "name", "content", "declared", "code"),
+    [
+        ("a plain ZIP as DOCX", "a.docx", _zip({"notes.txt": b"hi"}), DOCX, "attachment_content_mismatch"),
+        ("a DOCX as XLSX", "a.xlsx", _docx(), XLSX, "attachment_content_mismatch"),
+        ("a ZIP without OFD.xml as OFD", "a.ofd", _zip({"Doc_0/Document.xml": b"<x/>"}), "application/ofd", None),
+        (
+            "a ZIP bomb as XLSX",
+            "b.xlsx",
+            _zip({"[Content_Types].xml": b"x", "xl/a.xml": bytes(50_000_000)}),
+            XLSX,
+            None,
+        ),
+        ("PNG bytes that do not decode", "a.png", b"\x89PNG\r\n\x1a\n" + bytes(40), "image/png", None),
+        ("a PNG as JPEG", "a.jpg", PNG_BYTES, "image/jpeg", "attachment_content_mismatch"),
+        (
+            "a PDF without pages",
+            "a.pdf",
+            pdf_file([b"<</Type/Catalog/Pages 2 0 R>>", b"<</Type/Pages/Kids[]/Count 0>>"]),
+            "application/pdf",
+            None,
+        ),
+    ],
+)
+def test_files_are_judged_by_their_content(
+    sqlite_api: Api, sqlite_platform: Platform, label: str, name: str, content: bytes, declared: str, code: str | None
+) -> None:
+    refused = start_multipart(sqlite_api, [(name, content, declared)])
+    body = assert_error(refused, 415, code or refused.json()["code"])
+    assert body["code"].startswith("attachment_") and name in body["message"], (label, body)
+    assert stored_files(sqlite_platform) == [], label
+
+
+def test_real_files_of_each_kind_are_accepted(sqlite_api: Api) -> None:
+    files = [
+        ("申请书.pdf", PDF_BYTES, "application/pdf"),
+        ("照片.png", PNG_BYTES, "image/png"),
+        ("说明.docx", _docx(), DOCX),
+        ("名册.xlsx", _xlsx(), XLSX),
+        ("批复.ofd", _zip({"OFD.xml": b"<ofd:OFD/>", "Doc_0/Document.xml": b"<x/>"}), "application/ofd"),
+    ]
+    response = start_multipart(sqlite_api, files)
+    assert response.status_code == 201, response.text
+    assert len(response.json()["data"]["application"]["attachments"]) == len(files)
+
+
+def test_the_sweep_removes_unreferenced_files_after_a_day_and_keeps_the_rest(
+    sqlite_api: Api, sqlite_platform: Platform
+) -> None:
+    from datetime import timedelta
+
+    import time_machine
+
+    from engine import clock
+    from engine.services.attachments import sweep_orphans
+
+    kept = start_multipart(sqlite_api, [("申请书.pdf", PDF_BYTES, "application/pdf")])
+    assert kept.status_code == 201
+    store = sqlite_platform.attachments
+    orphan_ref, _ = store.put(io.BytesIO(PNG_BYTES), name="o.png", content_type="image/png", max_bytes=10**6)
+    partial = store.root / ".upload-killed"
+    partial.write_bytes(b"half")
+    assert len(stored_files(sqlite_platform)) == 3
+    assert sweep_orphans(sqlite_platform.ctx, store) == 0  # too young: a submission may still be on its way
+    with time_machine.travel(clock.now() + timedelta(hours=25), tick=False):
+        assert sweep_orphans(sqlite_platform.ctx, store) == 1
+    left = stored_files(sqlite_platform)
+    assert [p.name for p in left] == [kept.json()["data"]["application"]["attachments"][0]["sha256"]]
+    assert not store.exists(orphan_ref.sha256) and not partial.exists()

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
+from tests.api.helpers import PDF_BYTES as PDF
 from tests.e2e.support import CHROMIUM, login, shot
 
-PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
 APPROVERS = ["bianban", "bianwei1", "bianwei2", "bianwei3", "zuzhi", "renshe", "caizheng"]
 
 pytestmark = [

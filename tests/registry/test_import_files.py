@@ -87,3 +87,55 @@ def test_excel_unicode_text_and_blank_lines(sqlite_platform: Platform) -> None:
         import_register(sqlite_platform.ctx, SYSTEM, "units", "units.csv", text.encode("utf-16"))
     report = refused.value.details
     assert report["total"] == 2 and [r["line"] for r in report["rejected"]] == [4]
+
+
+def _xlsx_with_sheet(sheet_xml: bytes) -> bytes:
+    """A workbook whose first sheet is ``sheet_xml`` (rows written by hand, as a crafted file would)."""
+    import io
+    import zipfile
+
+    source = zipfile.ZipFile(io.BytesIO(xlsx_bytes([PERSONS[0]])))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as crafted:
+        for item in source.infolist():
+            data = sheet_xml if item.filename == "xl/worksheets/sheet1.xml" else source.read(item)
+            crafted.writestr(item.filename, data)
+    return out.getvalue()
+
+
+def _sheet(header: list[str], rows: bytes, dimension: str = "A1:T1") -> bytes:
+    cells = "".join(f'<c r="{chr(65 + i)}1" t="inlineStr"><is><t>{h}</t></is></c>' for i, h in enumerate(header))
+    return (
+        b'<?xml version="1.0" encoding="UTF-8"?>'
+        b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        + f'<dimension ref="{dimension}"/><sheetData><row r="1">{cells}</row>'.encode()
+        + rows
+        + b"</sheetData></worksheet>"
+    )
+
+
+def test_a_workbook_of_empty_rows_is_refused_by_counting_them(sqlite_platform: Platform) -> None:
+    import time
+
+    from registry.import_files import MAX_LINES
+
+    empty_rows = b"".join(b'<row r="%d"/>' % n for n in range(2, MAX_LINES + 50))
+    bomb = _xlsx_with_sheet(_sheet(list(PERSONS[0]), empty_rows, dimension="A1:XFD1048576"))
+    assert len(bomb) < 1_000_000
+    t0 = time.perf_counter()
+    with pytest.raises(ValidationFailed) as refused:
+        import_register(sqlite_platform.ctx, SYSTEM, "persons", "roster.xlsx", bomb)
+    assert refused.value.code == "import_too_many_rows" and "空行" in refused.value.message
+    assert time.perf_counter() - t0 < 30
+
+
+def test_a_wrong_header_is_refused_before_the_other_rows_are_read(sqlite_platform: Platform) -> None:
+    import time
+
+    empty_rows = b"".join(b'<row r="%d"/>' % n for n in range(2, 150_000))
+    wrong = _xlsx_with_sheet(_sheet(["甲", "乙"], empty_rows))
+    t0 = time.perf_counter()
+    with pytest.raises(ValidationFailed) as refused:
+        import_register(sqlite_platform.ctx, SYSTEM, "persons", "roster.xlsx", wrong)
+    assert refused.value.code == "import_bad_header"
+    assert time.perf_counter() - t0 < 2.0

@@ -287,3 +287,15 @@ def test_pages_show_china_time_at_the_day_boundary(sqlite_platform: Platform) ->
         assert "2026-12-03 23:30" not in shown and "T23:30" not in shown and "+00:00" not in shown
     assert "2026-12-11 前" in page  # 5 working days from Friday 4 December (China), not from Thursday
     assert "2026-12-11" in browser_inbox(sqlite_platform, "bianban")
+
+
+def test_a_refused_web_submission_keeps_none_of_its_files(sqlite_platform: Platform) -> None:
+    from tests.api.helpers import PDF_BYTES
+    from tests.api.test_uploads import stored_files
+
+    applicant = browser(sqlite_platform)
+    log_in(applicant, "applicant")
+    files = [("files", ("任免文件.pdf", PDF_BYTES + b"%web", "application/pdf"))]
+    refused = _submit(applicant, "staff_exit", {"name": "陈静", "id_number": "110105194912310021"}, files=files)
+    assert refused.status_code in (413, 415, 422), refused.status_code
+    assert stored_files(sqlite_platform) == []
