@@ -6,17 +6,25 @@ DATA_DIR ?= data
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: setup run test lint typecheck unit bench clean
+.PHONY: setup system system-test run test lint typecheck unit bench clean
 
 setup: $(VENV)/.installed
 
+# System packages (Pango, the CJK font; Chromium for the browser tests): apt-get when root, else what to install.
+system:
+	bash deploy/system-packages.sh
+
+system-test:
+	bash deploy/system-packages.sh --with-browser
+
 $(VENV)/.installed: pyproject.toml
+	bash deploy/system-packages.sh
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
 	touch $@
 
-run: setup
+run: system setup
 	$(BIN)/onestop serve --demo --data-dir $(DATA_DIR) --host $(HOST) --port $(PORT)
 
 lint: setup
@@ -28,7 +36,7 @@ typecheck: setup
 unit: setup
 	$(BIN)/python -m pytest
 
-test: lint typecheck unit
+test: system-test lint typecheck unit
 
 bench: setup
 	$(BIN)/python -m bench.engine

@@ -9,11 +9,12 @@ import argparse
 import getpass
 import json
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
 
-from onestop import cli_codes, cli_import, cli_tools
+from onestop import cli_codes, cli_import, cli_tools, processes
 from onestop.settings import Settings
 
 
@@ -34,6 +35,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if args.demo and not settings.embedded:
         print("错误：演示账号只能在内置默认配置（未设置 DATABASE_URL）下创建。", file=sys.stderr)
         return 2
+    documents_can_be_made(settings)
     platform = build_platform(settings)
     deployed = deploy_processes(platform)
     if args.demo:
@@ -53,9 +55,14 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if not args.no_worker:
         data_dir = str(settings.data_dir.resolve())
         helpers = [
-            subprocess.Popen([sys.executable, "-m", "onestop", command, "--data-dir", data_dir])
+            subprocess.Popen(
+                [sys.executable, "-m", "onestop", command, "--data-dir", data_dir], preexec_fn=processes.die_with_parent
+            )
             for command in ("worker", "beat")
         ]
+    # uvicorn shuts down on SIGTERM and then raises the signal again: with this handler that
+    # ends in SystemExit, so the worker and beat below are stopped instead of left orphaned.
+    signal.signal(signal.SIGTERM, processes.exit_on_signal)
     try:
         uvicorn.run(
             "onestop.bootstrap:app_from_env",
@@ -65,18 +72,26 @@ def cmd_serve(args: argparse.Namespace) -> int:
             workers=args.workers,
             log_level="info",
         )
+    except KeyboardInterrupt:
+        pass
     finally:
-        for helper in helpers:
-            helper.terminate()
-        for helper in helpers:
-            helper.wait(timeout=30)
+        processes.stop_all(helpers)
     return 0
+
+
+def documents_can_be_made(settings: Settings) -> None:
+    """The document font is there (cut once from the system's AR PL UMing), or FontMissing says what to install."""
+    from signatures.fonts import prepared_font
+
+    prepared_font(settings.font_dir)
 
 
 def cmd_worker(args: argparse.Namespace) -> int:
     from onestop.worker import run_worker
 
-    run_worker(settings_from(args))
+    settings = settings_from(args)
+    documents_can_be_made(settings)
+    run_worker(settings)
     return 0
 
 
@@ -272,6 +287,16 @@ def database_refusal(settings: Settings) -> str | None:
     return probe(settings.effective_database_url, timeout=settings.db_connect_timeout)
 
 
+def known_failures() -> tuple[type[BaseException], ...]:
+    """Failures a user can act on (a missing font or file, a refused input, unsafe settings):
+    said in one line, never as a traceback."""
+    from engine.errors import DomainError
+    from onestop.settings import UnsafeSettings
+    from signatures.fonts import FontMissing
+
+    return (DomainError, FontMissing, UnsafeSettings, OSError)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.func in NEEDS_DATABASE:
@@ -288,8 +313,26 @@ def main(argv: list[str] | None = None) -> int:
         if refusal is not None:
             print(f"错误：{refusal}", file=sys.stderr)
             return 2
-    code: int = args.func(args)
+    try:
+        code: int = args.func(args)
+    except Exception as failure:
+        if not isinstance(failure, known_failures()):
+            raise
+        print(f"错误：{said(failure)}", file=sys.stderr)
+        return 2
     return code
+
+
+def said(failure: BaseException) -> str:
+    """One Chinese line for a failure the user can act on."""
+    from engine.errors import DomainError
+
+    if isinstance(failure, DomainError):
+        return failure.message
+    if isinstance(failure, OSError) and failure.filename:
+        reason = {FileNotFoundError: "不存在", IsADirectoryError: "是目录", PermissionError: "无权读取"}
+        return f"文件 {failure.filename} {reason.get(type(failure), '无法读取')}"
+    return str(failure)
 
 
 if __name__ == "__main__":

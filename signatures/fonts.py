@@ -46,7 +46,10 @@ def system_font_file() -> Path:
         ).stdout.strip()
         if found and "uming" in found.lower() and Path(found).exists():
             return Path(found)
-    raise FontMissing(f"找不到中文字体“{SYSTEM_FAMILY}”，请安装 fonts-arphic-uming")
+    raise FontMissing(
+        f"找不到中文字体“{SYSTEM_FAMILY}”，文书无法生成：请安装 fonts-arphic-uming"
+        "（以 root 执行 bash deploy/system-packages.sh 或 apt-get install -y fonts-arphic-uming）"
+    )
 
 
 def document_characters() -> set[int]:

@@ -219,3 +219,28 @@ def test_codes_add_checks_format_and_overlap_and_lists_what_is_left(
     assert main(["codes", "list", *data]) == 0
     listed = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert [(b["first_seq"], b["last_seq"], b["remaining"]) for b in listed] == [(100, 199, 100), (200, 299, 100)]
+
+
+def test_known_failures_are_one_chinese_line_not_a_traceback(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from signatures import fonts
+
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    monkeypatch.setenv("ONESTOP_FONT_DIR", str(tmp_path / "no-fonts-here"))
+
+    def no_font() -> Path:
+        raise fonts.FontMissing("找不到中文字体“AR PL UMing”，文书无法生成：请安装 fonts-arphic-uming")
+
+    monkeypatch.setattr(fonts, "system_font_file", no_font)
+    data = ["--data-dir", str(tmp_path / "data")]
+    from signatures.kinds import KINDS
+
+    sample = ["documents", "sample", "--kind", next(iter(KINDS)), "--out", str(tmp_path / "o.pdf"), *data]
+    for command in (["serve", *data], ["worker", *data], sample):
+        assert main(command) == 2, command
+        said = capsys.readouterr().err
+        assert said.startswith("错误：") and said.count("\n") == 1 and "Traceback" not in said, (command, said)
+        assert "fonts-arphic-uming" in said, (command, said)
+    assert main(["import", "units", str(tmp_path / "missing.csv"), *data]) == 2
+    assert "missing.csv" in capsys.readouterr().err
