@@ -8,7 +8,7 @@ from typing import Annotated
 
 from fastapi import Depends, Path, Request
 from fastapi.security import OAuth2PasswordBearer
-from pydantic import AfterValidator
+from pydantic import AfterValidator, WithJsonSchema
 
 from engine.accounts import resolve_token
 from engine.actors import Actor
@@ -39,7 +39,12 @@ def _within_days(day: date) -> date:
 
 
 RowId = Annotated[int, Path(ge=1, le=MAX_ROW_ID)]
-Day = Annotated[date, AfterValidator(_within_days)]
+# The bounds are in the OpenAPI document too (a pattern on the year), so clients and fuzzers know them.
+Day = Annotated[
+    date,
+    AfterValidator(_within_days),
+    WithJsonSchema({"type": "string", "format": "date", "pattern": r"^(19\d\d|20\d\d|2100)-\d\d-\d\d$"}),
+]
 
 
 def client_address(request: Request) -> str | None:

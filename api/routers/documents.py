@@ -10,7 +10,7 @@ from starlette.concurrency import run_in_threadpool
 
 from api import rate_limits
 from api.deps import Ctx, CurrentActor, Documents
-from api.schemas import ERRORS, Open
+from api.schemas import ERRORS, ErrorOut, Open
 from api.web.pages import wants_html
 from api.web.verify_pages import verification_page
 from engine.errors import NotFound
@@ -42,7 +42,12 @@ async def download(ctx: Ctx, store: Documents, actor: CurrentActor, document_id:
     "/verify/{code}",
     response_model=Open,
     summary="按文书二维码查询登记信息（无需登录）",
+    description="浏览器（Accept 含 text/html，如扫码打开）得到核验页面，其他客户端得到 JSON。",
     dependencies=[Depends(rate_limits.verify_code)],
+    responses={
+        200: {"content": {"text/html": {"schema": {"type": "string"}}}},
+        404: {"model": ErrorOut, "content": {"text/html": {"schema": {"type": "string"}}}},
+    },
 )
 def lookup(
     request: Request, ctx: Ctx, code: str = Path(min_length=8, max_length=40, pattern=r"^[A-Za-z0-9_-]+$")

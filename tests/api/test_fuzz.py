@@ -1,11 +1,18 @@
-"""A bounded schemathesis run against the ASGI app: no request may end in a server error.
+"""A bounded schemathesis run against the ASGI app with every check: no server error,
+responses that match the OpenAPI document (status codes, content types, headers,
+schemas), schema-invalid requests refused, authentication never ignored.
 
-Every operation of the OpenAPI document gets up to 25 generated cases (valid
-and invalid ones), authenticated as an approver and as an applicant. Path
-parameters are either generated or taken from real objects (a running matter
-with an attachment, its bianban task, an incident) so that the handlers get
-past the 404 into validation and the workflow. Derandomized: CI replays the
-same cases every time.
+Every operation gets up to ``EXAMPLES`` generated cases (valid and invalid
+ones), authenticated as an approver and as an applicant. Path parameters are
+either generated or taken from real objects (a running matter with an
+attachment, its bianban task, an incident) so that the handlers get past the
+404 into validation and the workflow. Derandomized: CI replays the same cases.
+
+One check is left out, on purpose: ``positive_data_acceptance`` expects every
+schema-valid request to be accepted, but the document cannot state the
+platform's business rules (a process's own form, the content of a file, the
+state of a task, characters a database cannot store), which rightly refuse
+schema-valid requests with 4xx.
 """
 
 from __future__ import annotations
@@ -20,7 +27,7 @@ import schemathesis
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from schemathesis import GenerationMode
-from schemathesis.checks import not_a_server_error
+from schemathesis.checks import positive_data_acceptance
 from sqlalchemy import select
 
 from engine.accounts import User, issue_token
@@ -31,8 +38,10 @@ from tests.conftest import Api, api_for
 
 pytestmark = pytest.mark.slow
 
+EXAMPLES = 50
+EXCLUDED_CHECKS = [positive_data_acceptance]
 FUZZ_SETTINGS = settings(
-    max_examples=25,
+    max_examples=EXAMPLES,
     deadline=None,
     derandomize=True,
     database=None,
@@ -76,12 +85,19 @@ def _real_objects(platform: Platform) -> dict[str, list[Any]]:
     }
 
 
+def _allowed(operation: Any, name: str, values: list[Any]) -> list[Any]:
+    """The real values the parameter's schema allows (``kind`` is an enum on some operations)."""
+    parameter = next(p for p in operation.path_parameters if p.name == name)
+    enum = (getattr(parameter, "definition", {}) or {}).get("schema", {}).get("enum")
+    return [v for v in values if enum is None or v in enum] or values
+
+
 def _strategy(operation: Any, real: dict[str, list[Any]]) -> st.SearchStrategy[Any]:
     generated = [operation.as_strategy(GenerationMode.POSITIVE), operation.as_strategy(GenerationMode.NEGATIVE)]
     names = [p.name for p in operation.path_parameters]
     if not names:
         return st.one_of(generated)
-    with_real = st.fixed_dictionaries({n: st.sampled_from(real[n]) for n in names}).flatmap(
+    with_real = st.fixed_dictionaries({n: st.sampled_from(_allowed(operation, n, real[n])) for n in names}).flatmap(
         lambda params: operation.as_strategy(GenerationMode.POSITIVE, path_parameters=params)
     )
     return st.one_of([*generated, with_real])
@@ -109,13 +125,14 @@ def test_no_server_errors(sqlite_platform: Platform, username: str) -> None:
             calls[case.operation.label] += 1
             if response.status_code >= 500:
                 failures.append(f"{response.status_code} {case.as_curl_command()}\n{response.text[:300]}")
-            case.validate_response(response, checks=[not_a_server_error])
+            case.validate_response(response, excluded_checks=EXCLUDED_CHECKS)
 
         try:
             run()
-        except Exception as exc:  # keep fuzzing the other operations, report everything at the end
-            failures.append(f"{operation.label}: {type(exc).__name__}: {str(exc)[:500]}")
+        except BaseException as exc:  # a failure group; keep fuzzing the other operations, report all at the end
+            failures.append(f"{operation.label}: {type(exc).__name__}: {str(exc)[:800]}")
 
-    assert failures == []
+    assert failures == [], "\n\n".join(failures)
     assert set(calls) == {op.label for op in operations}, "every operation must have been exercised"
-    assert sum(calls.values()) > 200
+    print(f"\nschemathesis ({username}): {len(operations)} operations, {sum(calls.values())} requests, 0 failures")
+    assert sum(calls.values()) > 20 * len(operations)
