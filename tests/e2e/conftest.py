@@ -1,9 +1,12 @@
 """The e2e fixtures: one demo server (``serve --demo`` in a subprocess) for the
-session, and a headless Chromium for each test module."""
+session, and a headless Chromium for each test module. Every page any test
+opens is watched: a resource or inline code the Content-Security-Policy blocks
+fails the test (the pages must work under their own policy)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
@@ -20,8 +23,28 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         stop(process)
 
 
+class WatchedBrowser:
+    """The browser, with every new context reporting what the page's CSP blocked."""
+
+    def __init__(self, browser: Any) -> None:
+        self._browser = browser
+        self.blocked: list[str] = []
+
+    def new_context(self, **options: Any) -> Any:
+        context = self._browser.new_context(**options)
+        context.on("console", self._seen)
+        return context
+
+    def _seen(self, message: Any) -> None:
+        if message.type == "error" and "Content Security Policy" in message.text:
+            self.blocked.append(message.text)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._browser, name)
+
+
 @pytest.fixture(scope="module")  # Playwright's sync API keeps an event loop running while it is open
-def browser() -> Iterator[object]:
+def browser() -> Iterator[WatchedBrowser]:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
@@ -30,5 +53,15 @@ def browser() -> Iterator[object]:
             headless=True,
             args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
         )
-        yield chromium
+        watched = WatchedBrowser(chromium)
+        yield watched
         chromium.close()
+
+
+@pytest.fixture(autouse=True)
+def nothing_blocked_by_the_policy(request: pytest.FixtureRequest) -> Iterator[None]:
+    yield
+    if "browser" in request.fixturenames:
+        watched: WatchedBrowser = request.getfixturevalue("browser")
+        blocked, watched.blocked[:] = list(watched.blocked), []
+        assert blocked == [], blocked

@@ -193,3 +193,28 @@ def test_claim_in_the_inbox_and_export_from_the_archive(server: str, browser: ob
     with zipfile.ZipFile(saved) as exported:
         names = exported.namelist()
     assert "manifest.csv" in names and "manifest.json" in names and any(n.endswith(".pdf") for n in names)
+
+
+def test_a_locked_account_is_told_when_to_retry_and_the_administrator_unlocks_it(server: str, browser: object) -> None:
+    context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="zh-CN")  # type: ignore[attr-defined]
+    page = context.new_page()
+    for _ in range(5):  # the fifth wrong password locks the account
+        page.goto(f"{server}/login")
+        page.get_by_label("用户名").fill("applicant_frozen")
+        page.get_by_label("密码").fill("not-the-password")
+        page.get_by_role("button", name="登录").click()
+    page.goto(f"{server}/login")
+    page.get_by_label("用户名").fill("applicant_frozen")
+    page.get_by_label("密码").fill("onestop-demo")
+    page.get_by_role("button", name="登录").click()
+    assert "已暂时锁定" in page.content() and "后重试" in page.content()
+    shot(page, "18-login-locked")
+
+    admin = login(browser, server, "admin")
+    admin.goto(f"{server}/admin/users")  # type: ignore[attr-defined]
+    admin.get_by_role("link", name="applicant_frozen").click()  # type: ignore[attr-defined]
+    assert "登录锁定" in admin.content()  # type: ignore[attr-defined]
+    shot(admin, "19-admin-unlock")
+    admin.get_by_role("button", name="立即解除锁定").click()  # type: ignore[attr-defined]
+    assert "已解除登录锁定" in admin.content()  # type: ignore[attr-defined]
+    assert login(browser, server, "applicant_frozen") is not None
