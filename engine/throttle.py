@@ -111,3 +111,15 @@ def spend(session: Session, scope: str, key: str, *, limit: int, window: timedel
     if row.count <= limit:
         return None
     return max(1, math.ceil((started + window - now).total_seconds()))
+
+
+def forget_stale(session: Session, *, idle: timedelta = timedelta(days=2)) -> int:
+    """Remove rows that block nobody and saw no attempt for ``idle`` (sprayed usernames,
+    addresses long gone); how many."""
+    cutoff = utcnow() - idle
+    result = session.execute(
+        delete(Throttle).where(
+            Throttle.window_started_at < cutoff, (Throttle.blocked_until.is_(None)) | (Throttle.blocked_until < cutoff)
+        )
+    )
+    return int(getattr(result, "rowcount", 0) or 0)

@@ -146,13 +146,17 @@ def seal_audit(task: Any) -> int:
 
 def sweep_attachments(task: Any) -> int:
     """Hourly: stored files no record refers to, a day after they were written (a refused
-    submission whose process died before it could clean up, say), are removed."""
+    submission whose process died before it could clean up, say), are removed; so are
+    sign-in and rate-limit counters nobody has touched for two days."""
+    from engine import throttle
     from engine.services.attachments import sweep_orphans
 
     platform = _platform(task.app)
     removed = sweep_orphans(platform.ctx, platform.attachments)
     if removed:
         log.info("orphan attachment files removed: %s", removed)
+    with platform.ctx.transaction() as session:
+        throttle.forget_stale(session)
     return removed
 
 

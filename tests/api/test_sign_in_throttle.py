@@ -128,3 +128,19 @@ def test_password_hashing_is_bounded(sqlite_api: Api, monkeypatch: pytest.Monkey
             sessions._hashing.release()
     assert (status, body["code"]) == (429, "sign_in_busy") and headers["retry-after"] == "5"
     assert _token(sqlite_api, "applicant", DEMO_PASSWORD)[0] == 200
+
+
+def test_counters_nobody_touched_for_two_days_are_forgotten(sqlite_api: Api, sqlite_platform: Platform) -> None:
+    from engine import throttle
+
+    with time_machine.travel(clock.now(), tick=False) as traveller:
+        for name in ("sprayed1", "sprayed2", "sprayed3"):
+            _token(sqlite_api, name, "wrong")
+        traveller.shift(timedelta(days=1))
+        _token(sqlite_api, "sprayed3", "wrong")  # still being tried: kept
+        traveller.shift(timedelta(days=1, hours=1))
+        with sqlite_platform.ctx.transaction() as session:
+            assert throttle.forget_stale(session) == 2  # sprayed1 and sprayed2; the address row was touched lately
+        with sqlite_platform.ctx.reading() as session:
+            keys = set(session.scalars(select(throttle.Throttle.key)))
+    assert "sprayed3" in keys and not keys & {"sprayed1", "sprayed2"}
