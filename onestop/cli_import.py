@@ -19,10 +19,10 @@ def _print(obj: object) -> None:
 def cmd_import(args: argparse.Namespace) -> int:
     from engine.actors import SYSTEM
     from engine.errors import DomainError
-    from engine.services.imports import import_register
     from onestop.bootstrap import build_platform
     from onestop.cli import settings_from
     from registry.import_files import MAX_IMPORT_BYTES
+    from registry.services.imports import import_register
 
     path = Path(args.file)
     try:

@@ -10,8 +10,8 @@ from pydantic import BaseModel
 from api.deps import Ctx, CurrentActor
 from api.schemas import ERRORS
 from engine.errors import PayloadTooLarge
-from engine.services import imports
 from registry.import_files import MAX_IMPORT_BYTES
+from registry.services import imports
 
 router = APIRouter(prefix="/api/v1/admin", tags=["数据导入"], responses=ERRORS)
 

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Path, Query
 
 from api.deps import Ctx, CurrentActor
 from api.schemas import ERRORS, Open
-from engine.services import register
+from registry.services import register
 
 router = APIRouter(prefix="/api/v1/register", tags=["机构编制台账"], responses=ERRORS)
 

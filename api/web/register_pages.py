@@ -19,10 +19,10 @@ from api.web.pages import Viewer, engine_context, error_page, page
 from engine.actors import Actor
 from engine.errors import DomainError, ValidationFailed
 from engine.numbers import whole_number
-from engine.services import imports, quotas, register
 from registry.figures import FULL, OVER, VACANT
 from registry.import_files import MAX_IMPORT_BYTES
 from registry.importing import KIND_LABELS, KINDS
+from registry.services import imports, quotas, register
 from registry.vocabulary import EST_TYPES
 
 router = APIRouter(include_in_schema=False)

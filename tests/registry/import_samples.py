@@ -13,10 +13,10 @@ from stdnum.cn import uscc as stdnum_uscc
 
 from engine.actors import SYSTEM
 from engine.records import AuditEvent
-from engine.services.imports import import_register
 from forms.identifiers import orgcode_check_char, ric_check_char
 from onestop.bootstrap import Platform
 from registry.models import LeadershipQuota, Person, PersonHistory, Quota, Unit
+from registry.services.imports import import_register
 
 
 def ric(region: str, born: date, sex: str, seq: int = 1) -> str:

@@ -7,9 +7,9 @@ from sqlalchemy import select
 
 from engine.actors import SYSTEM
 from engine.errors import UnsupportedMediaType, ValidationFailed
-from engine.services.imports import import_register
 from onestop.bootstrap import Platform
 from registry.models import Unit
+from registry.services.imports import import_register
 from tests.registry.import_samples import (
     PERSONS,
     QUOTAS,

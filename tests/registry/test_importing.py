@@ -12,10 +12,10 @@ from sqlalchemy import select
 
 from engine.actors import SYSTEM
 from engine.errors import Forbidden, ValidationFailed
-from engine.services.imports import import_register
 from onestop.bootstrap import Platform
 from onestop.cli import main
 from registry.models import LeadershipQuota, Person, PersonHistory, Quota, Unit
+from registry.services.imports import import_register
 from tests.conftest import actors_of
 from tests.registry.import_samples import (
     BAD_CHECK,

@@ -8,8 +8,8 @@ import pytest
 
 from engine import services
 from engine.errors import Conflict, Forbidden, NotFound
-from engine.services import register
 from onestop.bootstrap import Platform
+from registry.services import register
 from tests.conftest import actors_of
 from tests.engine.helpers import DEMO, application
 

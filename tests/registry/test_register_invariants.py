@@ -361,7 +361,7 @@ class RegisterMachine(RuleBasedStateMachine):
     @rule(n=st.integers(min_value=1, max_value=2), which=st.integers(min_value=0, max_value=10))
     def administrator_imports_persons(self, n: int, which: int) -> None:
         """Imported persons take places directly (the roster as it stands), so they count at once."""
-        from engine.services.imports import import_register
+        from registry.services.imports import import_register
 
         unit, est_type = self.types[which % len(self.types)]
         persons = [new_person(self.serial, "非领导") for _ in range(n)]

@@ -14,9 +14,10 @@ from sqlalchemy import select
 from api.web import register_pages
 from engine.errors import Forbidden
 from engine.records import AuditEvent
-from engine.services import calendar, quotas
+from engine.services import calendar
 from onestop.bootstrap import Platform
 from registry.models import Quota, Reservation, Unit
+from registry.services import quotas
 from tests.conftest import actors_of
 from tests.registry.import_samples import BAD_LINES, BAD_PERSONS, PERSONS, UNITS, csv_bytes
 from tests.web.test_pages import HTML, browser, csrf_of, log_in
