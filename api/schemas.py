@@ -6,6 +6,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from engine.vocabulary import Decision
+
 
 class Open(BaseModel):
     """Documented fields; anything else the service adds passes through."""
@@ -70,7 +72,7 @@ class StartJson(BaseModel):
 
 
 class CompleteJson(BaseModel):
-    decision: Literal["approve", "return", "reject", "submit"]
+    decision: Decision
     opinion: str | None = Field(default=None, max_length=2000)
     data: dict[str, Any] = Field(default_factory=dict)
 

@@ -34,6 +34,7 @@ from engine.db import as_utc, utcnow
 from engine.models import Instance, Task
 from engine.outbox import NotYet, Staged, emit, route
 from engine.sequences import next_number
+from engine.vocabulary import FINAL_STATUSES
 from signatures.models import ISSUED, Document
 from signatures.pki import SigningIdentity
 from signatures.signing import ValidationData
@@ -43,7 +44,6 @@ from storage.archive import RETENTION_CODES, ArchiveRefused, ArchiveStore, Reten
 SYSTEM_ACTOR = "system"
 TOPIC = "archive.ingest"
 route(TOPIC, "archive")
-FINAL = ("completed", "rejected", "withdrawn", "cancelled")
 # 保管期限: approvals and certificates that found a body are kept forever, staff records 30 years.
 DOCUMENT_RETENTION = {
     "institution_approval": RetentionClass.PERMANENT,
@@ -253,7 +253,7 @@ def prepare(ctx: EngineContext, actx: ArchiveContext, instance_id: str) -> list[
     """Make, stage, upload and check every record the matter still lacks, outside any transaction."""
     with ctx.reading() as session:
         instance = session.get(Instance, instance_id)
-        if instance is None or instance.status not in FINAL:
+        if instance is None or instance.status not in FINAL_STATUSES:
             return []
         if session.scalar(
             select(Document.id).where(Document.instance_id == instance_id, Document.status != ISSUED).limit(1)

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from engine.db import as_utc
 from engine.models import Attachment, Instance, Task
 from engine.records import AuditEvent
+from engine.vocabulary import TaskStatus
 from signatures.models import Document
 from signatures.pki import SigningIdentity
 
@@ -36,7 +37,9 @@ def _iso(value: Any) -> str | None:
 
 def build(session: Session, instance: Instance) -> dict[str, Any]:
     tasks = session.scalars(
-        select(Task).where(Task.instance_id == instance.id, Task.state == "completed").order_by(Task.completed_at)
+        select(Task)
+        .where(Task.instance_id == instance.id, Task.state == TaskStatus.COMPLETED)
+        .order_by(Task.completed_at)
     ).all()
     events = session.scalars(select(AuditEvent).where(AuditEvent.instance_id == instance.id).order_by(AuditEvent.id))
     files = session.scalars(select(Attachment).where(Attachment.instance_id == instance.id).order_by(Attachment.id))

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import datetime, timedelta
+from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -21,8 +22,13 @@ from engine.errors import Unauthorized, ValidationFailed
 
 _hasher = PasswordHasher()
 MIN_PASSWORD = 8
-# Verified against when the username is unknown, so both paths cost the same.
-_DUMMY_HASH = _hasher.hash("onestop-timing-equaliser")
+
+
+@cache
+def _dummy_hash() -> str:
+    """A hash to check unknown users' passwords against, so that they take as long as known ones.
+    Made on first use, not at import (hashing costs ~100 ms)."""
+    return _hasher.hash("onestop-timing-equaliser")
 
 
 class Department(Base):
@@ -122,7 +128,7 @@ def create_user(
 def authenticate(session: Session, *, username: str, password: str) -> User:
     user = session.scalars(select(User).where(User.username == username)).first()
     try:
-        _hasher.verify(user.password_hash if user else _DUMMY_HASH, password)
+        _hasher.verify(user.password_hash if user else _dummy_hash(), password)
     except (VerificationError, InvalidHashError):
         user = None
     if user is None or not user.active:

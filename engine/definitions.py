@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from engine.actors import APPLICANT_DEPARTMENT
 from engine.errors import NotFound, ValidationFailed
 from engine.models import ProcessDefinition
+from engine.vocabulary import APPROVER_DECISIONS, Decision
 
 _VALIDATOR = BpmnValidator()
 
@@ -37,7 +38,7 @@ class UserTaskInfo:
     role: str
     form_key: str | None
     sla_days: int | None
-    decisions: tuple[str, ...] = ("approve", "return", "reject")
+    decisions: tuple[str, ...] = APPROVER_DECISIONS
     # Where the decision record goes in the task data: the task's id by default;
     # a multi-instance child names its output data item instead.
     result_key: str | None = None
@@ -118,25 +119,22 @@ def _user_tasks(spec: Any, subprocess_specs: dict[str, Any]) -> dict[str, UserTa
     return tasks
 
 
-ALL_DECISIONS = ("approve", "return", "reject")
-
-
 def _decisions(task: str, value: str | None) -> tuple[str, ...]:
     """The decisions a task offers (property ``decisions``, comma separated)."""
     if not value:
-        return ALL_DECISIONS
+        return APPROVER_DECISIONS
     chosen = tuple(d.strip() for d in value.split(",") if d.strip())
-    if not chosen or set(chosen) - set(ALL_DECISIONS):
+    if not chosen or set(chosen) - set(APPROVER_DECISIONS):
         raise ValidationFailed("invalid_bpmn", f"用户任务 {task} 的 decisions 属性应取自 approve、return、reject")
     return chosen
 
 
 def _routine(task: str, value: str | None, decisions: tuple[str, ...], *, applicant: bool) -> bool:
     if value is None:
-        return decisions == ("approve",) and not applicant
+        return decisions == (Decision.APPROVE,) and not applicant
     if value not in ("true", "false"):
         raise ValidationFailed("invalid_bpmn", f"用户任务 {task} 的 routine 属性应为 true 或 false")
-    if value == "true" and (applicant or "approve" not in decisions):
+    if value == "true" and (applicant or Decision.APPROVE not in decisions):
         raise ValidationFailed("invalid_bpmn", f"用户任务 {task} 不能同意，不能设为可批量办理")
     return value == "true"
 

@@ -8,13 +8,7 @@ from sqlalchemy.orm import Session
 from engine.actors import APPLICANT_DEPARTMENT, Actor
 from engine.outbox import Handler, route
 from engine.records import Notification, OutboxMessage
-
-STATUS_TEXT = {
-    "completed": "已办结",
-    "rejected": "不予批准",
-    "withdrawn": "已撤回",
-    "cancelled": "已被管理员终止",
-}
+from engine.vocabulary import InstanceStatus
 
 
 def add_notification_once(session: Session, message: OutboxMessage, recipient: str, kind: str, text: str) -> None:
@@ -51,7 +45,7 @@ def on_task_created(session: Session, message: OutboxMessage) -> None:
 
 def on_instance_finished(session: Session, message: OutboxMessage) -> None:
     p = message.payload
-    status = STATUS_TEXT.get(p["status"], p["status"])
+    status = InstanceStatus(p["status"]).label
     add_notification_once(session, message, f"unit:{p['unit_code']}", "finished", f"您的事项“{p['title']}”{status}")
 
 

@@ -13,6 +13,7 @@ from engine.db import utcnow
 from engine.models import Instance, Task
 from engine.records import Notification
 from engine.uow import transaction
+from engine.vocabulary import TaskStatus
 
 
 def find_overdue(session_factory: sessionmaker[Session], *, now: datetime | None = None, batch: int = 200) -> int:
@@ -24,7 +25,7 @@ def find_overdue(session_factory: sessionmaker[Session], *, now: datetime | None
             late = list(
                 session.scalars(
                     select(Task)
-                    .where(Task.state == "open", Task.due_at < now, Task.overdue_at.is_(None))
+                    .where(Task.state == TaskStatus.OPEN, Task.due_at < now, Task.overdue_at.is_(None))
                     .order_by(Task.due_at)
                     .limit(batch)
                     .with_for_update(skip_locked=True)

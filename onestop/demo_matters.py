@@ -27,6 +27,7 @@ from engine.accounts import User
 from engine.actors import Actor
 from engine.errors import DomainError
 from engine.outbox import drain
+from engine.vocabulary import Decision
 from onestop.bootstrap import Platform
 from onestop.demo_register import make_ric
 from registry.models import Person
@@ -91,7 +92,7 @@ def _drive(platform: Platform, actors: dict[str, Actor], process_key: str) -> st
             break
         task = detail["tasks"][0]
         username = task["assignee"] or DEPARTMENT_USERS[task["department"]]
-        services.complete(ctx, actors[str(username)], task["id"], decision="approve", opinion="同意", data={})
+        services.complete(ctx, actors[str(username)], task["id"], decision=Decision.APPROVE, opinion="同意", data={})
     return instance_id
 
 

@@ -11,8 +11,10 @@ from sqlalchemy.orm import Session
 
 from engine import clock
 from engine.models import Instance, Task
+from engine.vocabulary import TaskStatus
 from registry.figures import unit_figures
 from registry.models import Person, Unit
+from registry.vocabulary import UnitStatus
 
 # 渐进式延迟法定退休年龄 (2024), from 2025: men 60 → 63 and women cadres 55 → 58,
 # one month later for every four months of birth; women workers (工勤) 50 → 55,
@@ -49,7 +51,7 @@ def _rate(actual: int, approved: int) -> float | None:
 def saturation(session: Session) -> list[dict[str, Any]]:
     """Each active unit's establishment use (actual / approved), in all and by type."""
     rows = []
-    for unit in session.scalars(select(Unit).where(Unit.status == "active").order_by(Unit.code)):
+    for unit in session.scalars(select(Unit).where(Unit.status == UnitStatus.ACTIVE).order_by(Unit.code)):
         figures = unit_figures(session, unit.id)
         approved = sum(f.approved for f in figures)
         actual = sum(f.actual for f in figures)
@@ -78,7 +80,7 @@ def saturation(session: Session) -> list[dict[str, Any]]:
 def overdue_by_department(session: Session) -> dict[str, int]:
     counted = session.execute(
         select(Task.department, func.count())
-        .where(Task.state == "open", Task.overdue_at.is_not(None))
+        .where(Task.state == TaskStatus.OPEN, Task.overdue_at.is_not(None))
         .group_by(Task.department)
     ).tuples()
     return {department: int(count) for department, count in counted}

@@ -18,7 +18,7 @@ from forms.identifiers import check_uscc, normalise, region_name
 from registry.import_rows import Apply, Column, Row, blank_keeps, reject_duplicates
 from registry.models import LeadershipQuota, Person, Quota, Unit
 from registry.unit_lifecycle import cancel_refusal, record_event
-from registry.vocabulary import EST_TYPES, FUNDING_FORMS, UNIT_KINDS, UNIT_STATUSES
+from registry.vocabulary import EST_TYPES, FUNDING_FORMS, UNIT_KINDS, UNIT_STATUSES, UnitStatus
 
 UNIT_COLUMNS = (
     Column("单位代码", "code", required=True),
@@ -38,11 +38,11 @@ QUOTA_COLUMNS = (
 )
 LEADERSHIP_TYPES = {"领导职数（正职）": "正职", "领导职数（副职）": "副职"}
 MAX_APPROVED = 100_000
-STATUS_WORDS = {
+STATUS_WORDS: dict[str, str] = {
     **{key: key for key in UNIT_STATUSES},
     **{label: key for key, label in UNIT_STATUSES.items()},
     **{re.sub(r"（.*）", "", label): key for key, label in UNIT_STATUSES.items()},
-    "撤销": "cancelled",
+    "撤销": UnitStatus.CANCELLED,
 }
 
 
@@ -123,7 +123,11 @@ def plan_units(session: Session, rows: list[Row], by: str) -> Apply:
         if ln.parent and ln.parent != ln.code and _in_cycle(ln.code, parent_of):
             ln.row.error(f"上级单位“{ln.parent}”与本单位互为上下级，形成循环")
         existing = stored.get(ln.code)
-        if existing is not None and ln.values["status"] == "cancelled" and existing.status != "cancelled":
+        if (
+            existing is not None
+            and ln.values["status"] == UnitStatus.CANCELLED
+            and existing.status != UnitStatus.CANCELLED
+        ):
             refusal = cancel_refusal(session, existing)  # the same guard as the 赋码 matter's cancellation
             if refusal:
                 ln.row.error(refusal)
@@ -133,7 +137,7 @@ def plan_units(session: Session, rows: list[Row], by: str) -> Apply:
         for ln in lines:
             unit = units.get(ln.code)
             if unit is None:
-                unit = Unit(code=ln.code, **{**ln.values, "status": ln.values["status"] or "active"})
+                unit = Unit(code=ln.code, **{**ln.values, "status": ln.values["status"] or UnitStatus.ACTIVE})
                 session.add(unit)
                 units[ln.code] = unit
             else:

@@ -11,10 +11,12 @@ from sqlalchemy import select
 from engine import clock, step_context
 from engine.accounts import User
 from engine.sequences import next_number
+from engine.vocabulary import Decision
 from registry import domain_names
 from registry.credit_codes import issue_for_unit
 from registry.domain_names import DomainRequest
 from registry.models import LeadershipQuota, Quota, Unit
+from registry.vocabulary import UnitStatus
 
 STAGE_NAMES = {"zuzhi": "组织部", "renshe": "人社局", "caizheng": "财政局"}
 
@@ -46,7 +48,7 @@ def create_unit(params: dict[str, Any]) -> dict[str, Any]:
         region_code=sponsor.region_code if sponsor else "141002",
         parent_id=sponsor.id if sponsor else None,
         funding_form=app["funding_form"],
-        status="active",
+        status=UnitStatus.ACTIVE,
     )
     session.add(unit)
     session.flush()
@@ -77,7 +79,7 @@ def record_domain(params: dict[str, Any]) -> dict[str, Any]:
 def one_time_notice(params: dict[str, Any]) -> dict[str, Any]:
     """Every correction the parallel departments asked for, in one notice; the
     departments that returned are the ones that review again after it."""
-    returned = [r for r in params.get("records") or [] if r.get("decision") == "return"]
+    returned = [r for r in params.get("records") or [] if r.get("decision") == Decision.RETURN]
     order = list(STAGE_NAMES)
     returned.sort(key=lambda r: order.index(r["department"]) if r["department"] in order else len(order))
     items = [

@@ -21,6 +21,7 @@ from engine import clock, outbox
 from engine.models import Instance
 from engine.notifications import add_notification_once
 from engine.records import OutboxMessage
+from engine.vocabulary import InstanceStatus
 from registry.models import Reservation, Unit
 
 ISSUED, USED, RELEASED, EXPIRED = "issued", "used", "released", "expired"
@@ -29,11 +30,11 @@ STATUS_TEXT = {ISSUED: "有效（预留中）", USED: "已使用", RELEASED: "�
 DEFAULT_VALIDITY_MONTHS = 6
 
 # Why a matter ended without the hire, by its final status.
-RELEASE_REASONS = {
-    "rejected": "事项未通过",
-    "withdrawn": "申请单位撤回",
-    "cancelled": "管理员终止事项",
-    "completed": "事项办结，余额释放",
+RELEASE_REASONS: dict[str, str] = {
+    InstanceStatus.REJECTED: "事项未通过",
+    InstanceStatus.WITHDRAWN: "申请单位撤回",
+    InstanceStatus.CANCELLED: "管理员终止事项",
+    InstanceStatus.COMPLETED: "事项办结，余额释放",
 }
 
 

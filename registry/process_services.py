@@ -23,6 +23,7 @@ from registry.models import Person, Reservation, Unit
 from registry.notices import DEFAULT_VALIDITY_MONTHS
 from registry.reservations import check_vacancy, lock_unit, reserve
 from registry.staff import record_history
+from registry.vocabulary import UnitStatus
 
 
 def _unit() -> Unit:
@@ -170,8 +171,8 @@ def credit_code(params: dict[str, Any]) -> dict[str, Any]:
         if code is not None:
             code.status = "cancelled"
         cancelled, before = unit.credit_code, unit.status
-        unit.status = "cancelled"
-        record("注销", before, "cancelled")
+        unit.status = UnitStatus.CANCELLED
+        record("注销", before, UnitStatus.CANCELLED)
         return {"done": True, "code": cancelled, "message": f"已注销统一社会信用代码{cancelled}，该代码不再使用"}
     new_name = str(params.get("new_name") or "").strip()
     refusal = unit_lifecycle.rename_refusal(step.session, unit, new_name)

@@ -13,9 +13,10 @@ from sqlalchemy.orm import Session
 
 from engine import audit, clock
 from engine.models import Instance, Task
+from engine.vocabulary import InstanceStatus, TaskStatus
 from registry.models import Person, Unit, UnitEvent
 
-OPEN_STATUSES = ("running", "returned", "incident")
+OPEN_STATUSES = (InstanceStatus.RUNNING, InstanceStatus.RETURNED, InstanceStatus.INCIDENT)
 APPROVAL_KIND = "institution_approval"  # 机构编制批复
 
 
@@ -31,7 +32,7 @@ def cancel_refusal(session: Session, unit: Unit, *, matter_id: str | None = None
     open_matters = (
         select(func.count(func.distinct(Instance.id)))
         .join(Task, Task.instance_id == Instance.id)
-        .where(Instance.unit_code == unit.code, Instance.status.in_(OPEN_STATUSES), Task.state == "completed")
+        .where(Instance.unit_code == unit.code, Instance.status.in_(OPEN_STATUSES), Task.state == TaskStatus.COMPLETED)
     )
     if matter_id is not None:
         open_matters = open_matters.where(Instance.id != matter_id)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
+
 UNIT_KINDS = ("机关", "事业单位", "群众团体")
 FUNDING_FORMS = ("财政拨款", "全额拨款", "差额拨款", "自收自支")
 EST_TYPES = (
@@ -13,7 +15,21 @@ EST_TYPES = (
     "事业编制（自收自支）",
     "事业工勤编制",
 )
-UNIT_STATUSES = {"active": "正常", "frozen": "冻结（负面清单）", "cancelled": "已撤销"}
+
+
+class UnitStatus(StrEnum):
+    """A unit in the register: in business, frozen (on the negative list: no new matters), or cancelled."""
+
+    ACTIVE = "active"
+    FROZEN = "frozen"
+    CANCELLED = "cancelled"
+
+
+UNIT_STATUSES: dict[str, str] = {
+    UnitStatus.ACTIVE: "正常",
+    UnitStatus.FROZEN: "冻结（负面清单）",
+    UnitStatus.CANCELLED: "已撤销",
+}
 PERSON_CATEGORIES = ("领导正职", "领导副职", "非领导")
 POST_CATEGORIES = ("管理", "专技", "工勤")
 ENTRY_FORMS = ("考录", "调入", "招聘", "军转", "遴选", "选调", "其他")

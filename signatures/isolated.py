@@ -58,11 +58,33 @@ def _checking_pool() -> ProcessPool:
     global _pool
     with _pool_lock:
         if _pool is None or not _pool.active:
+            if _pool is None:
+                _before_threads_are_joined(stop_checking_pool)
             _pool = ProcessPool(
                 max_workers=WORKERS, initializer=_limit_memory, context=multiprocessing.get_context("spawn")
             )
-            atexit.register(_pool.stop)
         return _pool
+
+
+def stop_checking_pool() -> None:
+    """End the checking processes (a process that ends, or a test session)."""
+    global _pool
+    with _pool_lock:
+        if _pool is not None:
+            _pool.stop()  # type: ignore[no-untyped-call]
+            _pool.join(timeout=10)
+            _pool = None
+
+
+def _before_threads_are_joined(stop: Callable[[], None]) -> None:
+    """Pebble's pool threads are not daemons: at exit the interpreter waits for them before it
+    runs ``atexit`` handlers, so a pool stopped from ``atexit`` would keep the process alive
+    for ever. ``concurrent.futures`` registers its own shutdown the same way."""
+    register = getattr(threading, "_register_atexit", None)
+    if register is not None:
+        register(stop)
+    else:  # pragma: no cover - every CPython this project supports has it
+        atexit.register(stop)
 
 
 def _limit_memory() -> None:

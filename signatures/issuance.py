@@ -35,6 +35,7 @@ from engine.outbox import AnyHandler, Handler, Staged
 from engine.records import OutboxMessage
 from engine.sequences import next_number
 from engine.services import messages
+from engine.vocabulary import TaskStatus
 from signatures.kinds import kind_of
 from signatures.models import ISSUED, PENDING, Document
 from signatures.pipeline import DocumentPipeline
@@ -115,7 +116,7 @@ def _acting_departments(session: Session, instance: Instance, issuing: str) -> l
     """Names of the departments that decided a step of the matter, in the order they first acted."""
     codes = session.scalars(
         select(Task.department)
-        .where(Task.instance_id == instance.id, Task.state == "completed", Task.role != "applicant")
+        .where(Task.instance_id == instance.id, Task.state == TaskStatus.COMPLETED, Task.role != "applicant")
         .order_by(Task.completed_at)
     ).all()
     ordered = [code for code in dict.fromkeys(codes) if code != issuing]

@@ -8,6 +8,7 @@ from api.bodies import openapi_submission, submit
 from api.deps import Attachments, Config, Ctx, CurrentActor, Day
 from api.schemas import ERRORS, BatchApproveJson, BatchApproveOut, CompleteJson, InstanceOut, Open, TaskOut
 from engine import services
+from engine.vocabulary import TaskStatus
 
 router = APIRouter(prefix="/api/v1/tasks", tags=["待办"], responses=ERRORS)
 
@@ -22,7 +23,7 @@ COMPLETE_BODY = openapi_submission(
 def inbox(
     ctx: Ctx,
     actor: CurrentActor,
-    state: Literal["open", "completed", "cancelled"] = "open",
+    state: TaskStatus = TaskStatus.OPEN,
     process_key: str | None = Query(default=None, max_length=100),
     due_before: Day | None = None,
     overdue: bool = False,

@@ -24,23 +24,16 @@ from api.web import session
 from engine import clock
 from engine.actors import Actor
 from engine.errors import DomainError, NotFound
+from engine.vocabulary import Decision, InstanceStatus, labels
 from storage.archive import StorageUnavailable
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 WEB_STATIC = Path(__file__).parent / "static"
 DUE_SOON = timedelta(days=2)
 
-STATUS_TEXT = {
-    "running": "办理中",
-    "returned": "退回补正",
-    "incident": "异常",
-    "completed": "已办结",
-    "rejected": "不予批准",
-    "withdrawn": "已撤回",
-    "cancelled": "已终止",
-}
+STATUS_TEXT = labels(InstanceStatus)
 ROLE_TEXT = {"applicant": "申请单位经办人", "approver": "审批人员", "archivist": "档案管理员", "admin": "系统管理员"}
-DECISION_TEXT = {"approve": "同意", "return": "退回补正", "reject": "不予批准", "submit": "提交"}
+DECISION_TEXT = labels(Decision)
 ACTION_TEXT = {
     "start": "发起",
     "submit": "提交申请",

@@ -26,6 +26,7 @@ from engine import clock, services
 from engine.actors import Actor
 from engine.context import EngineContext
 from engine.errors import DomainError, Forbidden, ValidationFailed
+from engine.vocabulary import Decision
 
 router = APIRouter(include_in_schema=False)
 INBOX_FILTERS = ("matter", "due_before", "overdue", "claimed")
@@ -195,7 +196,7 @@ async def decide(request: Request, actor: Viewer, task_id: str) -> Response:
     data: dict[str, Any] = {}
     try:
         async with uploads_of(form, config, request.app.state.attachments, ctx) as uploads:
-            if decision == "submit":  # a corrected submission: the form is the data
+            if decision == Decision.SUBMIT:  # a corrected submission: the form is the data
                 task = services.get_task(ctx, actor, task_id)
                 fields = {k: v for k, v in form.items() if isinstance(v, str)}
                 data = formfields.parse(task.get("form_schema") or {}, fields)

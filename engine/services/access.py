@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session, aliased
 from engine.actors import APPLICANT_DEPARTMENT, Actor
 from engine.errors import NotFound
 from engine.models import Instance, Task
+from engine.vocabulary import TaskStatus
 
 # Aliased: a caller's query may join Task itself. Built once: building an
 # alias per request costs more than the query it serves.
@@ -89,13 +90,13 @@ def lock_task_instance(session: Session, actor: Actor, task_id: str) -> tuple[Ta
         raise NotFound("task_not_found", "任务不存在或无权查看")
     rows = session.scalars(
         select(Task)
-        .where(Task.instance_id == instance.id, or_(Task.state == "open", Task.id == task_id))
+        .where(Task.instance_id == instance.id, or_(Task.state == TaskStatus.OPEN, Task.id == task_id))
         .execution_options(populate_existing=True)
     ).all()
     task = next((row for row in rows if row.id == task_id), None)
     if task is None:
         raise NotFound("task_not_found", "任务不存在或无权查看")
-    return task, instance, [row for row in rows if row.state == "open"]
+    return task, instance, [row for row in rows if row.state == TaskStatus.OPEN]
 
 
 def lock_instance(session: Session, instance: Instance) -> None:

@@ -26,13 +26,11 @@ from engine.definitions import UserTaskInfo
 from engine.errors import Conflict, Forbidden, ValidationFailed
 from engine.models import Instance, Task
 from engine.services import attachments, stepping
-
-APPROVER_DECISIONS = ("approve", "return", "reject")
-DECISION_LABELS = {"submit": "提交", "approve": "同意", "return": "退回补正", "reject": "不予批准"}
+from engine.vocabulary import APPROVER_DECISIONS, Decision, TaskStatus
 
 
 def check_may_complete(actor: Actor, task: Task, instance: Instance) -> None:
-    if task.state != "open":
+    if task.state != TaskStatus.OPEN:
         raise Conflict("task_already_completed", "该任务已办理完毕")
     if not actor.can_act_for(task.department, task.role):
         raise Forbidden("not_your_task", "该任务不属于您所在的部门或角色")
@@ -61,17 +59,17 @@ def check_recusal(actor: Actor, task: Task, instance: Instance) -> None:
 
 def normalise_decision(info: UserTaskInfo, decision: str | None, opinion: str | None) -> str:
     if info.is_applicant_task:
-        if decision not in (None, "submit", "approve"):
+        if decision not in (None, Decision.SUBMIT, Decision.APPROVE):
             raise ValidationFailed("invalid_decision", "申请人任务只能提交")
-        return "submit"
+        return Decision.SUBMIT
     if decision not in APPROVER_DECISIONS:
         raise ValidationFailed(
             "invalid_decision", "审批结论应为同意（approve）、退回补正（return）或不予批准（reject）"
         )
     if decision not in info.decisions:
-        offered = "、".join(DECISION_LABELS[d] for d in info.decisions)
+        offered = "、".join(Decision(d).label for d in info.decisions)
         raise ValidationFailed("decision_not_allowed", f"“{info.title}”环节只能选择：{offered}")
-    if decision in ("return", "reject") and not (opinion or "").strip():
+    if decision in (Decision.RETURN, Decision.REJECT) and not (opinion or "").strip():
         raise ValidationFailed("opinion_required", "退回或不予批准时必须填写审批意见")
     return decision
 
@@ -135,7 +133,7 @@ def complete_task(
         for other in loaded.compiled.user_tasks.values():
             key = other.result_key or other.name
             record = spiff_task.data.get(key)
-            returned = isinstance(record, dict) and record.get("decision") == "return"
+            returned = isinstance(record, dict) and record.get("decision") == Decision.RETURN
             if not other.is_applicant_task and (info.resubmit_clears == "all" or returned):
                 spiff_task.data.pop(key, None)
         spiff_task.data["application"] = data
@@ -151,7 +149,7 @@ def complete_task(
         }
         spiff_task.data[info.result_key or info.name] = record
     spiff_task.run()
-    task.state, task.completed_at, task.completed_by = "completed", now, actor.user_id
+    task.state, task.completed_at, task.completed_by = TaskStatus.COMPLETED, now, actor.user_id
     task.assignee_id = task.assignee_id or actor.user_id
     task.decision, task.opinion, task.form_data = decision, opinion, data
     status_before = instance.status

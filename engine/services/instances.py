@@ -16,6 +16,7 @@ from engine.models import Instance, Task
 from engine.services import stepping, views
 from engine.services.access import instance_visibility, lock_instance, visible_instance
 from engine.services.completion import complete_task
+from engine.vocabulary import FINAL_STATUSES, Decision, TaskStatus
 from engine.workflow_store import SERIALIZER_VERSION
 
 
@@ -69,7 +70,7 @@ def start(
             actor,
             loaded,
             first[0],
-            decision="submit",
+            decision=Decision.SUBMIT,
             opinion=None,
             data=data,
             uploads=uploads,
@@ -118,10 +119,10 @@ def withdraw(ctx: EngineContext, actor: Actor, instance_id: str, *, reason: str 
             raise Forbidden("applicant_only", "只有申请单位可以撤回本单位的事项")
         decided = session.scalar(
             select(func.count()).where(
-                Task.instance_id == instance.id, Task.state == "completed", Task.role != "applicant"
+                Task.instance_id == instance.id, Task.state == TaskStatus.COMPLETED, Task.role != "applicant"
             )
         )
-        if instance.status in stepping.FINAL_STATUSES:
+        if instance.status in FINAL_STATUSES:
             raise Conflict("instance_finished", "该事项已结束，不能撤回")
         if decided:
             raise Conflict("already_decided", "已有部门作出审批决定，不能撤回")
@@ -137,7 +138,7 @@ def cancel(ctx: EngineContext, actor: Actor, instance_id: str, *, reason: str) -
     with ctx.transaction() as session:
         instance = visible_instance(session, actor, instance_id)
         lock_instance(session, instance)
-        if instance.status in stepping.FINAL_STATUSES:
+        if instance.status in FINAL_STATUSES:
             raise Conflict("instance_finished", "该事项已结束")
         return _stop(ctx, session, actor, instance, stepping.CANCELLED, "cancel", reason)
 

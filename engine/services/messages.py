@@ -22,6 +22,7 @@ from engine.context import EngineContext
 from engine.models import Instance
 from engine.services import stepping
 from engine.services.access import lock_instance
+from engine.vocabulary import FINAL_STATUSES
 
 SYSTEM_ACTOR = "system"
 
@@ -39,7 +40,7 @@ def deliver(
 ) -> bool:
     """Deliver message ``name`` to the instance if it waits for it; True when it moved on."""
     instance = session.get(Instance, instance_id)
-    if instance is None or instance.status in stepping.FINAL_STATUSES:
+    if instance is None or instance.status in FINAL_STATUSES:
         return False
     lock_instance(session, instance)
     loaded = stepping.load(ctx, session, instance)

@@ -30,13 +30,14 @@ from engine.definitions import CompiledProcess, UserTaskInfo
 from engine.errors import Conflict
 from engine.models import Incident, Instance, Task
 from engine.uow import after_commit
+from engine.vocabulary import FINAL_STATUSES, InstanceStatus, TaskStatus
 from engine.workflow_store import LiveWorkflow
 
 log = logging.getLogger(__name__)
 
-RUNNING, RETURNED, INCIDENT = "running", "returned", "incident"
-COMPLETED, REJECTED, WITHDRAWN, CANCELLED = "completed", "rejected", "withdrawn", "cancelled"
-FINAL_STATUSES = frozenset({COMPLETED, REJECTED, WITHDRAWN, CANCELLED})
+RUNNING, RETURNED, INCIDENT = InstanceStatus.RUNNING, InstanceStatus.RETURNED, InstanceStatus.INCIDENT
+COMPLETED, REJECTED = InstanceStatus.COMPLETED, InstanceStatus.REJECTED
+WITHDRAWN, CANCELLED = InstanceStatus.WITHDRAWN, InstanceStatus.CANCELLED
 
 
 @dataclass
@@ -127,16 +128,17 @@ def sync_projection(ctx: EngineContext, session: Session, loaded: Loaded, *, not
     open_rows: list[Task] = (
         loaded.open_rows
         if loaded.open_rows is not None
-        else list(session.scalars(select(Task).where(Task.instance_id == instance.id, Task.state == "open")))
+        else list(session.scalars(select(Task).where(Task.instance_id == instance.id, Task.state == TaskStatus.OPEN)))
     )
     loaded.open_rows = None
     still_open = []
     for row in open_rows:
-        if row.id in ready and row.state == "open":
+        if row.id in ready and row.state == TaskStatus.OPEN:
             still_open.append(row)
             continue
         spiff_task = workflow.tasks.get(UUID(row.id))
-        row.state = "completed" if spiff_task is not None and spiff_task.state == TaskState.COMPLETED else "cancelled"
+        done = spiff_task is not None and spiff_task.state == TaskState.COMPLETED
+        row.state = TaskStatus.COMPLETED if done else TaskStatus.CANCELLED
         row.completed_at = row.completed_at or now
     known = {row.id for row in open_rows}
     created = []
@@ -154,7 +156,7 @@ def sync_projection(ctx: EngineContext, session: Session, loaded: Loaded, *, not
             department=department,
             role=info.role,
             form_key=info.form_key,
-            state="open",
+            state=TaskStatus.OPEN,
             created_at=now,
             due_at=due_at(ctx.calendar, now, info.sla_days),
             assignee_id=_assignee(session, info, spiff_task),

@@ -16,8 +16,8 @@ from engine.models import Instance, Task
 from engine.services import stepping, views
 from engine.services.access import lock_task_instance, task_inbox_condition, visible_task
 from engine.services.completion import check_may_complete, complete_task, must_recuse
+from engine.vocabulary import FINAL_STATUSES, Decision, TaskStatus
 
-TASK_STATES = ("open", "completed", "cancelled")
 CLAIM_FILTERS = ("mine", "unclaimed")
 MAX_ATTEMPTS = 4
 MAX_BATCH = 50
@@ -28,7 +28,7 @@ def inbox(
     ctx: EngineContext,
     actor: Actor,
     *,
-    state: str = "open",
+    state: str = TaskStatus.OPEN,
     process_key: str | None = None,
     due_before: date | None = None,
     overdue: bool = False,
@@ -38,8 +38,8 @@ def inbox(
 ) -> list[dict[str, Any]]:
     """The actor's tasks, overdue first and then by due date; each says whether
     it is a routine step that may be approved in a batch."""
-    if state not in TASK_STATES:
-        raise ValidationFailed("invalid_filter", f"任务状态应为：{'、'.join(TASK_STATES)}")
+    if state not in set(TaskStatus):
+        raise ValidationFailed("invalid_filter", f"任务状态应为：{'、'.join(TaskStatus)}")
     if claimed is not None and claimed not in CLAIM_FILTERS:
         raise ValidationFailed("invalid_filter", "签收状态应为 mine（我签收的）或 unclaimed（未签收）")
     with ctx.reading() as session:
@@ -87,9 +87,9 @@ def get_task(ctx: EngineContext, actor: Actor, task_id: str) -> dict[str, Any]:
             "data": dossier,
             "prefill": instance.application if task.role == "applicant" else {},
             "form_schema": form.schema if form else None,
-            "decisions": ["submit"] if task.role == "applicant" else list(info.decisions if info else ()),
+            "decisions": [Decision.SUBMIT] if task.role == "applicant" else list(info.decisions if info else ()),
             "opinions": views.opinions(session, instance.id),
-            "can_complete": task.state == "open"
+            "can_complete": task.state == TaskStatus.OPEN
             and actor.can_act_for(task.department, task.role)
             and task.assignee_id in (None, actor.user_id)
             and recusal is None,
@@ -105,7 +105,7 @@ def claim(ctx: EngineContext, actor: Actor, task_id: str) -> dict[str, Any]:
             return views.task_summaries(session, [task], ctx.calendar)[0]
         claimed = session.execute(
             update(Task)
-            .where(Task.id == task.id, Task.assignee_id.is_(None), Task.state == "open")
+            .where(Task.id == task.id, Task.assignee_id.is_(None), Task.state == TaskStatus.OPEN)
             .values(assignee_id=actor.user_id)
         )
         if getattr(claimed, "rowcount", 0) != 1:
@@ -118,7 +118,7 @@ def claim(ctx: EngineContext, actor: Actor, task_id: str) -> dict[str, Any]:
 def unclaim(ctx: EngineContext, actor: Actor, task_id: str) -> dict[str, Any]:
     with ctx.transaction() as session:
         task, instance = visible_task(session, actor, task_id)
-        if task.state != "open":
+        if task.state != TaskStatus.OPEN:
             raise Conflict("task_already_completed", "该任务已办理完毕")
         if task.assignee_id is None:
             raise Conflict("task_not_claimed", "该任务尚未签收")
@@ -176,7 +176,7 @@ def _complete_once(
     with ctx.transaction() as session:
         task, instance, open_rows = lock_task_instance(session, actor, task_id)
         check_may_complete(actor, task, instance)
-        if instance.status in stepping.FINAL_STATUSES:
+        if instance.status in FINAL_STATUSES:
             raise Conflict("instance_finished", "该事项已办结，不能再办理")
         loaded = stepping.load(ctx, session, instance)
         loaded.open_rows = open_rows
@@ -214,7 +214,7 @@ def approve_routine(
     for task_id in unique:
         try:
             result = complete(
-                ctx, actor, task_id, decision="approve", opinion=opinion or ROUTINE_OPINION, routine_only=True
+                ctx, actor, task_id, decision=Decision.APPROVE, opinion=opinion or ROUTINE_OPINION, routine_only=True
             )
         except DomainError as error:
             refused.append({"task_id": task_id, "code": error.code, "message": error.message})

@@ -12,6 +12,7 @@ from engine.accounts import User
 from engine.calendar import WorkCalendar, provisional
 from engine.models import Incident, Instance, Task
 from engine.services.stepping import iso
+from engine.vocabulary import TaskStatus
 
 
 def _usernames(session: Session, ids: set[int | None]) -> dict[int, str]:
@@ -53,7 +54,7 @@ def opinions(session: Session, instance_id: str) -> list[dict[str, Any]]:
     done = list(
         session.scalars(
             select(Task)
-            .where(Task.instance_id == instance_id, Task.state == "completed")
+            .where(Task.instance_id == instance_id, Task.state == TaskStatus.COMPLETED)
             .order_by(Task.completed_at, Task.created_at)
         )
     )
@@ -77,7 +78,7 @@ def dossier(session: Session, instance: Instance) -> dict[str, Any]:
     decided = list(
         session.scalars(
             select(Task)
-            .where(Task.instance_id == instance.id, Task.state == "completed", Task.role != "applicant")
+            .where(Task.instance_id == instance.id, Task.state == TaskStatus.COMPLETED, Task.role != "applicant")
             .order_by(Task.completed_at)
         )
     )
@@ -127,7 +128,7 @@ def step_result(session: Session, loaded: Any, calendar: WorkCalendar) -> dict[s
 def instance_detail(session: Session, instance: Instance, calendar: WorkCalendar) -> dict[str, Any]:
     open_tasks = list(
         session.scalars(
-            select(Task).where(Task.instance_id == instance.id, Task.state == "open").order_by(Task.created_at)
+            select(Task).where(Task.instance_id == instance.id, Task.state == TaskStatus.OPEN).order_by(Task.created_at)
         )
     )
     incidents = session.scalars(select(Incident).where(Incident.instance_id == instance.id).order_by(Incident.id)).all()

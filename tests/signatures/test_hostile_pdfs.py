@@ -117,3 +117,15 @@ def test_a_check_over_its_time_is_killed_and_the_next_one_runs(tmp_path: Path) -
     assert refused.value.code == "verification_timeout"
     report = isolated.verify_untrusted(_signed(tmp_path / "pki"), [DevelopmentPki(tmp_path / "pki").root()])
     assert report.valid is True
+
+
+def test_a_process_that_used_the_checking_pool_still_exits() -> None:
+    """The pool's threads are not daemons: the process must stop them before the interpreter waits on them."""
+    import subprocess
+    import sys
+
+    code = "import time; from signatures import isolated; isolated.run_bounded(time.sleep, (0.1,), seconds=5)"
+    t0 = time.perf_counter()
+    ended = subprocess.run([sys.executable, "-c", code], timeout=60, capture_output=True)
+    assert ended.returncode == 0, ended.stderr[-500:]
+    assert time.perf_counter() - t0 < 30
