@@ -11,8 +11,9 @@ from api.bodies import media_type, openapi_submission, pydantic_errors, read_jso
 from api.deps import Attachments, Config, Ctx, CurrentActor
 from api.schemas import ERRORS, InstanceOut, InstancePage, ReasonJson, StartJson
 from engine import services
-from engine.errors import Forbidden, NotFound, UnsupportedMediaType, ValidationFailed
+from engine.errors import NotFound, UnsupportedMediaType
 from engine.services.attachments import attachment_for_download
+from engine.services.instances import check_may_start
 
 router = APIRouter(prefix="/api/v1/instances", tags=["事项"], responses=ERRORS)
 
@@ -29,8 +30,7 @@ START_BODY = openapi_submission(StartJson, {"process_key": {"type": "string"}}, 
     openapi_extra={"requestBody": START_BODY},
 )
 async def start(request: Request, ctx: Ctx, config: Config, store: Attachments, actor: CurrentActor) -> dict[str, Any]:
-    if not actor.is_applicant:  # refuse before storing any upload
-        raise Forbidden("applicant_only", "只有申请单位的经办人可以发起事项")
+    check_may_start(actor)  # before any upload is stored
     return await submit(
         request,
         ctx,
@@ -92,11 +92,7 @@ async def withdraw(request: Request, ctx: Ctx, actor: CurrentActor, instance_id:
 )
 async def cancel(request: Request, ctx: Ctx, actor: CurrentActor, instance_id: str = InstanceId) -> dict[str, Any]:
     reason = await _reason(request)
-    if not actor.is_admin:
-        raise Forbidden("admin_only", "只有管理员可以终止事项")
-    if not reason:
-        raise ValidationFailed("reason_required", "终止事项必须填写原因")
-    return await run_in_threadpool(services.cancel, ctx, actor, instance_id, reason=reason)
+    return await run_in_threadpool(services.cancel, ctx, actor, instance_id, reason=reason or "")
 
 
 @router.get("/{instance_id}/attachments/{sha256}", summary="下载事项附件", response_class=FileResponse)

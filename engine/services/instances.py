@@ -20,6 +20,12 @@ from engine.vocabulary import FINAL_STATUSES, Decision, TaskStatus
 from engine.workflow_store import SERIALIZER_VERSION
 
 
+def check_may_start(actor: Actor) -> None:
+    """Only a unit's clerk starts matters (asked before any upload is stored)."""
+    if not actor.is_applicant:
+        raise Forbidden("applicant_only", "只有申请单位的经办人可以发起事项")
+
+
 def start(
     ctx: EngineContext,
     actor: Actor,
@@ -29,8 +35,7 @@ def start(
     uploads: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     """Create a matter and submit its first (applicant) task with ``data``."""
-    if not actor.is_applicant:
-        raise Forbidden("applicant_only", "只有申请单位的经办人可以发起事项")
+    check_may_start(actor)
     with ctx.transaction() as session:
         for guard in ctx.start_guards:
             guard(session, actor, process_key)
