@@ -45,6 +45,7 @@ from api.web import (
 )
 from api.web import tasks as task_pages
 from api.web.pages import WEB_STATIC
+from archive.ingest import ArchiveContext
 from engine.context import EngineContext
 from storage import LocalAttachmentStore
 
@@ -66,7 +67,7 @@ def create_app(
     config: ApiConfig | None = None,
     trust_roots: list[Any] | None = None,
     document_store: LocalAttachmentStore | None = None,
-    archive_context: Any = None,
+    archive_context: ArchiveContext | None = None,
     readiness: dict[str, Callable[[], None]] | None = None,
 ) -> FastAPI:
     config = config or ApiConfig()

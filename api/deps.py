@@ -10,6 +10,7 @@ from fastapi import Depends, Path, Request
 from fastapi.security import OAuth2PasswordBearer
 from pydantic import AfterValidator, WithJsonSchema
 
+from archive.ingest import ArchiveContext
 from engine.accounts import resolve_token
 from engine.actors import Actor
 from engine.context import EngineContext
@@ -51,6 +52,14 @@ def client_address(request: Request) -> str | None:
     """The client's address as the server sees it (uvicorn applies X-Forwarded-For only
     from the proxies it trusts, ``FORWARDED_ALLOW_IPS``)."""
     return request.client.host if request.client else None
+
+
+def get_archive(request: Request) -> ArchiveContext:
+    """The archive's store and trust roots (``onestop.bootstrap`` builds them with the platform)."""
+    actx: ArchiveContext | None = request.app.state.archive
+    if actx is None:
+        raise NotFound("archive_not_configured", "本平台未配置档案库")
+    return actx
 
 
 def get_ctx(request: Request) -> EngineContext:

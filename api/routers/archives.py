@@ -8,21 +8,15 @@ from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
-from api.deps import Ctx, CurrentActor, Day
+from api.deps import Ctx, CurrentActor, Day, get_archive
 from api.downloads import archive_download
 from api.schemas import ERRORS, Open
 from archive import service
-from archive.ingest import ArchiveContext
 from archive.search import MAX_PAGE_SIZE, ArchiveQuery
 
 router = APIRouter(prefix="/api/v1/archive", tags=["档案"], responses=ERRORS)
 RecordId = Path(ge=1, le=2**62)
 Reason = Annotated[str | None, Query(max_length=500, description="查阅理由（可选，记入审计）")]
-
-
-def _archive(request: Request) -> ArchiveContext:
-    actx: ArchiveContext = request.app.state.archive
-    return actx
 
 
 @router.get("/records", response_model=Open, summary="检索档案（全文与字段）")
@@ -77,7 +71,7 @@ def read(ctx: Ctx, actor: CurrentActor, reason: Reason = None, record_id: int = 
 async def download(
     request: Request, ctx: Ctx, actor: CurrentActor, reason: Reason = None, record_id: int = RecordId
 ) -> Response:
-    found = await run_in_threadpool(service.download, _archive(request), ctx, actor, record_id, reason)
+    found = await run_in_threadpool(service.download, get_archive(request), ctx, actor, record_id, reason)
     return archive_download(found)
 
 
@@ -85,4 +79,4 @@ async def download(
 async def verify(
     request: Request, ctx: Ctx, actor: CurrentActor, reason: Reason = None, record_id: int = RecordId
 ) -> dict[str, Any]:
-    return await run_in_threadpool(service.verify_now, _archive(request), ctx, actor, record_id, reason)
+    return await run_in_threadpool(service.verify_now, get_archive(request), ctx, actor, record_id, reason)

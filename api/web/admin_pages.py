@@ -3,8 +3,6 @@ with filters, incidents with retry, and the dashboard of charts."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
@@ -15,8 +13,8 @@ from api.web import charts, diagram
 from api.web.pages import DEPARTMENT_TEXT, Viewer, checked_form, engine_context, error_page, page
 from engine import clock, services
 from engine.actors import Actor
-from engine.definitions import latest_definition
 from engine.errors import DomainError, Forbidden
+from engine.services.processes import process_detail
 from registry import dashboard
 
 router = APIRouter(include_in_schema=False)
@@ -75,18 +73,8 @@ async def retry_incident(request: Request, actor: Viewer, incident_id: RowId) ->
 def process_page(request: Request, actor: Viewer, key: str) -> Response:
     if (refused := refused_unless_admin(request, actor)) is not None:
         return refused
-    ctx = engine_context(request)
     try:
-        with ctx.reading() as db:
-            definition = latest_definition(db, key)
-            info: dict[str, Any] = {
-                "key": definition.key,
-                "name": definition.name,
-                "version": definition.version,
-                "sha256": definition.sha256,
-                "deployed_at": definition.deployed_at,
-            }
-            xml = definition.bpmn_xml
+        info, xml = process_detail(engine_context(request), actor, key)
     except DomainError as error:
         return error_page(request, actor, error)
     return page(request, "admin_process.html", actor, process=info, diagram=diagram.render(xml, {}, {}))

@@ -10,12 +10,11 @@ from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from api.deps import RowId
+from api.deps import RowId, get_archive
 from api.downloads import attachment_headers
 from api.web.archive_query import FILTERS, conditions, parse_query, search_url
 from api.web.pages import DEPARTMENT_TEXT, Viewer, checked_form, engine_context, error_page, page
 from archive import export_jobs
-from archive.ingest import ArchiveContext
 from engine.errors import DomainError
 
 router = APIRouter(include_in_schema=False)
@@ -23,11 +22,6 @@ STATUS = {"queued": "排队中", "running": "导出中", "done": "已完成", "f
 BADGE = {"queued": "grey", "running": "running", "done": "green", "failed": "red"}
 ACTIVE = ("queued", "running")
 REFRESH_SECONDS = 2
-
-
-def _archive(request: Request) -> ArchiveContext:
-    actx: ArchiveContext = request.app.state.archive
-    return actx
 
 
 def _size(size: int | None) -> str:
@@ -94,7 +88,9 @@ def export_page(request: Request, actor: Viewer, export_id: RowId) -> Response:
 def download_export(request: Request, actor: Viewer, export_id: RowId) -> Response:
     ctx = engine_context(request)
     try:
-        job, path = export_jobs.download(ctx, _archive(request), actor, export_id, request.query_params.get("reason"))
+        job, path = export_jobs.download(
+            ctx, get_archive(request), actor, export_id, request.query_params.get("reason")
+        )
     except DomainError as error:
         return error_page(request, actor, error)
     name = f"档案导出-{job['id']}-{(job['finished_at'] or '')[:10]}.zip"

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from api.deps import RowId
+from api.deps import RowId, get_archive
 from api.downloads import archive_download
 from api.web import archive_exports
 from api.web.archive_query import FILTERS, MATTERS, form_params, parse_query
@@ -75,7 +75,7 @@ async def verify_record(request: Request, actor: Viewer, record_id: RowId) -> Re
         return form
     try:
         await run_in_threadpool(
-            service.verify_now, request.app.state.archive, ctx, actor, record_id, str(form.get("reason", "")) or None
+            service.verify_now, get_archive(request), ctx, actor, record_id, str(form.get("reason", "")) or None
         )
     except DomainError as error:
         return error_page(request, actor, error)
@@ -86,7 +86,7 @@ async def verify_record(request: Request, actor: Viewer, record_id: RowId) -> Re
 def download_record(request: Request, actor: Viewer, record_id: RowId) -> Response:
     ctx = engine_context(request)
     try:
-        found = service.download(request.app.state.archive, ctx, actor, record_id, request.query_params.get("reason"))
+        found = service.download(get_archive(request), ctx, actor, record_id, request.query_params.get("reason"))
     except DomainError as error:
         return error_page(request, actor, error)
     return archive_download(found)

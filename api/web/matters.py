@@ -27,10 +27,10 @@ from api.web.tasks import with_sla
 from api.web.uploads import file_field, uploads_of
 from engine import services
 from engine.actors import Actor
-from engine.context import EngineContext
 from engine.errors import DomainError, Forbidden, NotFound, ValidationFailed
 from engine.services import progress
 from engine.services.attachments import attachment_for_download
+from engine.services.instances import start_refusal
 from signatures import records
 
 router = APIRouter(include_in_schema=False)
@@ -50,22 +50,11 @@ def home(request: Request) -> Response | dict[str, Any]:
     values: dict[str, Any] = {}
     if actor.is_applicant:
         values["processes"] = [p for p in services.list_processes(ctx) if p["key"] != "demo_cross_department"]
-        values["frozen"] = _frozen_reason(ctx, actor)
+        values["frozen"] = start_refusal(ctx, actor)
         values["matters"] = services.list_instances(ctx, actor, limit=10)["items"]
     if actor.departments and not actor.is_applicant:
         values["tasks"] = with_sla(services.inbox(ctx, actor, limit=10))
     return page(request, "home.html", actor, **values)
-
-
-def _frozen_reason(ctx: EngineContext, actor: Actor) -> str | None:
-    """Why this unit may start nothing (负面清单), asked of the same guards a start asks."""
-    with ctx.reading() as db:
-        for guard in ctx.start_guards:
-            try:
-                guard(db, actor, "")
-            except DomainError as refused:
-                return refused.message
-    return None
 
 
 # -- applicant: start a matter, my matters, one matter -------------------------------------------------------

@@ -11,13 +11,25 @@ from engine import audit
 from engine.actors import Actor
 from engine.context import EngineContext
 from engine.definitions import latest_definition
-from engine.errors import Conflict, Forbidden, ValidationFailed
+from engine.errors import Conflict, DomainError, Forbidden, ValidationFailed
 from engine.models import Instance, Task
 from engine.services import stepping, views
 from engine.services.access import instance_visibility, lock_instance, visible_instance
 from engine.services.completion import complete_task
 from engine.vocabulary import FINAL_STATUSES, Decision, TaskStatus
 from engine.workflow_store import SERIALIZER_VERSION
+
+
+def start_refusal(ctx: EngineContext, actor: Actor) -> str | None:
+    """Why this actor's unit may start nothing now (负面清单, a cancelled unit), asked of the very
+    guards a start asks; None when it may."""
+    with ctx.reading() as session:
+        for guard in ctx.start_guards:
+            try:
+                guard(session, actor, "")
+            except DomainError as refused:
+                return refused.message
+    return None
 
 
 def check_may_start(actor: Actor) -> None:

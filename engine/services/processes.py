@@ -47,6 +47,22 @@ def list_processes(ctx: EngineContext) -> list[dict[str, Any]]:
         return [{"key": d.key, "version": d.version, "name": d.name} for d in latest_definitions(session)]
 
 
+def process_detail(ctx: EngineContext, actor: Actor, key: str) -> tuple[dict[str, Any], str]:
+    """An administrator's view of a process's latest version: its facts and its BPMN."""
+    if not actor.is_admin:
+        raise Forbidden("admin_only", "只有管理员可以查看流程定义")
+    with ctx.reading() as session:
+        definition = latest_definition(session, key)
+        facts = {
+            "key": definition.key,
+            "name": definition.name,
+            "version": definition.version,
+            "sha256": definition.sha256,
+            "deployed_at": definition.deployed_at,
+        }
+        return facts, definition.bpmn_xml
+
+
 def start_form(ctx: EngineContext, key: str) -> dict[str, Any]:
     """The JSON Schema of the process's first applicant task."""
     with ctx.reading() as session:
