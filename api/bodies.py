@@ -20,7 +20,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from api.deps import ApiConfig
-from api.json_body import load_json
+from api.json_body import load_json, parsed_body
 from api.limits import human_size, reject_nul
 from engine.context import EngineContext
 from engine.errors import BadRequest, PayloadTooLarge, UnsupportedMediaType, ValidationFailed
@@ -79,7 +79,9 @@ def media_type(request: Request) -> str:
 
 
 async def read_json_object(request: Request) -> dict[str, Any]:
-    body = load_json(await request.body())
+    checked, body = parsed_body(request.scope)
+    if not checked:  # parsed once: by the middleware when it saw the body, else here
+        body = load_json(await request.body())
     if not isinstance(body, dict):
         raise BadRequest("invalid_json", "请求体应为 JSON 对象")
     return body

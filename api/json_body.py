@@ -17,6 +17,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from engine.errors import BadRequest, DomainError, PayloadTooLarge
 
 MAX_BYTES = 2 * 1024 * 1024
+PARSED = "onestop.json"  # the scope key under which the checked body's value travels on
 MAX_DEPTH = 32
 MAX_NUMBER_CHARS = 100
 
@@ -47,6 +48,11 @@ def _float(text: str) -> float:
 
 def _constant(name: str) -> Any:
     raise _Refused(BadRequest("json_number_out_of_range", f"JSON 不允许 {name}"))
+
+
+def parsed_body(scope: Scope) -> tuple[bool, Any]:
+    """Whether the middleware already read and checked this request's JSON body, and its value."""
+    return (PARSED in scope, scope.get(PARSED))
 
 
 def load_json(raw: bytes | str) -> Any:
@@ -126,7 +132,7 @@ class JsonBodyCheck:
                 if len(body) > MAX_BYTES:
                     break
             if body.strip():
-                load_json(bytes(body))
+                scope[PARSED] = load_json(bytes(body))  # the endpoint's reader takes it from here
         except DomainError as refused:
             await error_response(status_of(refused), refused.code, refused.message)(scope, receive, send)
             return

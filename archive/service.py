@@ -139,8 +139,9 @@ def download(
     if url is not None:  # the object store serves the locked version itself
         return Download(found, url, None)
     data = actx.store.get(record.object_key, record.version_id)
-    if hashlib.sha256(data).hexdigest() != record.sha256:
-        _flag_altered(ctx, actor, record.id, hashlib.sha256(data).hexdigest())
+    found_sha256 = hashlib.sha256(data).hexdigest()
+    if found_sha256 != record.sha256:
+        _flag_altered(ctx, actor, record.id, found_sha256)
         raise Conflict(
             "archive_integrity_failed", "档案文件与登记的摘要不一致，可能已被改动：已停止下载，并将该档案标记为待核查"
         )

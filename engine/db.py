@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import MetaData, create_engine, event
+from sqlalchemy import MetaData, create_engine, event, inspect, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.pool import NullPool
 
 from engine import clock
+
+T = TypeVar("T")
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -33,6 +37,18 @@ def utcnow() -> datetime:
 def as_utc(value: datetime) -> datetime:
     """SQLite returns naive datetimes; every stored time is UTC."""
     return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def locked_row(session: Session, model: type[T], **values: Any) -> T:
+    """The row of ``model`` whose primary key is in ``values``, inserted with ``values`` if missing
+    (insert-or-ignore, so two first users do not collide), then locked for the transaction
+    and read fresh."""
+    mapper = inspect(model)
+    key = {column.key: values[column.key] for column in mapper.primary_key}
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    session.execute(insert(model).values(**values).on_conflict_do_nothing())
+    query = select(model).filter_by(**key).with_for_update().execution_options(populate_existing=True)
+    return session.scalars(query).one()
 
 
 def make_engine(

@@ -8,12 +8,10 @@ gives its number back.
 
 from __future__ import annotations
 
-from sqlalchemy import Integer, String, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import Integer, String
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from engine.db import Base
+from engine.db import Base, locked_row
 
 
 class Sequence(Base):
@@ -25,15 +23,7 @@ class Sequence(Base):
 
 
 def next_number(session: Session, name: str, year: int) -> int:
-    dialect = session.get_bind().dialect.name
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    session.execute(insert(Sequence).values(name=name, year=year, last=0).on_conflict_do_nothing())
-    row = session.scalars(
-        select(Sequence)
-        .where(Sequence.name == name, Sequence.year == year)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    ).one()
+    row = locked_row(session, Sequence, name=name, year=year, last=0)
     row.last += 1
     session.flush()
     return row.last

@@ -19,12 +19,10 @@ import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import DateTime, Integer, String, delete, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import DateTime, Integer, String, delete
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from engine.db import Base, as_utc, utcnow
+from engine.db import Base, as_utc, locked_row, utcnow
 
 
 class Throttle(Base):
@@ -59,17 +57,7 @@ ADDRESS = BackOff("sign_in:address", free=20, base=10, cap=3600, forget=timedelt
 
 def _row(session: Session, scope: str, key: str, now: datetime) -> Throttle:
     """The (scope, key) row, created if missing, locked for this transaction."""
-    dialect = session.get_bind().dialect.name
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    session.execute(
-        insert(Throttle).values(scope=scope, key=key, count=0, window_started_at=now).on_conflict_do_nothing()
-    )
-    return session.scalars(
-        select(Throttle)
-        .where(Throttle.scope == scope, Throttle.key == key)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    ).one()
+    return locked_row(session, Throttle, scope=scope, key=key, count=0, window_started_at=now)
 
 
 def blocked_until(session: Session, rule: BackOff, key: str) -> datetime | None:

@@ -17,7 +17,7 @@ from engine.context import EngineContext
 from engine.db import make_engine, make_session_factory
 from engine.definitions import deploy_directory
 from onestop.database import one_at_a_time, upgrade
-from onestop.settings import Settings, UnsafeSettings
+from onestop.settings import Settings
 from registry.documents import unit_facts
 from registry.wiring import install as install_register
 from signatures import issuance
@@ -108,10 +108,7 @@ def archive_store(settings: Settings) -> ArchiveStore:
 def document_pipeline(settings: Settings, store: LocalAttachmentStore) -> DocumentPipeline:
     """Development CA and TSA in the embedded default; PKCS#12 keys, the configured
     roots and TSA in production, which never falls back to the development CA."""
-    missing = settings.unsafe_signing()
-    if missing:
-        said = "、".join(missing)
-        raise UnsafeSettings(f"生产环境（已设置 DATABASE_URL）缺少正式签名配置：{said}；平台不使用开发测试证书签署文书")
+    settings.check_signing()
     if settings.signing_keys_dir is None:
         return development_pipeline(
             data_dir=settings.data_dir,

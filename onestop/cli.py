@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 
 from onestop import cli_codes, cli_import, cli_tools, processes
-from onestop.settings import Settings
+from onestop.settings import Settings, UnsafeSettings
 
 
 def settings_from(args: argparse.Namespace) -> Settings:
@@ -291,7 +291,6 @@ def known_failures() -> tuple[type[BaseException], ...]:
     """Failures a user can act on (a missing font or file, a refused input, unsafe settings):
     said in one line, never as a traceback."""
     from engine.errors import DomainError
-    from onestop.settings import UnsafeSettings
     from signatures.fonts import FontMissing
 
     return (DomainError, FontMissing, UnsafeSettings, OSError)
@@ -301,9 +300,10 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.func in NEEDS_DATABASE:
         settings = settings_from(args)
-        missing = settings.unsafe_signing()
-        if missing:
-            print(f"错误：生产环境（已设置 DATABASE_URL）缺少正式签名配置：{'、'.join(missing)}", file=sys.stderr)
+        try:
+            settings.check_signing()  # said before the database is asked anything
+        except UnsafeSettings as unsafe:
+            print(f"错误：{unsafe}", file=sys.stderr)
             return 2
         if getattr(args, "demo", False) and not settings.embedded:
             return int(args.func(args))  # a wrong configuration is said first, before any connection

@@ -95,6 +95,15 @@ class Settings(BaseSettings):
         }
         return [f"{name}（{what}）" for name, (value, what) in needed.items() if not value]
 
+    def check_signing(self) -> None:
+        """Raise ``UnsafeSettings`` naming every signing setting production lacks."""
+        missing = self.unsafe_signing()
+        if missing:
+            said = "、".join(missing)
+            raise UnsafeSettings(
+                f"生产环境（已设置 DATABASE_URL）缺少正式签名配置：{said}；平台不使用开发测试证书签署文书"
+            )
+
     @property
     def effective_database_url(self) -> str:
         if self.database_url:

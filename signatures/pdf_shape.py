@@ -39,8 +39,7 @@ def check_size(size: int) -> None:
 
 
 def check_shape(reader: PdfFileReader, size: int) -> PdfShape:
-    """Refuse a file whose structure would make verification unbounded."""
-    check_size(size)
+    """Refuse a file whose structure would make verification unbounded (its size is checked before it is parsed)."""
     revisions = reader.xrefs.total_revisions
     if revisions > MAX_REVISIONS:
         raise _too_complex(f"文件有 {revisions} 次修订，超过 {MAX_REVISIONS} 次的验证上限")

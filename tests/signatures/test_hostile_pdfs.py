@@ -16,6 +16,7 @@ from signatures import isolated, pdf_shape
 from signatures.pki import DevelopmentPki
 from signatures.signing import PadesSigner
 from signatures.verification import verify_pdf
+from tests.api.helpers import pdf_file
 from tests.conftest import Api
 from tests.signatures.test_verification import blank_pdf
 
@@ -86,19 +87,8 @@ def test_too_many_revisions_are_refused(tmp_path: Path) -> None:
     assert refused.value.code == "pdf_too_complex" and "修订" in refused.value.message
 
 
-def _raw_pdf(trailer: bytes) -> bytes:
-    """A classic-xref PDF with its objects and the given trailer entries."""
-    objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [] /Count 0 >>", b"42"]
-    out = bytearray(b"%PDF-1.7\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
-    out += b"trailer\n<< /Size %d %s >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, trailer, xref)
-    return bytes(out)
+def _odd(trailer: bytes) -> bytes:
+    return pdf_file([b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [] /Count 0 >>", b"42"], trailer)
 
 
 @pytest.mark.parametrize(
@@ -106,7 +96,7 @@ def _raw_pdf(trailer: bytes) -> bytes:
     [b"/Root 1 0 R /Info 5", b"/Root 1 0 R /Info 3 0 R", b"/Root 3 0 R", b"/Root 7", b"/Root 1 0 R /Info [1 2]"],
 )
 def test_odd_trailers_are_unreadable_files_not_errors(sqlite_api: Api, trailer: bytes) -> None:
-    status, body, _ = _post(sqlite_api, _raw_pdf(trailer))
+    status, body, _ = _post(sqlite_api, _odd(trailer))
     assert status == 200 and body["valid"] is False, (trailer, body)
     assert body["reason"], body
 
