@@ -47,6 +47,7 @@ from api.web import tasks as task_pages
 from api.web.pages import WEB_STATIC
 from archive.ingest import ArchiveContext
 from engine.context import EngineContext
+from processes.catalogue import Catalogue
 from storage import LocalAttachmentStore
 
 DESCRIPTION = """
@@ -69,6 +70,7 @@ def create_app(
     document_store: LocalAttachmentStore | None = None,
     archive_context: ArchiveContext | None = None,
     readiness: dict[str, Callable[[], None]] | None = None,
+    catalogue: Catalogue | None = None,
 ) -> FastAPI:
     config = config or ApiConfig()
     app = FastAPI(
@@ -85,6 +87,7 @@ def create_app(
     app.state.documents = document_store
     app.state.archive = archive_context
     app.state.readiness = readiness or {}
+    app.state.catalogue = catalogue or Catalogue([])
     errors.install(app)
     for module in (
         health,

@@ -15,6 +15,7 @@ from engine.accounts import resolve_token
 from engine.actors import Actor
 from engine.context import EngineContext
 from engine.errors import NotFound, Unauthorized
+from processes.catalogue import Catalogue
 from storage import LocalAttachmentStore
 
 
@@ -65,6 +66,12 @@ def get_archive(request: Request) -> ArchiveContext:
 def get_ctx(request: Request) -> EngineContext:
     ctx: EngineContext = request.app.state.ctx
     return ctx
+
+
+def get_catalogue(request: Request) -> Catalogue:
+    """The matters' manifests: titles, cards, archive labels."""
+    catalogue: Catalogue = request.app.state.catalogue
+    return catalogue
 
 
 def get_config(request: Request) -> ApiConfig:

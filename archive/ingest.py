@@ -13,8 +13,8 @@ A record is never made twice: one per document, one dossier per matter.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -44,29 +44,27 @@ from storage.archive import RETENTION_CODES, ArchiveRefused, ArchiveStore, Reten
 SYSTEM_ACTOR = "system"
 TOPIC = "archive.ingest"
 route(TOPIC, "archive")
-# 保管期限: approvals and certificates that found a body are kept forever, staff records 30 years.
-DOCUMENT_RETENTION = {
-    "institution_approval": RetentionClass.PERMANENT,
-    "legal_person_certificate": RetentionClass.PERMANENT,
-    "credit_code_notice": RetentionClass.PERMANENT,
-    "domain_confirmation": RetentionClass.YEARS_10,
-    "staff_quota_notice": RetentionClass.YEARS_30,
-    "staff_entry_notice": RetentionClass.YEARS_30,
-    "staff_exit_notice": RetentionClass.YEARS_30,
-}
-DOSSIER_RETENTION = {
-    "institution_setup": RetentionClass.PERMANENT,
-    "credit_code": RetentionClass.PERMANENT,
-    "staff_entry": RetentionClass.YEARS_30,
-    "staff_exit": RetentionClass.YEARS_30,
-}
-MATTER_CODES = {
-    "institution_setup": "JGSL",
-    "credit_code": "FM",
-    "domain_name": "YM",
-    "staff_entry": "RB",
-    "staff_exit": "CB",
-}
+
+
+@dataclass(frozen=True)
+class ArchiveClasses:
+    """Each matter's 档号 code and 保管期限, from the matters' manifests; a matter or a
+    document kind no manifest names is filed as 其他 (QT), its dossier kept 10 years,
+    its documents 30."""
+
+    matter_codes: Mapping[str, str] = field(default_factory=dict)
+    dossier_retention: Mapping[str, RetentionClass] = field(default_factory=dict)
+    document_retention: Mapping[str, RetentionClass] = field(default_factory=dict)
+
+    def matter_code(self, process_key: str) -> str:
+        return self.matter_codes.get(process_key, "QT")
+
+    def of_dossier(self, process_key: str) -> RetentionClass:
+        return self.dossier_retention.get(process_key, RetentionClass.YEARS_10)
+
+    def of_document(self, kind: str) -> RetentionClass:
+        return self.document_retention.get(kind, RetentionClass.YEARS_30)
+
 
 UnitFacts = Callable[[Session, str], dict[str, Any]]
 
@@ -82,6 +80,7 @@ class ArchiveContext:
     unit_facts: UnitFacts
     fonds: str = "J001"  # 全宗号
     exports_dir: Path = Path("data") / "exports"  # the ZIPs of archivists' exports (shared by web and worker)
+    classes: ArchiveClasses = field(default_factory=ArchiveClasses)
 
     @property
     def roots(self) -> list[asn1_x509.Certificate]:
@@ -92,7 +91,7 @@ def archival_code(
     session: Session, actx: ArchiveContext, retention: RetentionClass, process_key: str, year: int
 ) -> str:
     """档号: 全宗号-年度-保管期限-事项-件号, the 件号 counting per year, period and matter."""
-    matter = MATTER_CODES.get(process_key, "QT")
+    matter = actx.classes.matter_code(process_key)
     code = RETENTION_CODES[retention]
     number = next_number(session, f"archive:{code}:{matter}", year)
     return f"{actx.fonds}-{year}-{code}-{matter}-{number:04d}"
@@ -165,7 +164,7 @@ def _staged_document(actx: ArchiveContext, instance: Instance, document: Documen
         number=document.number,
         persons=persons_in(document.facts),
         record_date=document.issued_on,
-        retention_class=DOCUMENT_RETENTION.get(document.kind, RetentionClass.YEARS_30).value,
+        retention_class=actx.classes.of_document(document.kind).value,
         key=f"records/{document.issued_on.year}/{digest}.pdf",
         sha256=digest,
         mime="application/pdf",
@@ -200,7 +199,7 @@ def attachment_archived(actx: ArchiveContext, entry: dict[str, Any]) -> bool:
 
 def _staged_dossier(actx: ArchiveContext, instance: Instance, content: dict[str, Any]) -> ArchiveStaging:
     finished = clock.business_day(as_utc(instance.finished_at or utcnow()))
-    retention_class = DOSSIER_RETENTION.get(instance.process_key, RetentionClass.YEARS_10)
+    retention_class = actx.classes.of_dossier(instance.process_key)
     _archive_attachments(actx, content, Retention.of(retention_class, finished))
     signed = manifest.sign(content, actx.identity())
     digest = sha256_hex(signed)

@@ -26,6 +26,7 @@ import weasyprint
 from bench.report import Json, publish
 from engine import clock
 from onestop.settings import Settings
+from processes import catalogue as matters
 from signatures.kinds import KINDS
 from signatures.pipeline import DocumentPipeline, development_pipeline
 from signatures.render import DocumentOrder
@@ -40,6 +41,7 @@ RESULTS = Path(__file__).resolve().parent / "results" / "documents.json"
 def _orders(count: int) -> list[DocumentOrder]:
     kinds = sorted(KINDS)
     today = clock.today()
+    forms = matters.load().forms()
     orders = []
     for index in range(count):
         kind = KINDS[kinds[index % len(kinds)]]
@@ -49,7 +51,7 @@ def _orders(count: int) -> list[DocumentOrder]:
                 kind.number("示", today.year, index + 1),
                 ISSUER,
                 today,
-                sample_facts(kind.key, today),
+                sample_facts(kind.key, today, forms),
                 f"http://127.0.0.1:8000/verify/bench{index:08d}",
             )
         )

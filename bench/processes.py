@@ -12,7 +12,7 @@ from onestop.bootstrap import Platform, deploy_processes
 from onestop.settings import REPO_ROOT
 
 DEMO_KEY = "demo_cross_department"
-DEMO_BPMN = REPO_ROOT / "processes" / "demo_cross_department.bpmn"
+DEMO_BPMN = REPO_ROOT / "processes" / "demo_cross_department" / "demo_cross_department.bpmn"
 DEMO_FORM = REPO_ROOT / "forms" / "schemas" / "demo_application.json"
 # Who decides the demo's parallel reviews, in the order the benchmark completes them.
 DEMO_PLAN = ("bianban", "zuzhi", "renshe", "caizheng")

@@ -47,6 +47,8 @@ class EngineContext:
     form_checks: dict[str, FormCheck] = field(default_factory=dict)
     end_hooks: list[EndHook] = field(default_factory=list)
     outbox_handlers: dict[str, AnyHandler] = field(default_factory=lambda: dict(NOTIFICATION_HANDLERS))
+    # A matter's own title from its process key and application (the matters' manifests); None: the process's name.
+    matter_title: Callable[[str, dict[str, Any]], str | None] | None = None
     # Whether a unit code is in the register (an applicant account must belong to one); None: not checked.
     unit_known: Callable[[Session, str], bool] | None = None
 

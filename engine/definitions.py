@@ -207,8 +207,9 @@ def deploy_file(session: Session, path: Path, *, deployed_by: str = "system") ->
 
 
 def deploy_directory(session: Session, directory: Path, *, deployed_by: str = "system") -> list[DeployResult]:
+    """Every BPMN file under ``directory``, its matter folders included."""
     results = []
-    for path in sorted(directory.glob("*.bpmn")):
+    for path in sorted(directory.rglob("*.bpmn")):
         results.extend(deploy_file(session, path, deployed_by=deployed_by))
     return results
 

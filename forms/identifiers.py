@@ -116,6 +116,13 @@ def ric_check_char(first17: str) -> str:
     return RIC_CHECK[sum(int(d) * w for d, w in zip(first17, RIC_WEIGHTS, strict=True)) % 11]
 
 
+def make_ric(region: str, born: date, seq: int, sex: str) -> str:
+    """A valid 18-digit number; the sequence's last digit is odd for 男, even for 女."""
+    seq = seq * 2 + (1 if sex == "男" else 0)
+    body = f"{region}{born:%Y%m%d}{seq % 1000:03d}"
+    return body + ric_check_char(body)
+
+
 def check_ric(value: str, *, today: date | None = None) -> CodeCheck:
     result = CodeCheck()
     number = normalise(value)

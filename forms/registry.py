@@ -1,4 +1,5 @@
-"""Form schemas by key, loaded once from ``forms/schemas/*.json`` and checked."""
+"""Form schemas by key, loaded once from folders of ``*.json`` and checked: the
+shared forms in ``forms/schemas`` and each matter's own (its folder's ``forms/``)."""
 
 from __future__ import annotations
 
@@ -34,15 +35,20 @@ class FormRegistry:
         self._forms = forms
 
     @classmethod
-    def load(cls, directory: Path = SCHEMA_DIR) -> FormRegistry:
-        forms = {}
-        for path in sorted(directory.glob("*.json")):
-            schema = json.loads(path.read_text(encoding="utf-8"))
-            try:
-                Draft202012Validator.check_schema(schema)
-            except SchemaError as exc:
-                raise FormSchemaError(f"{path.name}: {exc.message}") from exc
-            forms[path.stem] = Form(path.stem, schema, make_validator(schema))
+    def load(cls, *directories: Path) -> FormRegistry:
+        """The forms of ``directories`` (the shared ones when none is given); a form key
+        (the file's name) used twice is an error, since tasks name forms by key alone."""
+        forms: dict[str, Form] = {}
+        for directory in directories or (SCHEMA_DIR,):
+            for path in sorted(directory.glob("*.json")):
+                if path.stem in forms:
+                    raise FormSchemaError(f"{path}: 表单标识 {path.stem} 已在其他目录中使用")
+                schema = json.loads(path.read_text(encoding="utf-8"))
+                try:
+                    Draft202012Validator.check_schema(schema)
+                except SchemaError as exc:
+                    raise FormSchemaError(f"{path.name}: {exc.message}") from exc
+                forms[path.stem] = Form(path.stem, schema, make_validator(schema))
         return cls(forms)
 
     def get(self, key: str) -> Form | None:

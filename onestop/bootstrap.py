@@ -8,16 +8,19 @@ from dataclasses import dataclass
 
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
 
 from api.app import Application, create_app
 from api.deps import ApiConfig
 from archive import export_jobs, ingest
 from engine import clock, notifications
-from engine.context import EngineContext
+from engine.actors import Actor
+from engine.context import EngineContext, StartGuard
 from engine.db import make_engine, make_session_factory
 from engine.definitions import deploy_directory
 from onestop.database import one_at_a_time, upgrade
 from onestop.settings import Settings
+from processes import catalogue as matters
 from registry.documents import unit_facts
 from registry.wiring import install as install_register
 from signatures import issuance
@@ -41,6 +44,7 @@ class Platform:
     documents: LocalAttachmentStore
     pipeline: DocumentPipeline
     archive: ingest.ArchiveContext
+    catalogue: matters.Catalogue
 
     def close(self) -> None:
         self.db.dispose()
@@ -59,12 +63,15 @@ def build_platform(
         url, connect_timeout=settings.db_connect_timeout, statement_timeout_ms=settings.db_statement_timeout_ms
     )
     reader = make_engine(url, for_reading=True) if db.dialect.name == "sqlite" else db
+    catalogue = matters.load()
     ctx = EngineContext.build(
         make_session_factory(db),
+        forms=catalogue.forms(),
         workflow_cache_size=settings.workflow_cache_size,
         outbox_kick=outbox_kick,
         read_session_factory=make_session_factory(reader),
     )
+    install_matters(ctx, catalogue)
     install_register(ctx, notice_validity_months=settings.notice_validity_months)
     documents = LocalAttachmentStore(settings.documents_dir)
     pipeline = document_pipeline(settings, documents)
@@ -82,13 +89,36 @@ def build_platform(
         unit_facts=unit_facts,
         fonds=settings.archive_fonds,
         exports_dir=settings.exports_dir,
+        classes=ingest.ArchiveClasses(
+            matter_codes={m.key: m.archive_class for m in catalogue},
+            dossier_retention={m.key: m.retention for m in catalogue},
+            document_retention=catalogue.document_retention(),
+        ),
     )
     # 办结 is told once the matter's documents are issued; archiving follows on its own queue.
     ctx.outbox_handlers["instance.finished"] = issuance.after_documents(notifications.on_instance_finished)
     ctx.outbox_handlers[ingest.TOPIC] = ingest.outbox_handler(ctx, archive)
     ctx.end_hooks.append(ingest.request_on_end)
     ctx.outbox_handlers[export_jobs.TOPIC] = export_jobs.outbox_handler(ctx, archive)
-    return Platform(settings, db, ctx, attachments, reader, documents, pipeline, archive)
+    return Platform(settings, db, ctx, attachments, reader, documents, pipeline, archive, catalogue)
+
+
+def install_matters(ctx: EngineContext, catalogue: matters.Catalogue) -> None:
+    """Each matter's title from its data, service operations, form checks and start rules
+    (a rule for its own matter only)."""
+    ctx.matter_title = catalogue.title_of
+    ctx.services.update(catalogue.services())
+    ctx.form_checks.update(catalogue.form_checks())
+    for key, guards in catalogue.start_guards().items():
+        ctx.start_guards.extend(_for_matter(key, guard) for guard in guards)
+
+
+def _for_matter(key: str, guard: StartGuard) -> StartGuard:
+    def guarded(session: Session, actor: Actor, process_key: str) -> None:
+        if process_key == key:
+            guard(session, actor, process_key)
+
+    return guarded
 
 
 def archive_store(settings: Settings) -> ArchiveStore:
@@ -134,7 +164,8 @@ def document_pipeline(settings: Settings, store: LocalAttachmentStore) -> Docume
 
 
 def deploy_processes(platform: Platform) -> list[str]:
-    """Deploy ``processes/``; unchanged files create no new version (one process at a time)."""
+    """Deploy the matter folders under ``processes/``; unchanged files create no new
+    version (one process at a time)."""
     with one_at_a_time(platform.settings.effective_database_url), platform.ctx.transaction() as session:
         results = deploy_directory(session, platform.settings.processes_dir)
     return [f"{r.key} v{r.version}{'（新版本）' if r.created else ''}" for r in results]
@@ -150,7 +181,14 @@ def build_app(platform: Platform) -> Application:
     )
     roots = trust_roots(s.trust_roots_file, s.pki_dir)
     return create_app(
-        platform.ctx, platform.attachments, config, roots, platform.documents, platform.archive, readiness(platform)
+        platform.ctx,
+        platform.attachments,
+        config,
+        roots,
+        platform.documents,
+        platform.archive,
+        readiness(platform),
+        platform.catalogue,
     )
 
 

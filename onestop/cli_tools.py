@@ -161,6 +161,7 @@ def cmd_documents_sample(args: argparse.Namespace) -> int:
 
     from onestop.bootstrap import document_pipeline
     from onestop.cli import settings_from
+    from processes import catalogue as matters
     from signatures.issuance import Naming
     from signatures.kinds import KINDS
     from signatures.render import DocumentOrder
@@ -176,7 +177,7 @@ def cmd_documents_sample(args: argparse.Namespace) -> int:
     naming = Naming(settings.region_name, settings.document_prefix, settings.public_base_url)
     issuer = naming.issuer("机构编制委员会办公室")
     number = kind.number(settings.document_prefix, today.year, 0)
-    facts = sample_facts(kind.key, today)
+    facts = sample_facts(kind.key, today, matters.load().forms())
     facts["document"] = {
         "kind": kind.key,
         "title": kind.title,

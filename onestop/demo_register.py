@@ -9,7 +9,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from forms.identifiers import ric_check_char
+from forms.identifiers import make_ric
 from registry.models import CodeBlock, LeadershipQuota, Person, Quota, Unit
 from registry.staff import record_history
 
@@ -68,13 +68,6 @@ PERSONS = [
 
 # The standard short names (规范简称) a unit may also use, e.g. as its Chinese domain name.
 SHORT_NAMES = {"demo-unit-001": "市数据资源中心", "demo-unit-002": "市审批局", "demo-unit-003": "市档案馆"}
-
-
-def make_ric(region: str, born: date, seq: int, sex: str) -> str:
-    """A valid 18-digit number; the sequence's last digit is odd for 男, even for 女."""
-    seq = seq * 2 + (1 if sex == "男" else 0)
-    body = f"{region}{born:%Y%m%d}{seq % 1000:03d}"
-    return body + ric_check_char(body)
 
 
 def seed_register(session: Session) -> bool:

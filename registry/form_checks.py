@@ -1,4 +1,5 @@
-"""Checks of staff forms against the register, at submission (422 with field paths)."""
+"""Checks of staff and code forms against the register, at submission (422 with
+field paths); each matter's manifest names the check of its form."""
 
 from __future__ import annotations
 
@@ -78,10 +79,3 @@ def check_credit_code(session: Session, actor: Actor, data: dict[str, Any]) -> l
         refusal = cancel_refusal(session, unit)
         return [_error("/action", "办理事项", refusal)] if refusal else []
     return []
-
-
-FORM_CHECKS = {
-    "staff_entry_application": check_entry,
-    "staff_exit_application": check_exit,
-    "credit_code_application": check_credit_code,
-}

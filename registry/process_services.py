@@ -1,4 +1,5 @@
-"""Register operations that BPMN service tasks call by name.
+"""Register operations that BPMN service tasks call by name (each matter's
+manifest says which it uses, under which name).
 
 Each runs inside the step's transaction (``engine.step_context``) on the
 matter's unit and returns plain data for gateways and the next approvers.
@@ -125,14 +126,6 @@ def record_exit(params: dict[str, Any]) -> dict[str, Any]:
     return {"name": person.name, "est_type": person.est_type, "exit_date": on.isoformat(), "reason": person.exit_reason}
 
 
-SERVICES = {
-    "register.vacancy_check": vacancy_check,
-    "register.reserve": reserve_places,
-    "register.record_entry": record_entry,
-    "register.record_exit": record_exit,
-}
-
-
 def credit_code(params: dict[str, Any]) -> dict[str, Any]:
     """赋码: issue (new), change the name, or cancel the unit's code (never reissued).
 
@@ -188,9 +181,6 @@ def credit_code(params: dict[str, Any]) -> dict[str, Any]:
     return {"done": True, "code": unit.credit_code, "message": f"已登记变更：{before}更名为{new_name}"}
 
 
-SERVICES["register.credit_code"] = credit_code
-
-
 def posts_check(params: dict[str, Any]) -> dict[str, Any]:
     """领导职数: the leaders among the persons must fit the posts still free by level
     (approved − held by persons in place − held on open notices)."""
@@ -228,7 +218,3 @@ def efficiency(params: dict[str, Any]) -> dict[str, Any]:
         "message": f"使用效益率{exact.epsilon_percent}%（文献算法{published.epsilon_percent}%），"
         f"{verdict}100%，按效益最多可使用{exact.max_requestable}名",
     }
-
-
-SERVICES["register.posts_check"] = posts_check
-SERVICES["register.efficiency"] = efficiency

@@ -15,6 +15,7 @@ import multiprocessing
 import threading
 from collections.abc import Callable
 from concurrent.futures import TimeoutError as FutureTimeout
+from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any, TypeVar
 
@@ -35,9 +36,10 @@ _pool_lock = threading.Lock()
 
 
 def verify_untrusted(pdf: bytes, trust_roots: list[asn1_x509.Certificate]) -> VerificationReport:
-    """``verify_pdf`` in a checking process; a ``DomainError`` it raises reaches the caller."""
+    """``verify_pdf`` in a checking process; a ``DomainError`` it raises reaches the caller.
+    The moment of validation is this process's now, so the check runs on the caller's clock."""
     roots = tuple(cert.dump() for cert in trust_roots)
-    return run_bounded(_verify_in_child, (pdf, roots), seconds=SECONDS)
+    return run_bounded(_verify_in_child, (pdf, roots, datetime.now(UTC)), seconds=SECONDS)
 
 
 def run_bounded(function: Callable[..., T], args: tuple[Any, ...], *, seconds: float) -> T:
@@ -100,5 +102,5 @@ def _roots(der: tuple[bytes, ...]) -> list[asn1_x509.Certificate]:
     return [asn1_x509.Certificate.load(item) for item in der]
 
 
-def _verify_in_child(pdf: bytes, roots: tuple[bytes, ...]) -> VerificationReport:
-    return verify_pdf(pdf, _roots(roots))
+def _verify_in_child(pdf: bytes, roots: tuple[bytes, ...], moment: datetime) -> VerificationReport:
+    return verify_pdf(pdf, _roots(roots), moment)

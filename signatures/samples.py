@@ -19,16 +19,17 @@ SAMPLE_UNIT = {"unit_name": "示范市数据资源服务中心", "credit_code": 
 NEW_INSTITUTION_CODE = "12141002MB1234570H"
 
 
-def _example(form_key: str) -> dict[str, Any]:
-    form = FormRegistry.load().get(form_key)
+def _example(forms: FormRegistry, form_key: str) -> dict[str, Any]:
+    form = forms.get(form_key)
     assert form is not None, form_key
     return dict(form.schema["examples"][0])
 
 
-def sample_facts(kind: str, today: date) -> dict[str, Any]:
+def sample_facts(kind: str, today: date, forms: FormRegistry) -> dict[str, Any]:
+    """``forms``: the shared and the matters' forms (``processes.catalogue.load().forms()``)."""
     matter = {"instance_id": "sample", "process_key": "sample", "title": "样本", **SAMPLE_UNIT}
     if kind in ("institution_approval", "legal_person_certificate"):
-        app = _example("institution_setup_application")
+        app = _example(forms, "institution_setup_application")
         return {
             "matter": matter,
             "application": app,
@@ -42,7 +43,7 @@ def sample_facts(kind: str, today: date) -> dict[str, Any]:
             "credit_code": {"done": True, "code": "12141002MB1234562N"},
         }
     if kind == "domain_confirmation":
-        app = _example("domain_name_application")
+        app = _example(forms, "domain_name_application")
         full = f"{app['name']}{app['suffix']}"
         domain = {
             "done": True,
@@ -53,7 +54,7 @@ def sample_facts(kind: str, today: date) -> dict[str, Any]:
         }
         return {"matter": matter, "application": app, "domain": domain}
     if kind in ("staff_quota_notice", "staff_entry_notice"):
-        app = _example("staff_entry_application")
+        app = _example(forms, "staff_entry_application")
         persons = app["persons"]
         return {
             "matter": matter,
@@ -66,7 +67,7 @@ def sample_facts(kind: str, today: date) -> dict[str, Any]:
             },
         }
     if kind == "staff_exit_notice":
-        app = _example("staff_exit_application")
+        app = _example(forms, "staff_exit_application")
         return {
             "matter": matter,
             "application": app,

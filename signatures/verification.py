@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import logging
 from dataclasses import asdict, dataclass, field
+from datetime import datetime
 from typing import Any
 
 from asn1crypto import x509 as asn1_x509
@@ -110,10 +111,12 @@ def _notes(development: bool, timestamp: TimestampReport | None) -> list[str]:
     return notes
 
 
-def verify_pdf(pdf: bytes, trust_roots: list[asn1_x509.Certificate]) -> VerificationReport:
-    """The report on every signature of ``pdf``. A file too big or too complex to check
-    within bounds raises a ``DomainError`` (see ``pdf_shape``); a file that cannot be
-    parsed, however it fails, is reported as unreadable."""
+def verify_pdf(
+    pdf: bytes, trust_roots: list[asn1_x509.Certificate], moment: datetime | None = None
+) -> VerificationReport:
+    """The report on every signature of ``pdf`` as of ``moment`` (now when None). A file
+    too big or too complex to check within bounds raises a ``DomainError`` (see
+    ``pdf_shape``); a file that cannot be parsed, however it fails, is reported as unreadable."""
     check_size(len(pdf))
     try:
         reader = PdfFileReader(io.BytesIO(pdf), strict=False)
@@ -125,7 +128,7 @@ def verify_pdf(pdf: bytes, trust_roots: list[asn1_x509.Certificate]) -> Verifica
     except Exception as exc:  # a hostile file can break the parser anywhere: it is unreadable, not our error
         return VerificationReport(False, None, reason=f"不是可读取的 PDF 文件：{_short(exc)}")
     try:
-        return _verify(embedded, number, trust_roots)
+        return _verify(embedded, number, trust_roots, moment)
     except DomainError:
         raise
     except Exception as exc:
@@ -145,12 +148,14 @@ def _document_number(reader: PdfFileReader) -> str | None:
     return str(number) if number is not None else None
 
 
-def _verify(embedded: list[Any], number: str | None, trust_roots: list[asn1_x509.Certificate]) -> VerificationReport:
+def _verify(
+    embedded: list[Any], number: str | None, trust_roots: list[asn1_x509.Certificate], moment: datetime | None
+) -> VerificationReport:
     report = VerificationReport(True, number)
     if not embedded:
         report.valid, report.reason = False, "文件中没有数字签名"
         return report
-    context = ValidationContext(trust_roots=trust_roots)
+    context = ValidationContext(trust_roots=trust_roots, moment=moment)
     certvalidator_log = logging.getLogger("pyhanko_certvalidator")
     for signature in embedded:
         previous = certvalidator_log.level

@@ -10,9 +10,12 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
+
+LOG_NAME = "server.log"
 
 
 def free_port() -> int:
@@ -27,16 +30,19 @@ def start_demo(
     """The server process (its output kept for ``stop`` when asked) and its base URL."""
     port = free_port()
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "BROKER_URL")}
-    output = subprocess.PIPE if keep_output else subprocess.DEVNULL
+    # Not kept: to a file in the data folder, so a failing test can show what the server said.
+    output: Any = subprocess.PIPE if keep_output else (data_dir / LOG_NAME).open("w")
     process = subprocess.Popen(
         [sys.executable, "-m", "onestop", "serve", "--demo", "--port", str(port), "--data-dir", str(data_dir)],
         cwd=data_dir,
         env=env,
         stdout=output,
-        stderr=subprocess.STDOUT if keep_output else subprocess.DEVNULL,
+        stderr=subprocess.STDOUT,
         text=True,
         start_new_session=True,
     )
+    if not keep_output:
+        output.close()  # the child holds its own copy
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + wait_seconds
     while time.monotonic() < deadline:
@@ -47,6 +53,12 @@ def start_demo(
             time.sleep(0.5)
     stop(process)
     pytest.fail("the demo server did not start")
+
+
+def log_tail(data_dir: Path, lines: int = 200) -> str:
+    """The end of what a server started without ``keep_output`` printed."""
+    path = data_dir / LOG_NAME
+    return "\n".join(path.read_text(errors="replace").splitlines()[-lines:]) if path.exists() else ""
 
 
 def stop(process: subprocess.Popen[str]) -> str:

@@ -15,7 +15,7 @@ from onestop.cli import main
 from tests.demo_server import start_demo, stop
 
 REPO = Path(__file__).resolve().parent.parent
-SHIPPED = sorted(path.stem for path in (REPO / "processes").glob("*.bpmn"))
+SHIPPED = sorted(path.stem for path in (REPO / "processes").rglob("*.bpmn"))
 
 
 def test_serve_demo_starts_api_docs_and_worker(tmp_path: Path) -> None:
@@ -81,7 +81,17 @@ def test_deploy_creates_a_version_once(
     assert main(["deploy", "--data-dir", str(tmp_path)]) == 0
     first = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert [(d["key"], d["version"], d["created"]) for d in first] == [(key, 1, True) for key in SHIPPED]
-    assert main(["deploy", str(REPO / "processes" / "demo_cross_department.bpmn"), "--data-dir", str(tmp_path)]) == 0
+    assert (
+        main(
+            [
+                "deploy",
+                str(REPO / "processes" / "demo_cross_department"),
+                "--data-dir",
+                str(tmp_path),
+            ]
+        )
+        == 0
+    )
     again = json.loads(capsys.readouterr().out)
     assert (again["version"], again["created"], again["sha256"]) == (
         1,

@@ -13,12 +13,12 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from forms import FormRegistry
 from forms.identifiers import check_ric, check_uscc
 from onestop.bootstrap import Platform, build_app, build_platform, deploy_processes
 from onestop.demo import ACCOUNTS, DEMO_PASSWORD, seed_demo
 from onestop.demo_matters import seed_finished_matters
 from onestop.settings import Settings
+from processes import catalogue as matters
 from registry.models import Person, Unit
 from signatures.kinds import KINDS
 from signatures.samples import SAMPLE_UNIT, sample_facts
@@ -47,7 +47,7 @@ def invalid(found: list[tuple[str, str]]) -> list[tuple[str, str]]:
 
 
 def examples() -> dict[str, dict[str, Any]]:
-    registry = FormRegistry.load()
+    registry = matters.load().forms()
     found = {}
     for key in sorted(registry.keys()):
         form = registry.get(key)
@@ -59,7 +59,7 @@ def examples() -> dict[str, dict[str, Any]]:
 
 def test_every_example_and_sample_states_valid_codes() -> None:
     found = [f for example in examples().values() for f in codes_and_ids(example)]
-    found += [f for kind in KINDS for f in codes_and_ids(sample_facts(kind, date(2026, 12, 3)))]
+    found += [f for kind in KINDS for f in codes_and_ids(sample_facts(kind, date(2026, 12, 3), matters.load().forms()))]
     assert {kind for kind, _ in found} == {"uscc", "ric"} and len(found) > 10
     assert invalid(found) == []
 

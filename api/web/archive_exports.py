@@ -4,13 +4,14 @@ ZIP. Only the requester, or an administrator, sees a job."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from api.deps import RowId, get_archive
+from api.deps import RowId, get_archive, get_catalogue
 from api.downloads import attachment_headers
 from api.web.archive_query import FILTERS, conditions, parse_query, search_url
 from api.web.pages import DEPARTMENT_TEXT, Viewer, checked_form, engine_context, error_page, page
@@ -37,13 +38,13 @@ def _size(size: int | None) -> str:
     return f"{value:.1f} GB"
 
 
-def _shown(job: dict[str, Any]) -> dict[str, Any]:
+def _shown(job: dict[str, Any], matters: Mapping[str, str]) -> dict[str, Any]:
     """The job with what its page shows in Chinese."""
     return {
         **job,
         "status_text": STATUS.get(job["status"], job["status"]),
         "badge": BADGE.get(job["status"], "grey"),
-        "conditions": conditions(job["query"], lambda code: DEPARTMENT_TEXT.get(code, code)),
+        "conditions": conditions(job["query"], lambda code: DEPARTMENT_TEXT.get(code, code), matters),
         "search_url": search_url(job["query"]),
         "size_text": _size(job["size"]),
     }
@@ -67,7 +68,8 @@ async def request_export(request: Request, actor: Viewer) -> Response:
 @router.get("/archive/exports", response_class=HTMLResponse, response_model=None)
 def exports_page(request: Request, actor: Viewer) -> Response:
     try:
-        jobs = [_shown(job) for job in export_jobs.recent(engine_context(request), actor)]
+        matters = get_catalogue(request).short_titles()
+        jobs = [_shown(job, matters) for job in export_jobs.recent(engine_context(request), actor)]
     except DomainError as error:
         return error_page(request, actor, error)
     active = any(job["status"] in ACTIVE for job in jobs)
@@ -77,7 +79,9 @@ def exports_page(request: Request, actor: Viewer) -> Response:
 @router.get("/archive/exports/{export_id}", response_class=HTMLResponse, response_model=None)
 def export_page(request: Request, actor: Viewer, export_id: RowId) -> Response:
     try:
-        job = _shown(export_jobs.status(engine_context(request), actor, export_id))
+        job = _shown(
+            export_jobs.status(engine_context(request), actor, export_id), get_catalogue(request).short_titles()
+        )
     except DomainError as error:
         return error_page(request, actor, error)
     refresh = REFRESH_SECONDS if job["status"] in ACTIVE else None

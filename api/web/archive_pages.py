@@ -8,10 +8,10 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from api.deps import RowId, get_archive
+from api.deps import RowId, get_archive, get_catalogue
 from api.downloads import archive_download
 from api.web import archive_exports
-from api.web.archive_query import FILTERS, MATTERS, form_params, parse_query
+from api.web.archive_query import FILTERS, form_params, parse_query
 from api.web.pages import Viewer, checked_form, engine_context, error_page, page
 from archive import service
 from engine.errors import DomainError, ValidationFailed
@@ -39,7 +39,7 @@ def search_page(request: Request, actor: Viewer) -> Response:
                 params=params,
                 found=None,
                 form_error=error.message,
-                matters=MATTERS,
+                matters=get_catalogue(request).short_titles(),
                 retention=[r.value for r in RetentionClass],
             )
         return error_page(request, actor, error)
@@ -50,7 +50,7 @@ def search_page(request: Request, actor: Viewer) -> Response:
         params=params,
         found=found,
         form_error=None,
-        matters=MATTERS,
+        matters=get_catalogue(request).short_titles(),
         retention=[r.value for r in RetentionClass],
         query=query,
         export_params=form_params(params),
@@ -64,7 +64,7 @@ def record_page(request: Request, actor: Viewer, record_id: RowId) -> Response:
         record = service.read(ctx, actor, record_id, request.query_params.get("reason"))
     except DomainError as error:
         return error_page(request, actor, error)
-    return page(request, "archive_record.html", actor, record=record, matters=MATTERS)
+    return page(request, "archive_record.html", actor, record=record, matters=get_catalogue(request).short_titles())
 
 
 @router.post("/archive/records/{record_id}/verify", response_model=None)

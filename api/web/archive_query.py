@@ -3,6 +3,7 @@ read into an ``ArchiveQuery``, and described back in Chinese."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from typing import Any
 from urllib.parse import urlencode
@@ -10,14 +11,6 @@ from urllib.parse import urlencode
 from archive.search import ArchiveQuery
 from engine.errors import ValidationFailed
 
-MATTERS = {
-    "institution_setup": "新设机构",
-    "credit_code": "统一社会信用代码赋码",
-    "domain_name": "中文域名",
-    "staff_entry": "入编",
-    "staff_exit": "出编",
-    "demo_cross_department": "跨部门联办（演示）",
-}
 FILTERS = (
     "q",
     "unit",
@@ -85,14 +78,16 @@ def search_url(described: dict[str, Any]) -> str:
     return "/archive?" + urlencode(stored_params(described))
 
 
-def conditions(described: dict[str, Any], department_name: Any = None) -> list[tuple[str, str]]:
-    """(label, value) in Chinese for each filter of a stored query."""
+def conditions(
+    described: dict[str, Any], department_name: Any = None, matters: Mapping[str, str] | None = None
+) -> list[tuple[str, str]]:
+    """(label, value) in Chinese for each filter of a stored query (``matters``: each matter's short title)."""
     shown: list[tuple[str, str]] = []
     for key, value in stored_params(described).items():
         if key == "sort":
             continue
         if key == "matter":
-            value = MATTERS.get(value, value)
+            value = (matters or {}).get(value, value)
         elif key == "kind":
             value = KINDS.get(value, value)
         elif key == "flagged":

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
+from api.deps import get_catalogue
 from api.downloads import attachment_headers
 from api.errors import status_of
 from api.web import diagram, formfields, session
@@ -49,7 +50,12 @@ def home(request: Request) -> Response | dict[str, Any]:
         raise SignInRequired(request.url.path)
     values: dict[str, Any] = {}
     if actor.is_applicant:
-        values["processes"] = [p for p in services.list_processes(ctx) if p["key"] != "demo_cross_department"]
+        catalogue = get_catalogue(request)
+        values["processes"] = [
+            {**p, "card": catalogue.card(p["key"])}
+            for p in services.list_processes(ctx)
+            if catalogue.is_startable(p["key"])
+        ]
         values["frozen"] = start_refusal(ctx, actor)
         values["matters"] = services.list_instances(ctx, actor, limit=10)["items"]
     if actor.departments and not actor.is_applicant:

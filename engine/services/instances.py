@@ -12,7 +12,7 @@ from engine.actors import Actor
 from engine.context import EngineContext
 from engine.definitions import latest_definition
 from engine.errors import Conflict, DomainError, Forbidden, ValidationFailed
-from engine.models import Instance, Task
+from engine.models import Instance, ProcessDefinition, Task
 from engine.services import stepping, views
 from engine.services.access import instance_visibility, lock_instance, visible_instance
 from engine.services.completion import complete_task
@@ -58,7 +58,7 @@ def start(
             definition_id=definition.id,
             process_key=definition.key,
             process_version=definition.version,
-            title=_title(definition.name, data),
+            title=_title(ctx, definition, data),
             status=stepping.RUNNING,
             unit_code=actor.unit_code or "",
             created_by=actor.user_id,
@@ -96,10 +96,10 @@ def start(
         return views.instance_detail(session, instance, ctx.calendar)
 
 
-def _title(process_name: str, data: dict[str, Any]) -> str:
-    unit = data.get("unit_name") if isinstance(data, dict) else None
-    title = f"{process_name}（{unit}）" if isinstance(unit, str) and unit else process_name
-    return title[:300]
+def _title(ctx: EngineContext, definition: ProcessDefinition, data: dict[str, Any]) -> str:
+    """The matter's title from its data as its manifest words it, else the process's name."""
+    title = ctx.matter_title(definition.key, data) if ctx.matter_title else None
+    return (title or definition.name)[:300]
 
 
 def get(ctx: EngineContext, actor: Actor, instance_id: str) -> dict[str, Any]:

@@ -9,9 +9,9 @@ import re
 from typing import Any
 
 from engine.accounts import create_user
-from forms import FormRegistry
 from onestop.bootstrap import Platform
 from onestop.demo import DEMO_PASSWORD
+from processes import catalogue as matters
 
 PROCESS_KEY = "demo_cross_department"
 REVIEW_DEPARTMENTS = ("bianban", "zuzhi", "renshe", "caizheng")
@@ -58,7 +58,7 @@ _CJK = re.compile(r"[\u4e00-\u9fff]")
 
 def application() -> dict[str, Any]:
     """A fresh copy of the application form's first example (valid by construction)."""
-    form = FormRegistry.load().get("demo_application")
+    form = matters.load().forms().get("demo_application")
     assert form is not None
     return copy.deepcopy(form.schema["examples"][0])
 

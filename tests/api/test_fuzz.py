@@ -38,7 +38,7 @@ from tests.conftest import Api, api_for
 
 pytestmark = pytest.mark.slow
 
-EXAMPLES = 40
+EXAMPLES = 25
 EXCLUDED_CHECKS = [positive_data_acceptance]
 FUZZ_SETTINGS = settings(
     max_examples=EXAMPLES,

@@ -10,7 +10,7 @@ import pytest
 from tests.api.helpers import PDF_BYTES
 from tests.conftest import Api
 
-PROCESSES = sorted(path.stem for path in (Path(__file__).parents[2] / "processes").glob("*.bpmn"))
+PROCESSES = sorted(path.stem for path in (Path(__file__).parents[2] / "processes").rglob("*.bpmn"))
 DEPARTMENT_USERS = {"bianban": "bianban", "zuzhi": "zuzhi", "renshe": "renshe", "caizheng": "caizheng"}
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from forms import FormRegistry
+from processes import catalogue as matters
 from tests.api.helpers import PROCESS_KEY, assert_error
 from tests.conftest import Api
 
@@ -14,7 +14,7 @@ from tests.conftest import Api
 def test_list_processes(api: Api) -> None:
     response = api.get("/api/v1/processes", "applicant")
     assert response.status_code == 200
-    shipped = sorted(path.stem for path in (Path(__file__).parents[2] / "processes").glob("*.bpmn"))
+    shipped = sorted(path.stem for path in (Path(__file__).parents[2] / "processes").rglob("*.bpmn"))
     assert [p["key"] for p in response.json()] == shipped
     assert {"key": PROCESS_KEY, "version": 1, "name": "跨部门联办演示"} in response.json()
     assert {"key": "staff_entry", "version": 1, "name": "入编"} in response.json()
@@ -24,7 +24,7 @@ def test_start_form_is_the_application_schema_and_its_examples_validate(api: Api
     response = api.get(f"/api/v1/processes/{PROCESS_KEY}/form", "applicant")
     assert response.status_code == 200
     schema = response.json()
-    registry = FormRegistry.load()
+    registry = matters.load().forms()
     form = registry.get("demo_application")
     assert form is not None
     assert schema == form.schema
@@ -43,8 +43,10 @@ def test_start_form_is_the_application_schema_and_its_examples_validate(api: Api
 
 
 def test_every_shipped_form_has_valid_examples() -> None:
-    registry = FormRegistry.load()
-    shipped = sorted(path.stem for path in (Path(__file__).parents[2] / "forms" / "schemas").glob("*.json"))
+    registry = matters.load().forms()
+    repo = Path(__file__).parents[2]
+    folders = [repo / "forms" / "schemas", *(repo / "processes").glob("*/forms")]
+    shipped = sorted(path.stem for folder in folders for path in folder.glob("*.json"))
     assert registry.keys() == shipped and "staff_entry_application" in shipped
     assert registry.check_examples() == {}
 

@@ -6,21 +6,35 @@ fails the test (the pages must work under their own policy)."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.demo_server import start_demo, stop
+from tests.demo_server import log_tail, start_demo, stop
 from tests.e2e.support import CHROMIUM
+
+_server_folder: list[Path] = []
 
 
 @pytest.fixture(scope="session")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    process, base = start_demo(tmp_path_factory.mktemp("e2e"))
+    folder = tmp_path_factory.mktemp("e2e")
+    _server_folder.append(folder)
+    process, base = start_demo(folder)
     try:
         yield base
     finally:
         stop(process)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+    """A failing browser test shows the end of the demo server's (and its worker's) log."""
+    outcome = yield
+    report = outcome.get_result()  # type: ignore[attr-defined]
+    if report.failed and _server_folder and "server" in getattr(item, "fixturenames", ()):
+        report.sections.append(("demo server log (last lines)", log_tail(_server_folder[0])))
 
 
 class WatchedBrowser:

@@ -59,7 +59,7 @@ def test_institution_setup_through_every_inbox(server: str, browser: object, tmp
         if not acted:
             break
 
-    deadline = time.monotonic() + 90  # the worker issues the documents, then the matter ends
+    deadline = time.monotonic() + 180  # the worker issues the documents, then the matter ends
     while time.monotonic() < deadline:
         applicant.goto(matter_url)  # type: ignore[attr-defined]
         if "已办结" in applicant.content():  # type: ignore[attr-defined]
@@ -181,7 +181,7 @@ def test_claim_in_the_inbox_and_export_from_the_archive(server: str, browser: ob
     archivist.get_by_label("导出事由（可选，记入审计）").fill("年度移交")  # type: ignore[attr-defined]
     archivist.get_by_role("button", name="导出本次检索结果").click()  # type: ignore[attr-defined]
     archivist.wait_for_url(re.compile(r".*/archive/exports/\d+$"))  # type: ignore[attr-defined]
-    deadline = time.monotonic() + 90  # the page refreshes itself until the worker is done
+    deadline = time.monotonic() + 180  # the page refreshes itself until the worker is done
     while time.monotonic() < deadline and "已完成" not in archivist.locator(".badge").first.inner_text():  # type: ignore[attr-defined]
         time.sleep(1)
         archivist.reload()  # type: ignore[attr-defined]

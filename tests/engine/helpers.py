@@ -7,14 +7,14 @@ from typing import Any
 from engine import services
 from engine.actors import Actor
 from engine.context import EngineContext
-from forms import FormRegistry
+from processes import catalogue as matters
 
 DEMO = "demo_cross_department"
 DEPARTMENTS = ("bianban", "zuzhi", "renshe", "caizheng")
 
 
 def application() -> dict[str, Any]:
-    form = FormRegistry.load().get("demo_application")
+    form = matters.load().forms().get("demo_application")
     assert form is not None
     return dict(form.schema["examples"][0])
 

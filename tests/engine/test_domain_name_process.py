@@ -10,8 +10,8 @@ from sqlalchemy import insert, select
 
 from engine import clock, services, step_context
 from engine.errors import ValidationFailed
-from forms import FormRegistry
 from onestop.bootstrap import Platform
+from processes import catalogue as matters
 from registry import domain_names
 from registry.domain_names import DomainRequest, HolderOf, Problem, period_end, renewed_until
 from registry.models import DomainName, Unit
@@ -22,7 +22,7 @@ NAME = "示范市数据资源服务中心.公益"
 
 
 def application(**changes: Any) -> dict[str, Any]:
-    form = FormRegistry.load().get("domain_name_application")
+    form = matters.load().forms().get("domain_name_application")
     assert form is not None
     return {**form.schema["examples"][0], **changes}
 

@@ -141,7 +141,7 @@ def test_decisions_are_validated(platform: Platform, actors: dict[str, Any]) -> 
 def test_running_instances_stay_on_their_version(platform: Platform, actors: dict[str, Any], tmp_path: Path) -> None:
     ctx = platform.ctx
     old = services.start(ctx, actors["applicant"], process_key=DEMO, data=application())["id"]
-    source = platform.settings.processes_dir / f"{DEMO}.bpmn"
+    source = platform.settings.processes_dir / DEMO / f"{DEMO}.bpmn"
     changed = tmp_path / f"{DEMO}.bpmn"
     changed.write_text(source.read_text(encoding="utf-8").replace('name="编办审核"', 'name="编办初审"'), "utf-8")
     assert services.deploy(ctx, SYSTEM, source)[0].created is False  # unchanged file: no new version

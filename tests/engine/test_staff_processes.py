@@ -10,8 +10,8 @@ from sqlalchemy import select
 
 from engine import services
 from engine.errors import ValidationFailed
-from forms import FormRegistry
 from onestop.bootstrap import Platform
+from processes import catalogue as matters
 from registry.figures import unit_figures
 from registry.models import Person, Reservation, Unit
 from tests.conftest import actors_of
@@ -21,7 +21,7 @@ FULL_FUNDED = "事业编制（全额拨款）"
 
 
 def example(form_key: str) -> dict[str, Any]:
-    form = FormRegistry.load().get(form_key)
+    form = matters.load().forms().get(form_key)
     assert form is not None
     return copy.deepcopy(form.schema["examples"][0])
 

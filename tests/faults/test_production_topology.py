@@ -27,6 +27,7 @@ from archive.models import ArchiveRecord
 from engine.audit import verify_chain
 from engine.models import Incident, Instance, Task
 from engine.records import AuditEvent, OutboxMessage
+from processes import catalogue as matters
 from tests.conftest import PG_URL, _pg_copy
 from tests.demo_server import free_port
 from tests.faults.proxy import DOWN, SLOW, UP, FaultProxy
@@ -159,9 +160,8 @@ class Desk:
 
 
 def _application(label: str) -> dict[str, Any]:
-    from forms import FormRegistry
 
-    form = FormRegistry.load().get("demo_application")
+    form = matters.load().forms().get("demo_application")
     assert form is not None
     return {**form.schema["examples"][0], "summary": f"故障演练事项 {label}：申请核增事业编制。"}
 

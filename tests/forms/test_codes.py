@@ -6,7 +6,8 @@ from datetime import date
 
 import pytest
 
-from forms import FormRegistry, codes, identifiers
+from forms import codes, identifiers
+from processes import catalogue as matters
 
 
 @pytest.mark.parametrize(
@@ -68,13 +69,13 @@ def test_phone_numbers() -> None:
 
 
 def test_every_shipped_form_has_valid_examples() -> None:
-    registry = FormRegistry.load()
+    registry = matters.load().forms()
     assert registry.keys()
     assert registry.check_examples() == {}
 
 
 def test_form_errors_are_chinese_with_field_paths() -> None:
-    form = FormRegistry.load().get("demo_application")
+    form = matters.load().forms().get("demo_application")
     assert form is not None
     errors = form.validate({"unit_name": "x", "credit_code": "12100000400000624E", "requested_places": "two"})
     by_path = {e.path: e for e in errors}

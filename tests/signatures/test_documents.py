@@ -16,6 +16,7 @@ from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pypdf import PdfReader
 
+from processes import catalogue as matters
 from signatures.fonts import document_characters
 from signatures.kinds import KINDS
 from signatures.pipeline import DocumentPipeline, development_pipeline
@@ -26,6 +27,7 @@ from signatures.verification import verify_pdf
 from storage import LocalAttachmentStore
 
 TODAY = date(2026, 11, 23)
+FORMS = matters.load().forms()
 ISSUER = "示范市机构编制委员会办公室"
 
 
@@ -50,7 +52,7 @@ def order_for(kind: str, facts: dict[str, Any] | None = None, number: str | None
         number or spec.number("示", 2026, 7),
         ISSUER,
         TODAY,
-        facts or sample_facts(kind, TODAY),
+        facts or sample_facts(kind, TODAY, FORMS),
         "http://127.0.0.1:8000/verify/abcdefgh12345678",
     )
 
@@ -102,7 +104,7 @@ def test_every_kind_renders_its_chinese_text_without_tofu(pipeline: DocumentPipe
 
 
 def test_a_rare_character_falls_back_to_the_full_font(pipeline: DocumentPipeline) -> None:
-    facts = sample_facts("staff_exit_notice", TODAY)
+    facts = sample_facts("staff_exit_notice", TODAY, FORMS)
     rare = "堃"  # in names, outside GB 2312: not in the prepared font
     assert ord(rare) not in document_characters()
     facts["exit"]["name"] = f"王{rare}"
@@ -190,7 +192,7 @@ def _page_texts(pdf: bytes) -> list[list[tuple[str, float]]]:
 
 def _long_facts() -> dict[str, Any]:
     """An approval whose duties run long, so the closing falls near a page end."""
-    facts = sample_facts("institution_approval", TODAY)
+    facts = sample_facts("institution_approval", TODAY, FORMS)
     facts["application"] = {**facts["application"], "duties": "承担全市公共数据开放平台建设和运行维护。" * 9}
     facts["document"] = {"copied_to": ["示范市组织部", "示范市财政局"]}
     return facts

@@ -1,0 +1,1 @@
+"""The matters: one folder each (BPMN, forms, manifest), read through ``processes.catalogue``."""

@@ -1,0 +1,1 @@
+"""The matter 跨部门联办演示: its process, forms and manifest."""

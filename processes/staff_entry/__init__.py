@@ -1,0 +1,1 @@
+"""The matter 入编: its process, forms and manifest."""

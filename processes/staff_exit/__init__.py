@@ -1,0 +1,1 @@
+"""The matter 出编: its process, forms and manifest."""
