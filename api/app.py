@@ -38,6 +38,7 @@ from api.web import (
     code_block_pages,
     matters,
     pages,
+    publicity_pages,
     register_pages,
     signin,
     user_pages,
@@ -116,7 +117,7 @@ def create_app(
         user_pages,
         code_block_pages,
     )
-    for web in (*web_pages, verify_pages):
+    for web in (*web_pages, verify_pages, publicity_pages):
         app.include_router(web.router)
     app.mount("/static/web", StaticFiles(directory=str(WEB_STATIC)), name="web-static")
     static_dir = files("fastapi_offline") / "static"

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import Date, DateTime, ForeignKey, Index, Integer, String
+from sqlalchemy import JSON, Date, DateTime, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from engine.db import Base, utcnow
@@ -188,3 +189,20 @@ class UnitEvent(Base):
     on: Mapped[date] = mapped_column(Date)
     recorded_by: Mapped[str] = mapped_column(String(100))
     recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Publication(Base):
+    """A notice on the public board (公示), one per matter: the facts it makes public."""
+
+    __tablename__ = "publications"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    instance_id: Mapped[str] = mapped_column(ForeignKey("instances.id"), unique=True)
+    process_key: Mapped[str] = mapped_column(String(100))
+    unit_code: Mapped[str] = mapped_column(String(64), index=True)
+    unit_name: Mapped[str] = mapped_column(String(200))
+    title: Mapped[str] = mapped_column(String(300))
+    facts: Mapped[list[Any]] = mapped_column(JSON)  # [[label, value], ...] as published
+    published_on: Mapped[date] = mapped_column(Date, index=True)
+    until: Mapped[date | None] = mapped_column(Date)  # last day on show; None: kept on show
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

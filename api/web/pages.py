@@ -47,6 +47,7 @@ ACTION_TEXT = {
     "document_issued": "出具文书",
     "message": "文书已出具，事项办结",
     "archive_ingest": "归档",
+    "publish": "公示",
     "download_document": "下载文书",
     "download_attachment": "下载附件",
     "archive_view": "查阅档案",
