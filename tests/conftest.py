@@ -189,6 +189,10 @@ class Api:
         report = drain(self.platform.ctx.session_factory, self.platform.ctx.outbox_handlers)
         assert report.failed == 0 and report.retried == 0, report
 
+    def forget_tokens(self) -> None:
+        """Sign in again on the next request (after the clock moved past the tokens' lifetime)."""
+        self._tokens.clear()
+
     def headers(self, username: str) -> dict[str, str]:
         if username not in self._tokens:
             response = self.client.post("/api/v1/auth/token", data={"username": username, "password": DEMO_PASSWORD})

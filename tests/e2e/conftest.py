@@ -28,6 +28,12 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         stop(process)
 
 
+@pytest.fixture(scope="session")
+def server_data(server: str) -> Path:
+    """The demo server's data folder (its SQLite database is ``onestop.sqlite3`` there)."""
+    return _server_folder[0]
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
     """A failing browser test shows the end of the demo server's (and its worker's) log."""

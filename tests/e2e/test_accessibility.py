@@ -38,7 +38,7 @@ def _first_link(page: Any, prefix: str) -> str:
 def test_every_key_page_passes_axe(server: str, browser: Any) -> None:
     found: list[str] = []
     public = browser.new_context(locale="zh-CN").new_page()
-    for path in ("/login", "/verify"):
+    for path in ("/login", "/verify", "/gongshi"):
         public.goto(f"{server}{path}")
         found += violations(public)
 
