@@ -23,8 +23,8 @@ from api.deps import ApiConfig
 from api.json_body import load_json, parsed_body
 from api.limits import human_size, reject_nul
 from engine.context import EngineContext
-from engine.errors import BadRequest, PayloadTooLarge, UnsupportedMediaType, ValidationFailed
 from engine.services.attachments import unreferenced
+from kernel.errors import BadRequest, PayloadTooLarge, UnsupportedMediaType, ValidationFailed
 from storage import LocalAttachmentStore, sniff
 
 M = TypeVar("M", bound=BaseModel)

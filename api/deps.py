@@ -14,7 +14,7 @@ from archive.ingest import ArchiveContext
 from engine.accounts import resolve_token
 from engine.actors import Actor
 from engine.context import EngineContext
-from engine.errors import NotFound, Unauthorized
+from kernel.errors import NotFound, Unauthorized
 from processes.catalogue import Catalogue
 from storage import LocalAttachmentStore
 

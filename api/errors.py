@@ -12,7 +12,7 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from engine.errors import (
+from kernel.errors import (
     BadRequest,
     Conflict,
     DomainError,

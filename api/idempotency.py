@@ -34,9 +34,9 @@ from api.errors import error_body
 from engine.accounts import resolve_token
 from engine.context import EngineContext
 from engine.db import as_utc, utcnow
-from engine.errors import Unauthorized
 from engine.records import IdempotencyKey
 from engine.uow import CommitMark, current_mark
+from kernel.errors import Unauthorized
 
 HEADER = b"idempotency-key"
 KEPT_FOR = timedelta(hours=24)

@@ -14,7 +14,7 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from engine.errors import BadRequest, DomainError, PayloadTooLarge
+from kernel.errors import BadRequest, DomainError, PayloadTooLarge
 
 MAX_BYTES = 2 * 1024 * 1024
 PARSED = "onestop.json"  # the scope key under which the checked body's value travels on

@@ -7,7 +7,7 @@ from typing import Any
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.json_body import check_storable
-from engine.errors import PayloadTooLarge
+from kernel.errors import PayloadTooLarge
 
 
 def human_size(n: int) -> str:

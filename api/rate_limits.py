@@ -13,7 +13,7 @@ from fastapi import Request
 
 from api.deps import client_address
 from engine import throttle
-from engine.errors import TooManyRequests
+from kernel.errors import TooManyRequests
 
 WINDOW = timedelta(minutes=1)
 PER_MINUTE = {

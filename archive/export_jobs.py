@@ -37,10 +37,10 @@ from engine import audit
 from engine.actors import Actor
 from engine.context import EngineContext
 from engine.db import as_utc, utcnow
-from engine.errors import Conflict, NotFound
 from engine.outbox import Handler, emit, route
 from engine.records import OutboxMessage
 from engine.uow import after_commit
+from kernel.errors import Conflict, NotFound
 from storage.archive import ArchiveRefused
 
 log = logging.getLogger(__name__)

@@ -16,7 +16,7 @@ from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.signers.pdf_signer import PdfTimeStamper
 from pyhanko.sign.timestamps import TimeStamper
 
-from engine import clock
+from kernel import clock
 from signatures.signing import ValidationData
 
 RENEW_MARGIN = timedelta(days=180)

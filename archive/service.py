@@ -22,7 +22,7 @@ from engine import audit
 from engine.actors import ARCHIVIST, Actor
 from engine.context import EngineContext
 from engine.db import as_utc, utcnow
-from engine.errors import Conflict, Forbidden, NotFound
+from kernel.errors import Conflict, Forbidden, NotFound
 
 DOWNLOAD_URL_LIFETIME = timedelta(minutes=5)
 

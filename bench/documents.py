@@ -24,7 +24,7 @@ from pathlib import Path
 import weasyprint
 
 from bench.report import Json, publish
-from engine import clock
+from kernel import clock
 from onestop.settings import Settings
 from processes import catalogue as matters
 from signatures.kinds import KINDS

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from engine.actors import APPLICANT, APPROVER, ROLES, Actor
 from engine.db import Base, as_utc, utcnow
-from engine.errors import Unauthorized, ValidationFailed
+from kernel.errors import Unauthorized, ValidationFailed
 
 _hasher = PasswordHasher()
 MIN_PASSWORD = 8

@@ -10,7 +10,6 @@ from typing import Any
 from sqlalchemy.orm import Session, sessionmaker
 
 from engine.actors import Actor
-from engine.calendar import WorkCalendar
 from engine.definitions import SpecCache
 from engine.models import Instance
 from engine.notifications import HANDLERS as NOTIFICATION_HANDLERS
@@ -20,6 +19,7 @@ from engine.uow import transaction
 from engine.workdays import TableWorkCalendar
 from engine.workflow_store import WorkflowStore
 from forms import FormRegistry
+from kernel.calendar import WorkCalendar
 
 StartGuard = Callable[[Session, Actor, str], None]
 """A rule asked inside the transaction before a matter starts; raises to refuse."""

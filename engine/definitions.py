@@ -21,9 +21,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from engine.actors import APPLICANT_DEPARTMENT
-from engine.errors import NotFound, ValidationFailed
 from engine.models import ProcessDefinition
 from engine.vocabulary import APPROVER_DECISIONS, Decision
+from kernel.errors import NotFound, ValidationFailed
 
 _VALIDATOR = BpmnValidator()
 

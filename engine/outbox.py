@@ -16,7 +16,7 @@ between leaves the lease to expire and another worker redoes ``prepare``, so
 
 A handler that finds its message early (the archive before the documents
 are issued) raises :class:`NotYet`: it runs again later, no attempt counted.
-A dependency that is away (:class:`~engine.errors.Transient`: the archive's
+A dependency that is away (:class:`~kernel.errors.Transient`: the archive's
 S3 down) does not use up attempts either: the message waits a short,
 jittered while and that queue's pass ends there, since the next message would
 find the dependency away too; when it is back, the queue catches up on its
@@ -44,10 +44,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from engine import audit
 from engine.db import utcnow
-from engine.errors import Transient
 from engine.models import Incident
 from engine.records import OutboxMessage
 from engine.uow import transaction
+from kernel.errors import Transient
 
 log = logging.getLogger(__name__)
 

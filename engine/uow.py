@@ -24,7 +24,7 @@ from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
-from engine.errors import Conflict, ValidationFailed
+from kernel.errors import Conflict, ValidationFailed
 
 log = logging.getLogger(__name__)
 

@@ -18,7 +18,7 @@ from typing import Any
 from stdnum import numdb
 from stdnum.cn import uscc as stdnum_uscc
 
-from engine import clock
+from kernel import clock
 
 USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 ORG_WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)

@@ -13,11 +13,12 @@ from sqlalchemy.orm import Session
 from api.app import Application, create_app
 from api.deps import ApiConfig
 from archive import export_jobs, ingest
-from engine import clock, notifications
+from engine import notifications
 from engine.actors import Actor
 from engine.context import EngineContext, StartGuard
 from engine.db import make_engine, make_session_factory
 from engine.definitions import deploy_directory
+from kernel import clock
 from onestop.database import one_at_a_time, upgrade
 from onestop.settings import Settings
 from processes import catalogue as matters

@@ -157,8 +157,8 @@ def cmd_db_upgrade(args: argparse.Namespace) -> int:
 def cmd_user_add(args: argparse.Namespace) -> int:
     """The same checks as the admin page: a known role, department and unit, a valid name and password."""
     from engine.actors import SYSTEM
-    from engine.errors import DomainError
     from engine.services.users import add_user
+    from kernel.errors import DomainError
     from onestop.bootstrap import build_platform
     from onestop.demo import ensure_departments
 
@@ -290,7 +290,7 @@ def database_refusal(settings: Settings) -> str | None:
 def known_failures() -> tuple[type[BaseException], ...]:
     """Failures a user can act on (a missing font or file, a refused input, unsafe settings):
     said in one line, never as a traceback."""
-    from engine.errors import DomainError
+    from kernel.errors import DomainError
     from signatures.fonts import FontMissing
 
     return (DomainError, FontMissing, UnsafeSettings, OSError)
@@ -325,7 +325,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def said(failure: BaseException) -> str:
     """One Chinese line for a failure the user can act on."""
-    from engine.errors import DomainError
+    from kernel.errors import DomainError
 
     if isinstance(failure, DomainError):
         return failure.message

@@ -9,7 +9,7 @@ import sys
 
 
 def cmd_codes_add(args: argparse.Namespace) -> int:
-    from engine.errors import DomainError
+    from kernel.errors import DomainError
     from onestop.bootstrap import build_platform
     from onestop.cli import settings_from
     from registry.code_blocks import BlockRequest, add_block

@@ -18,7 +18,7 @@ def _print(obj: object) -> None:
 
 def cmd_import(args: argparse.Namespace) -> int:
     from engine.actors import SYSTEM
-    from engine.errors import DomainError
+    from kernel.errors import DomainError
     from onestop.bootstrap import build_platform
     from onestop.cli import settings_from
     from registry.import_files import MAX_IMPORT_BYTES

@@ -9,8 +9,8 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from engine import clock
 from forms.identifiers import check_orgcode, check_ric, check_uscc
+from kernel import clock
 
 
 def _print(obj: object) -> None:

@@ -25,9 +25,9 @@ from archive.models import ArchiveRecord
 from engine import services
 from engine.accounts import User
 from engine.actors import Actor
-from engine.errors import DomainError
 from engine.outbox import drain
 from engine.vocabulary import Decision
+from kernel.errors import DomainError
 from onestop.bootstrap import Platform
 
 log = logging.getLogger(__name__)

@@ -16,9 +16,9 @@ from typing import Any
 
 from celery import Celery
 
-from engine import clock
 from engine.outbox import QUEUES, drain
 from engine.overdue import find_overdue
+from kernel import clock
 from onestop.settings import Settings
 
 log = logging.getLogger(__name__)

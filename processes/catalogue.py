@@ -23,9 +23,9 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from engine import clock
-from engine.errors import Conflict
 from forms.registry import SCHEMA_DIR, FormRegistry
+from kernel import clock
+from kernel.errors import Conflict
 from storage.archive import RetentionClass
 
 FOLDER = Path(__file__).parent

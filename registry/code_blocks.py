@@ -20,8 +20,8 @@ from sqlalchemy.orm import Session
 from engine import audit
 from engine.actors import Actor
 from engine.context import EngineContext
-from engine.errors import Conflict, Forbidden, ValidationFailed
 from forms.identifiers import USCC_ALPHABET, region_name
+from kernel.errors import Conflict, Forbidden, ValidationFailed
 from registry.credit_codes import UNIT_CATEGORY, build_code
 from registry.models import CodeBlock
 

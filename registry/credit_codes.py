@@ -12,8 +12,8 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.errors import Conflict
 from forms.identifiers import USCC_ALPHABET, orgcode_check_char
+from kernel.errors import Conflict
 from registry.models import CodeBlock, IssuedCode, Unit
 
 USCC_WEIGHTS = tuple(pow(3, i, 31) for i in range(17))

@@ -9,9 +9,9 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from engine import clock
 from engine.models import Instance, Task
 from engine.vocabulary import TaskStatus
+from kernel import clock
 from registry.figures import unit_figures
 from registry.models import Person, Unit
 from registry.vocabulary import UnitStatus

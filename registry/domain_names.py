@@ -27,10 +27,11 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from engine import clock, step_context
+from engine import step_context
 from engine.actors import Actor
-from engine.calendar import add_years
 from forms.identifiers import region_name
+from kernel import clock
+from kernel.calendar import add_years
 from registry.models import DomainName, Unit
 from registry.reservations import lock_unit
 

@@ -6,7 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.actors import Actor
-from engine.errors import Conflict
+from kernel.errors import Conflict
 from registry.models import Unit
 from registry.vocabulary import UnitStatus
 

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import PurePosixPath, PureWindowsPath
 
-from engine.errors import PayloadTooLarge, UnsupportedMediaType, ValidationFailed
+from kernel.errors import PayloadTooLarge, UnsupportedMediaType, ValidationFailed
 from registry.import_rows import Cell, Column
 
 MAX_IMPORT_BYTES = 10 * 1024 * 1024

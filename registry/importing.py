@@ -18,7 +18,7 @@ from collections.abc import Callable, Sequence
 
 from sqlalchemy.orm import Session
 
-from engine.errors import ValidationFailed
+from kernel.errors import ValidationFailed
 from registry.import_files import bind_headers, read_table
 from registry.import_persons import PERSON_COLUMNS, plan_persons
 from registry.import_rows import Apply, Column, Report, Row

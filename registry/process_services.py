@@ -15,9 +15,10 @@ from typing import Any
 
 from sqlalchemy import select
 
-from engine import clock, step_context
-from engine.errors import Conflict
+from engine import step_context
 from forms.identifiers import check_ric, ric_birth_date
+from kernel import clock
+from kernel.errors import Conflict
 from registry import notices, unit_lifecycle
 from registry.figures import leadership_figures, posts_problems, posts_wanted
 from registry.models import Person, Reservation, Unit

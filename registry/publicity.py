@@ -17,8 +17,9 @@ from typing import Any
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from engine import audit, clock, step_context
-from engine.errors import NotFound
+from engine import audit, step_context
+from kernel import clock
+from kernel.errors import NotFound
 from registry.models import Publication, Unit
 
 PAGE_SIZE = 20

@@ -11,9 +11,10 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from engine import audit, clock
+from engine import audit
 from engine.models import Instance, Task
 from engine.vocabulary import InstanceStatus, TaskStatus
+from kernel import clock
 from registry.models import Person, Unit, UnitEvent
 
 OPEN_STATUSES = (InstanceStatus.RUNNING, InstanceStatus.RETURNED, InstanceStatus.INCIDENT)

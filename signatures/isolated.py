@@ -22,7 +22,7 @@ from typing import Any, TypeVar
 from asn1crypto import x509 as asn1_x509
 from pebble import ProcessExpired, ProcessPool
 
-from engine.errors import ValidationFailed
+from kernel.errors import ValidationFailed
 from signatures.verification import VerificationReport, verify_pdf
 
 SECONDS = 10.0

@@ -26,7 +26,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine import audit, clock, outbox, step_context
+from engine import audit, outbox, step_context
 from engine.accounts import Department
 from engine.context import EngineContext
 from engine.db import utcnow
@@ -36,6 +36,7 @@ from engine.records import OutboxMessage
 from engine.sequences import next_number
 from engine.services import messages
 from engine.vocabulary import TaskStatus
+from kernel import clock
 from signatures.kinds import kind_of
 from signatures.models import ISSUED, PENDING, Document
 from signatures.pipeline import DocumentPipeline

@@ -17,7 +17,7 @@ from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.fields import enumerate_sig_fields
 
-from engine.errors import PayloadTooLarge, ValidationFailed
+from kernel.errors import PayloadTooLarge, ValidationFailed
 
 MAX_BYTES = 10 * 1024 * 1024
 MAX_REVISIONS = 64

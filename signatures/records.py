@@ -18,9 +18,9 @@ from engine import audit
 from engine.actors import ARCHIVIST, Actor
 from engine.context import EngineContext
 from engine.db import as_utc
-from engine.errors import NotFound
 from engine.models import Instance
 from engine.services.access import visible_instance
+from kernel.errors import NotFound
 from signatures.models import ISSUED, Document
 from storage import LocalAttachmentStore
 

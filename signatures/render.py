@@ -21,7 +21,7 @@ import qrcode
 import qrcode.constants
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from engine.calendar import add_years
+from kernel.calendar import add_years
 from signatures.kinds import DocumentKind
 
 PX_TO_PT = 0.75

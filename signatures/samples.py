@@ -10,8 +10,8 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from engine.calendar import add_years
 from forms import FormRegistry
+from kernel.calendar import add_years
 
 # The demo register's first unit, as it stands there (name and code pass the platform's own checks).
 SAMPLE_UNIT = {"unit_name": "示范市数据资源服务中心", "credit_code": "12141002MB1234562N", "unit_code": "demo-unit-001"}

@@ -15,7 +15,7 @@ from pyhanko.sign.diff_analysis import ModificationLevel
 from pyhanko.sign.validation import validate_pdf_signature, validate_pdf_timestamp
 from pyhanko_certvalidator import ValidationContext
 
-from engine.errors import DomainError
+from kernel.errors import DomainError
 from signatures.pdf_shape import check_shape, check_size
 from signatures.pki import DEV_ORGANIZATION
 

@@ -20,8 +20,8 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Protocol
 
-from engine.calendar import add_years
-from engine.errors import Transient
+from kernel.calendar import add_years
+from kernel.errors import Transient
 
 
 class RetentionClass(StrEnum):

@@ -19,7 +19,7 @@ import zipfile
 
 import filetype
 
-from engine.errors import UnsupportedMediaType
+from kernel.errors import UnsupportedMediaType
 
 PDF = "application/pdf"
 JPEG = "image/jpeg"

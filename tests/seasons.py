@@ -10,7 +10,7 @@ from typing import Any
 
 import time_machine
 
-from engine import clock
+from kernel import clock
 from onestop.bootstrap import Platform
 from processes import catalogue as matters
 

@@ -13,8 +13,8 @@ from sqlalchemy import select
 
 from archive.models import ArchiveRecord
 from engine import services
-from engine.errors import Conflict, ValidationFailed
 from engine.models import Instance
+from kernel.errors import Conflict, ValidationFailed
 from onestop.bootstrap import Platform
 from processes import catalogue as matters
 from registry.models import Publication

@@ -13,7 +13,7 @@ from api.deps import Ctx, CurrentActor, Documents
 from api.schemas import ERRORS, ErrorOut, Open
 from api.web.pages import wants_html
 from api.web.verify_pages import verification_page
-from engine.errors import NotFound
+from kernel.errors import NotFound
 from signatures import records
 
 router = APIRouter(tags=["文书"], responses=ERRORS)

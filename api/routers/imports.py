@@ -9,7 +9,7 @@ from pydantic import BaseModel
 
 from api.deps import Ctx, CurrentActor
 from api.schemas import ERRORS
-from engine.errors import PayloadTooLarge
+from kernel.errors import PayloadTooLarge
 from registry.import_files import MAX_IMPORT_BYTES
 from registry.services import imports
 

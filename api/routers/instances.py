@@ -11,9 +11,9 @@ from api.bodies import media_type, openapi_submission, pydantic_errors, read_jso
 from api.deps import Attachments, Config, Ctx, CurrentActor
 from api.schemas import ERRORS, InstanceOut, InstancePage, ReasonJson, StartJson
 from engine import services
-from engine.errors import NotFound, UnsupportedMediaType
 from engine.services.attachments import attachment_for_download
 from engine.services.instances import check_may_start
+from kernel.errors import NotFound, UnsupportedMediaType
 
 router = APIRouter(prefix="/api/v1/instances", tags=["事项"], responses=ERRORS)
 

@@ -10,9 +10,9 @@ from pydantic import BaseModel, Field
 
 from api.deps import Ctx, CurrentActor, Day
 from api.schemas import ERRORS, Open
-from engine.errors import ValidationFailed
 from engine.services import calendar
 from forms.identifiers import check_orgcode, check_ric, check_uscc
+from kernel.errors import ValidationFailed
 from registry.efficiency import EfficiencyInputError, compute
 
 router = APIRouter(prefix="/api/v1", tags=["工具"], responses=ERRORS)

@@ -11,10 +11,11 @@ from starlette.datastructures import FormData
 from api.deps import RowId
 from api.web import charts, diagram
 from api.web.pages import DEPARTMENT_TEXT, Viewer, checked_form, engine_context, error_page, page
-from engine import clock, services
+from engine import services
 from engine.actors import Actor
-from engine.errors import DomainError, Forbidden
 from engine.services.processes import process_detail
+from kernel import clock
+from kernel.errors import DomainError, Forbidden
 from registry import dashboard
 
 router = APIRouter(include_in_schema=False)

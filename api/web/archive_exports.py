@@ -16,7 +16,7 @@ from api.downloads import attachment_headers
 from api.web.archive_query import FILTERS, conditions, parse_query, search_url
 from api.web.pages import DEPARTMENT_TEXT, Viewer, checked_form, engine_context, error_page, page
 from archive import export_jobs
-from engine.errors import DomainError
+from kernel.errors import DomainError
 
 router = APIRouter(include_in_schema=False)
 STATUS = {"queued": "排队中", "running": "导出中", "done": "已完成", "failed": "导出失败"}

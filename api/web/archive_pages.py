@@ -14,7 +14,7 @@ from api.web import archive_exports
 from api.web.archive_query import FILTERS, form_params, parse_query
 from api.web.pages import Viewer, checked_form, engine_context, error_page, page
 from archive import service
-from engine.errors import DomainError, ValidationFailed
+from kernel.errors import DomainError, ValidationFailed
 from storage.archive import RetentionClass
 
 router = APIRouter(include_in_schema=False)

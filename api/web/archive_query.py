@@ -9,7 +9,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from archive.search import ArchiveQuery
-from engine.errors import ValidationFailed
+from kernel.errors import ValidationFailed
 
 FILTERS = (
     "q",

@@ -12,8 +12,8 @@ from api.errors import status_of
 from api.web.admin_pages import admin_form, refused_unless_admin
 from api.web.pages import Viewer, engine_context, page
 from engine.actors import Actor
-from engine.errors import DomainError
 from engine.numbers import whole_number
+from kernel.errors import DomainError
 from registry import code_blocks
 
 router = APIRouter(include_in_schema=False)

@@ -28,10 +28,10 @@ from api.web.tasks import with_sla
 from api.web.uploads import file_field, uploads_of
 from engine import services
 from engine.actors import Actor
-from engine.errors import DomainError, Forbidden, NotFound, ValidationFailed
 from engine.services import progress
 from engine.services.attachments import attachment_for_download
 from engine.services.instances import start_refusal
+from kernel.errors import DomainError, Forbidden, NotFound, ValidationFailed
 from signatures import records
 
 router = APIRouter(include_in_schema=False)

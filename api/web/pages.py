@@ -21,10 +21,10 @@ from starlette.datastructures import FormData
 from api.deps import get_config, get_ctx
 from api.errors import RETRY_AFTER_SECONDS, request_validation, status_of, storage_unavailable, unavailable
 from api.web import session
-from engine import clock
 from engine.actors import Actor
-from engine.errors import DomainError, NotFound
 from engine.vocabulary import Decision, InstanceStatus, labels
+from kernel import clock
+from kernel.errors import DomainError, NotFound
 from storage.archive import StorageUnavailable
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))

@@ -8,7 +8,7 @@ from fastapi.responses import HTMLResponse
 from api.deps import RowId
 from api.web import session
 from api.web.pages import engine_context, error_page, page
-from engine.errors import DomainError
+from kernel.errors import DomainError
 from registry.services import publicity
 
 router = APIRouter(include_in_schema=False)

@@ -18,7 +18,7 @@ from fastapi import Request, Response
 from engine.accounts import resolve_token
 from engine.actors import Actor
 from engine.context import EngineContext
-from engine.errors import Forbidden, Unauthorized
+from kernel.errors import Forbidden, Unauthorized
 
 SESSION_COOKIE = "onestop_session"
 LOGIN_CSRF_COOKIE = "onestop_login_csrf"

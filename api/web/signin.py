@@ -18,7 +18,7 @@ from api.web.pages import (
     page,
 )
 from engine import services
-from engine.errors import DomainError, TooManyRequests
+from kernel.errors import DomainError, TooManyRequests
 
 router = APIRouter(include_in_schema=False)
 

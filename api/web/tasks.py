@@ -22,11 +22,12 @@ from api.web.pages import (
     page,
 )
 from api.web.uploads import file_field, uploads_of
-from engine import clock, services
+from engine import services
 from engine.actors import Actor
 from engine.context import EngineContext
-from engine.errors import DomainError, Forbidden, ValidationFailed
 from engine.vocabulary import Decision
+from kernel import clock
+from kernel.errors import DomainError, Forbidden, ValidationFailed
 
 router = APIRouter(include_in_schema=False)
 INBOX_FILTERS = ("matter", "due_before", "overdue", "claimed")

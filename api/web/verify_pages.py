@@ -18,7 +18,7 @@ from api.web.pages import (
     engine_context,
     page,
 )
-from engine.errors import DomainError
+from kernel.errors import DomainError
 from signatures import records
 from signatures.isolated import verify_untrusted
 from signatures.pdf_shape import MAX_BYTES

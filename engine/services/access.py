@@ -6,9 +6,9 @@ from sqlalchemy import ColumnElement, and_, exists, false, or_, select, true
 from sqlalchemy.orm import Session, aliased
 
 from engine.actors import APPLICANT_DEPARTMENT, Actor
-from engine.errors import NotFound
 from engine.models import Instance, Task
 from engine.vocabulary import TaskStatus
+from kernel.errors import NotFound
 
 # Aliased: a caller's query may join Task itself. Built once: building an
 # alias per request costs more than the query it serves.

@@ -18,9 +18,9 @@ from engine import audit
 from engine.actors import Actor
 from engine.context import EngineContext
 from engine.db import utcnow
-from engine.errors import NotFound, ValidationFailed
 from engine.models import Attachment, Instance
 from engine.services.access import visible_instance
+from kernel.errors import NotFound, ValidationFailed
 
 
 def _ref(row: Attachment) -> dict[str, Any]:

@@ -9,11 +9,11 @@ from sqlalchemy import extract, select
 
 from engine import audit, workdays
 from engine.actors import Actor
-from engine.calendar import add_workdays
 from engine.context import EngineContext
-from engine.errors import Forbidden, ValidationFailed
 from engine.holidays import estimated_rest_days
 from engine.workdays import CalendarDay, CalendarYear, TableWorkCalendar
+from kernel.calendar import add_workdays
+from kernel.errors import Forbidden, ValidationFailed
 
 MAX_WORKDAYS = 3650
 

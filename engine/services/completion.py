@@ -23,10 +23,10 @@ from engine.actors import Actor
 from engine.context import EngineContext
 from engine.db import utcnow
 from engine.definitions import UserTaskInfo
-from engine.errors import Conflict, Forbidden, ValidationFailed
 from engine.models import Instance, Task
 from engine.services import attachments, stepping
 from engine.vocabulary import APPROVER_DECISIONS, Decision, TaskStatus
+from kernel.errors import Conflict, Forbidden, ValidationFailed
 
 
 def check_may_complete(actor: Actor, task: Task, instance: Instance) -> None:

@@ -12,11 +12,11 @@ from engine import audit, outbox
 from engine.actors import Actor
 from engine.context import EngineContext
 from engine.db import utcnow
-from engine.errors import Conflict, Forbidden, NotFound
 from engine.models import Incident, Instance
 from engine.records import OutboxMessage
 from engine.services import stepping, views
 from engine.services.access import lock_instance
+from kernel.errors import Conflict, Forbidden, NotFound
 
 
 def list_incidents(ctx: EngineContext, actor: Actor, *, open_only: bool = True) -> list[dict[str, Any]]:

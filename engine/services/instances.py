@@ -11,13 +11,13 @@ from engine import audit
 from engine.actors import Actor
 from engine.context import EngineContext
 from engine.definitions import latest_definition
-from engine.errors import Conflict, DomainError, Forbidden, ValidationFailed
 from engine.models import Instance, ProcessDefinition, Task
 from engine.services import stepping, views
 from engine.services.access import instance_visibility, lock_instance, visible_instance
 from engine.services.completion import complete_task
 from engine.vocabulary import FINAL_STATUSES, Decision, TaskStatus
 from engine.workflow_store import SERIALIZER_VERSION
+from kernel.errors import Conflict, DomainError, Forbidden, ValidationFailed
 
 
 def start_refusal(ctx: EngineContext, actor: Actor) -> str | None:

@@ -11,7 +11,7 @@ from engine import audit
 from engine.actors import Actor
 from engine.context import EngineContext
 from engine.definitions import DeployResult, deploy_directory, deploy_file, latest_definition, latest_definitions
-from engine.errors import Forbidden, NotFound, ValidationFailed
+from kernel.errors import Forbidden, NotFound, ValidationFailed
 
 
 def deploy(ctx: EngineContext, actor: Actor, path: Path) -> list[DeployResult]:

@@ -16,12 +16,13 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
-from engine import audit, clock, throttle
+from engine import audit, throttle
 from engine.accounts import authenticate, issue_token, revoke_token
 from engine.actors import Actor
 from engine.context import EngineContext
 from engine.db import utcnow
-from engine.errors import TooManyRequests, Unauthorized
+from kernel import clock
+from kernel.errors import TooManyRequests, Unauthorized
 
 HASHING_SLOTS = 4
 HASHING_WAIT_SECONDS = 5.0

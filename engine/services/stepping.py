@@ -21,17 +21,18 @@ from SpiffWorkflow.task import TaskState
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine import audit, clock, outbox, step_context
+from engine import audit, outbox, step_context
 from engine.accounts import Department, User
-from engine.calendar import add_workdays, due_at, workdays_between
 from engine.context import EngineContext
 from engine.db import as_utc, utcnow
 from engine.definitions import CompiledProcess, UserTaskInfo
-from engine.errors import Conflict
 from engine.models import Incident, Instance, Task
 from engine.uow import after_commit
 from engine.vocabulary import FINAL_STATUSES, InstanceStatus, TaskStatus
 from engine.workflow_store import LiveWorkflow
+from kernel import clock
+from kernel.calendar import add_workdays, due_at, workdays_between
+from kernel.errors import Conflict
 
 log = logging.getLogger(__name__)
 

@@ -27,7 +27,7 @@ from engine.accounts import (
 from engine.actors import ADMIN, APPLICANT, APPROVER, ROLES, Actor
 from engine.context import EngineContext
 from engine.db import utcnow
-from engine.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from kernel.errors import Conflict, Forbidden, NotFound, ValidationFailed
 
 USERNAME = re.compile(r"^[a-z][a-z0-9_.-]{2,63}$")
 

@@ -7,12 +7,13 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine import audit, clock
+from engine import audit
 from engine.accounts import User
-from engine.calendar import WorkCalendar, provisional
 from engine.models import Incident, Instance, Task
 from engine.services.stepping import iso
 from engine.vocabulary import TaskStatus
+from kernel import clock
+from kernel.calendar import WorkCalendar, provisional
 
 
 def _usernames(session: Session, ids: set[int | None]) -> dict[int, str]:

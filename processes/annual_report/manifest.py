@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from engine import clock
+from kernel import clock
 from processes.annual_report import rules
 from processes.catalogue import Matter, Season
 from storage.archive import RetentionClass

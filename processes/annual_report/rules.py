@@ -8,11 +8,12 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine import clock, step_context
+from engine import step_context
 from engine.actors import Actor
-from engine.errors import Conflict
 from engine.models import Instance
 from engine.vocabulary import InstanceStatus
+from kernel import clock
+from kernel.errors import Conflict
 from registry.models import Unit
 from registry.publicity import Notice, publish_from_step
 from registry.vocabulary import UnitStatus

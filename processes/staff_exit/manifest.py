@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine import clock
+from kernel import clock
 from processes.catalogue import Matter
 from registry import form_checks, process_services
 from registry.models import Person

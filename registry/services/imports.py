@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from engine import audit
 from engine.actors import Actor
 from engine.context import EngineContext
-from engine.errors import Conflict, Forbidden, ValidationFailed
+from kernel.errors import Conflict, Forbidden, ValidationFailed
 from registry.import_files import base_name
 from registry.importing import KINDS, Report, import_file
 

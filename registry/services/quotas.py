@@ -15,7 +15,7 @@ from sqlalchemy import select
 from engine import audit
 from engine.actors import Actor
 from engine.context import EngineContext
-from engine.errors import Forbidden, NotFound, ValidationFailed
+from kernel.errors import Forbidden, NotFound, ValidationFailed
 from registry.figures import TypeFigures, unit_figures
 from registry.import_units import MAX_APPROVED
 from registry.models import Quota, Unit

@@ -22,8 +22,8 @@ from sqlalchemy.orm import Session
 from engine import audit
 from engine.actors import APPROVER, Actor
 from engine.context import EngineContext
-from engine.errors import Forbidden, NotFound
 from engine.models import Instance, Task
+from kernel.errors import Forbidden, NotFound
 from registry.figures import leadership_figures, unit_figures
 from registry.models import Person, Unit
 from registry.reservations import notices_of

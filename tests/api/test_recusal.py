@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from engine.accounts import User, create_user
-from engine.errors import ValidationFailed
+from kernel.errors import ValidationFailed
 from tests.api.helpers import add_user, assert_error, decide, open_task, start
 from tests.conftest import Api
 from tests.web.test_pages import HTML, browser, csrf_of, log_in

@@ -9,9 +9,9 @@ import pytest
 import time_machine
 from sqlalchemy import select
 
-from engine import clock
 from engine.audit import AuditEvent
 from engine.throttle import ACCOUNT, ADDRESS
+from kernel import clock
 from onestop.bootstrap import Platform
 from onestop.cli import main
 from onestop.demo import DEMO_PASSWORD

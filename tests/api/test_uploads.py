@@ -319,8 +319,8 @@ def test_the_sweep_removes_unreferenced_files_after_a_day_and_keeps_the_rest(
 
     import time_machine
 
-    from engine import clock
     from engine.services.attachments import sweep_orphans
+    from kernel import clock
 
     kept = start_multipart(sqlite_api, [("申请书.pdf", PDF_BYTES, "application/pdf")])
     assert kept.status_code == 201

@@ -12,10 +12,10 @@ import pytest
 from sqlalchemy import select, update
 
 from archive import checks, ingest, manifest
-from engine import clock
 from engine.db import utcnow
 from engine.outbox import drain
 from engine.records import AuditEvent, OutboxMessage
+from kernel import clock
 from onestop.bootstrap import Platform
 from signatures.verification import verify_pdf
 from storage.archive import LocalArchiveStore, Retention, RetentionClass

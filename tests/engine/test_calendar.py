@@ -8,11 +8,12 @@ from typing import Any
 import pytest
 import time_machine
 
-from engine import clock, services
-from engine.calendar import add_workdays
-from engine.errors import Forbidden, ValidationFailed
+from engine import services
 from engine.holidays import estimated_rest_days
 from engine.services import calendar
+from kernel import clock
+from kernel.calendar import add_workdays
+from kernel.errors import Forbidden, ValidationFailed
 from onestop.bootstrap import Platform
 from tests.engine.helpers import DEMO, application
 

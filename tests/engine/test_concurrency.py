@@ -11,8 +11,8 @@ from sqlalchemy import func, select
 
 from engine import services
 from engine.audit import verify_chain
-from engine.errors import Conflict
 from engine.models import Instance, Task
+from kernel.errors import Conflict
 from onestop.bootstrap import Platform
 from tests.engine.helpers import DEMO, DEPARTMENTS, application, decide, open_task
 

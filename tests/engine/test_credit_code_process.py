@@ -9,8 +9,8 @@ from sqlalchemy import select
 
 from engine import services
 from engine.audit import AuditEvent
-from engine.errors import ValidationFailed
 from forms.identifiers import check_uscc
+from kernel.errors import ValidationFailed
 from onestop.bootstrap import Platform
 from registry.models import IssuedCode, Person, Unit, UnitEvent
 from tests.conftest import actors_of

@@ -8,8 +8,9 @@ from typing import Any
 import pytest
 from sqlalchemy import insert, select
 
-from engine import clock, services, step_context
-from engine.errors import ValidationFailed
+from engine import services, step_context
+from kernel import clock
+from kernel.errors import ValidationFailed
 from onestop.bootstrap import Platform
 from processes import catalogue as matters
 from registry import domain_names

@@ -9,8 +9,8 @@ import pytest
 
 from engine import services
 from engine.actors import SYSTEM
-from engine.errors import ValidationFailed
 from engine.restricted_scripts import RestrictedEnvironment, ScriptRejected
+from kernel.errors import ValidationFailed
 from onestop.bootstrap import Platform
 
 PROCESSES = Path(__file__).parent / "processes"

@@ -10,8 +10,8 @@ from sqlalchemy import select
 
 from engine import services
 from engine.actors import SYSTEM
-from engine.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from engine.models import Task
+from kernel.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from onestop.bootstrap import Platform
 from tests.engine.helpers import DEMO, DEPARTMENTS, application, decide, open_task
 

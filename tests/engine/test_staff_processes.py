@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from engine import services
-from engine.errors import ValidationFailed
+from kernel.errors import ValidationFailed
 from onestop.bootstrap import Platform
 from processes import catalogue as matters
 from registry.figures import unit_figures

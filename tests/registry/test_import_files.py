@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from engine.actors import SYSTEM
-from engine.errors import UnsupportedMediaType, ValidationFailed
+from kernel.errors import UnsupportedMediaType, ValidationFailed
 from onestop.bootstrap import Platform
 from registry.models import Unit
 from registry.services.imports import import_register

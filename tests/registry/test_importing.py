@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from engine.actors import SYSTEM
-from engine.errors import Forbidden, ValidationFailed
+from kernel.errors import Forbidden, ValidationFailed
 from onestop.bootstrap import Platform
 from onestop.cli import main
 from registry.models import LeadershipQuota, Person, PersonHistory, Quota, Unit

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from engine import services
-from engine.errors import Conflict, Forbidden, NotFound
+from kernel.errors import Conflict, Forbidden, NotFound
 from onestop.bootstrap import Platform
 from registry.services import register
 from tests.conftest import actors_of

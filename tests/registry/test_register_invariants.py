@@ -26,9 +26,10 @@ from hypothesis import strategies as st
 from hypothesis.stateful import Bundle, RuleBasedStateMachine, consumes, invariant, rule
 from sqlalchemy import func, select
 
-from engine import clock, services
+from engine import services
 from engine.actors import Actor
-from engine.errors import Conflict, ValidationFailed
+from kernel import clock
+from kernel.errors import Conflict, ValidationFailed
 from onestop.bootstrap import Platform
 from registry.figures import leadership_figures, unit_figures
 from registry.models import Person, Quota, Reservation, Unit

@@ -9,7 +9,7 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from engine.errors import Conflict
+from kernel.errors import Conflict
 from onestop.bootstrap import Platform
 from registry.figures import unit_figures
 from registry.models import Unit

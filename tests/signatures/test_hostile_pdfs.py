@@ -10,7 +10,7 @@ import pytest
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 
-from engine.errors import ValidationFailed
+from kernel.errors import ValidationFailed
 from onestop.bootstrap import Platform
 from signatures import isolated, pdf_shape
 from signatures.pki import DevelopmentPki

@@ -13,12 +13,13 @@ import pytest
 from pypdf import PdfReader
 from sqlalchemy import func, select, update
 
-from engine import clock, services
+from engine import services
 from engine.db import utcnow
 from engine.models import Incident, Instance
 from engine.outbox import drain, emit
 from engine.records import AuditEvent, OutboxMessage
 from engine.sequences import Sequence
+from kernel import clock
 from onestop.bootstrap import Platform
 from signatures.issuance import REQUESTED_TOPIC, Naming, request
 from signatures.models import ISSUED, PENDING, Document

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from engine import clock
+from kernel import clock
 from storage.archive import ArchiveRefused, ArchiveStore, LocalArchiveStore, Retention, RetentionClass, sha256_hex
 from storage.s3_archive import S3ArchiveStore
 from tests.seaweedfs import S3Server

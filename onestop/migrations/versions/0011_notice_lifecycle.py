@@ -56,8 +56,8 @@ def _date_open_notices() -> None:
     """Notices issued before this revision get their business issue date and the default six months' validity."""
     from datetime import datetime
 
-    from engine import clock
-    from engine.calendar import add_months
+    from kernel import clock
+    from kernel.calendar import add_months
 
     bind = op.get_bind()
     for row_id, issued_at in bind.execute(sa.text("SELECT id, issued_at FROM reservations")).all():

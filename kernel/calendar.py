@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import Protocol
 
-from engine import clock
+from kernel import clock
 
 
 class WorkCalendar(Protocol):
