@@ -11,9 +11,9 @@ from fastapi.security import OAuth2PasswordBearer
 from pydantic import AfterValidator, WithJsonSchema
 
 from archive.ingest import ArchiveContext
-from engine.accounts import resolve_token
-from engine.actors import Actor
 from engine.context import EngineContext
+from kernel.accounts import resolve_token
+from kernel.actors import Actor
 from kernel.errors import NotFound, Unauthorized
 from processes.catalogue import Catalogue
 from storage import LocalAttachmentStore

@@ -7,7 +7,7 @@ request (method, path, body). A retry with the same key and the same request
 gets that answer again, marked ``Idempotent-Replayed: true``, and nothing runs
 twice; the same key on a different request is refused (422), and a retry
 while the first is still running is told so (409). The first transaction the
-request commits also marks the key committed (``engine.uow.CommitMark``), so
+request commits also marks the key committed (``kernel.uow.CommitMark``), so
 if the process dies before the answer is stored, a retry is told the request
 was done (409 ``idempotency_already_done``) instead of doing it again; a
 request that died before committing anything runs again after 30 seconds.
@@ -31,12 +31,12 @@ from sqlalchemy.orm import Session
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.errors import error_body
-from engine.accounts import resolve_token
 from engine.context import EngineContext
-from engine.db import as_utc, utcnow
 from engine.records import IdempotencyKey
-from engine.uow import CommitMark, current_mark
+from kernel.accounts import resolve_token
+from kernel.db import as_utc, utcnow
 from kernel.errors import Unauthorized
+from kernel.uow import CommitMark, current_mark
 
 HEADER = b"idempotency-key"
 KEPT_FOR = timedelta(hours=24)

@@ -1,6 +1,6 @@
 """Per-address rate limits on the endpoints anyone may call without signing in.
 
-Counted in the database (``engine.throttle``), so every API process shares
+Counted in the database (``kernel.throttle``), so every API process shares
 the count. Each window is one minute; over the limit the answer is 429 with
 ``Retry-After``.
 """
@@ -12,7 +12,7 @@ from datetime import timedelta
 from fastapi import Request
 
 from api.deps import client_address
-from engine import throttle
+from kernel import throttle
 from kernel.errors import TooManyRequests
 
 WINDOW = timedelta(minutes=1)

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from asn1crypto import x509 as asn1_x509
 
-from engine.db import utcnow
+from kernel.db import utcnow
 from signatures.verification import verify_pdf
 from storage.archive import ArchiveRefused, ArchiveStore, sha256_hex
 

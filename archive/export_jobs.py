@@ -34,13 +34,13 @@ from archive.models import DONE, FAILED, RUNNING, ArchiveExport
 from archive.search import ArchiveQuery
 from archive.service import audit_action, unit_scope
 from engine import audit
-from engine.actors import Actor
 from engine.context import EngineContext
-from engine.db import as_utc, utcnow
 from engine.outbox import Handler, emit, route
 from engine.records import OutboxMessage
-from engine.uow import after_commit
+from kernel.actors import Actor
+from kernel.db import as_utc, utcnow
 from kernel.errors import Conflict, NotFound
+from kernel.uow import after_commit
 from storage.archive import ArchiveRefused
 
 log = logging.getLogger(__name__)

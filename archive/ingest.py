@@ -30,12 +30,12 @@ from archive.models import DOCUMENT, DOSSIER, ArchiveRecord, ArchiveStaging
 from archive.text import search_text
 from engine import audit
 from engine.context import EngineContext
-from engine.db import as_utc, utcnow
 from engine.models import Instance, Task
 from engine.outbox import NotYet, Staged, emit, route
-from engine.sequences import next_number
 from engine.vocabulary import FINAL_STATUSES
 from kernel import clock
+from kernel.db import as_utc, utcnow
+from kernel.sequences import next_number
 from signatures.models import ISSUED, Document
 from signatures.pki import SigningIdentity
 from signatures.signing import ValidationData

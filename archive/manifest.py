@@ -19,10 +19,10 @@ from pyhanko_certvalidator.registry import SimpleCertificateStore
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.db import as_utc
 from engine.models import Attachment, Instance, Task
 from engine.records import AuditEvent
 from engine.vocabulary import TaskStatus
+from kernel.db import as_utc
 from signatures.models import Document
 from signatures.pki import SigningIdentity
 

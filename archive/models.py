@@ -22,7 +22,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from engine.db import Base, utcnow
+from kernel.db import Base, utcnow
 
 DOCUMENT, DOSSIER = "document", "dossier"
 QUEUED, RUNNING, DONE, FAILED = "queued", "running", "done", "failed"

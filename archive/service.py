@@ -19,9 +19,9 @@ from archive.ingest import ArchiveContext, attachment_archived
 from archive.models import DOCUMENT, ArchiveRecord
 from archive.search import COUNT_CAP, ArchiveQuery, search
 from engine import audit
-from engine.actors import ARCHIVIST, Actor
 from engine.context import EngineContext
-from engine.db import as_utc, utcnow
+from kernel.actors import ARCHIVIST, Actor
+from kernel.db import as_utc, utcnow
 from kernel.errors import Conflict, Forbidden, NotFound
 
 DOWNLOAD_URL_LIFETIME = timedelta(minutes=5)

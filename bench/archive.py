@@ -30,7 +30,7 @@ from archive.search import ArchiveQuery, search
 from archive.text import search_text
 from bench.pg import ThrowawayDatabase, unreachable_reason
 from bench.report import Json, publish
-from engine.db import make_engine, make_session_factory, utcnow
+from kernel.db import make_engine, make_session_factory, utcnow
 from onestop.database import upgrade
 
 RESULTS = Path(__file__).resolve().parent / "results" / "archive.json"

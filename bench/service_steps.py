@@ -16,8 +16,8 @@ from sqlalchemy import Engine, event, select
 
 from bench.processes import Workload, deploy_workloads
 from engine import services
-from engine.accounts import User
-from engine.actors import Actor
+from kernel.accounts import User
+from kernel.actors import Actor
 from onestop.bootstrap import Platform, build_platform
 from onestop.demo import seed_demo
 from onestop.settings import Settings

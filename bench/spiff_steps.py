@@ -19,9 +19,9 @@ from sqlalchemy import Column, MetaData, String, Table, Text, insert, select, up
 from sqlalchemy.engine import Engine
 
 from bench.processes import Workload
-from engine.db import make_engine
 from engine.definitions import parse_process
 from engine.restricted_scripts import make_script_engine
+from kernel.db import make_engine
 
 _METADATA = MetaData()
 NAIVE_TABLE = Table(

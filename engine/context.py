@@ -9,17 +9,17 @@ from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from engine.actors import Actor
 from engine.definitions import SpecCache
 from engine.models import Instance
 from engine.notifications import HANDLERS as NOTIFICATION_HANDLERS
 from engine.outbox import AnyHandler
 from engine.restricted_scripts import ServiceFunction, make_script_engine
-from engine.uow import transaction
-from engine.workdays import TableWorkCalendar
 from engine.workflow_store import WorkflowStore
 from forms import FormRegistry
+from kernel.actors import Actor
 from kernel.calendar import WorkCalendar
+from kernel.uow import transaction
+from kernel.workdays import TableWorkCalendar
 
 StartGuard = Callable[[Session, Actor, str], None]
 """A rule asked inside the transaction before a matter starts; raises to refuse."""

@@ -20,9 +20,9 @@ from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from engine.actors import APPLICANT_DEPARTMENT
 from engine.models import ProcessDefinition
 from engine.vocabulary import APPROVER_DECISIONS, Decision
+from kernel.actors import APPLICANT_DEPARTMENT
 from kernel.errors import NotFound, ValidationFailed
 
 _VALIDATOR = BpmnValidator()

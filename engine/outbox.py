@@ -25,7 +25,7 @@ own. Other failures back off exponentially with jitter; after
 when a retry of the message succeeds, not when the retry is asked for.
 
 Long work (an export of thousands of files) hands itself to
-``engine.uow.after_commit``; ``drain`` runs it once the mark is committed.
+``kernel.uow.after_commit``; ``drain`` runs it once the mark is committed.
 """
 
 from __future__ import annotations
@@ -43,11 +43,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from engine import audit
-from engine.db import utcnow
 from engine.models import Incident
 from engine.records import OutboxMessage
-from engine.uow import transaction
+from kernel.db import utcnow
 from kernel.errors import Transient
+from kernel.uow import transaction
 
 log = logging.getLogger(__name__)
 

@@ -9,11 +9,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from engine import audit
-from engine.db import utcnow
 from engine.models import Instance, Task
 from engine.records import Notification
-from engine.uow import transaction
 from engine.vocabulary import TaskStatus
+from kernel.db import utcnow
+from kernel.uow import transaction
 
 
 def find_overdue(session_factory: sessionmaker[Session], *, now: datetime | None = None, batch: int = 200) -> int:

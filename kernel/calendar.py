@@ -1,6 +1,6 @@
 """Deadlines in working days (承诺时限 counts working days, 行政许可法 art. 82).
 
-The calendar itself is the table in ``engine.workdays``; this module only
+The calendar itself is the table in ``kernel.workdays``; this module only
 counts on whatever ``WorkCalendar`` it is given.
 """
 

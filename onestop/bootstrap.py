@@ -14,11 +14,11 @@ from api.app import Application, create_app
 from api.deps import ApiConfig
 from archive import export_jobs, ingest
 from engine import notifications
-from engine.actors import Actor
 from engine.context import EngineContext, StartGuard
-from engine.db import make_engine, make_session_factory
 from engine.definitions import deploy_directory
 from kernel import clock
+from kernel.actors import Actor
+from kernel.db import make_engine, make_session_factory
 from onestop.database import one_at_a_time, upgrade
 from onestop.settings import Settings
 from processes import catalogue as matters

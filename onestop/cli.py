@@ -104,7 +104,7 @@ def cmd_beat(args: argparse.Namespace) -> int:
 
 def cmd_deploy(args: argparse.Namespace) -> int:
     from engine import services
-    from engine.actors import SYSTEM
+    from kernel.actors import SYSTEM
     from onestop.bootstrap import build_platform
 
     settings = settings_from(args)
@@ -156,8 +156,8 @@ def cmd_db_upgrade(args: argparse.Namespace) -> int:
 
 def cmd_user_add(args: argparse.Namespace) -> int:
     """The same checks as the admin page: a known role, department and unit, a valid name and password."""
-    from engine.actors import SYSTEM
     from engine.services.users import add_user
+    from kernel.actors import SYSTEM
     from kernel.errors import DomainError
     from onestop.bootstrap import build_platform
     from onestop.demo import ensure_departments
@@ -188,9 +188,9 @@ def cmd_user_unlock(args: argparse.Namespace) -> int:
     """Lift an account's sign-in lock (after too many wrong passwords), audited as the system's act."""
     from sqlalchemy import select
 
-    from engine.accounts import User
-    from engine.actors import SYSTEM
     from engine.services.users import unlock_user
+    from kernel.accounts import User
+    from kernel.actors import SYSTEM
     from onestop.bootstrap import build_platform
 
     platform = build_platform(settings_from(args))
@@ -282,7 +282,7 @@ NEEDS_DATABASE = {
 
 
 def database_refusal(settings: Settings) -> str | None:
-    from engine.db import probe
+    from kernel.db import probe
 
     return probe(settings.effective_database_url, timeout=settings.db_connect_timeout)
 

@@ -17,7 +17,7 @@ def _print(obj: object) -> None:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from engine.actors import SYSTEM
+    from kernel.actors import SYSTEM
     from kernel.errors import DomainError
     from onestop.bootstrap import build_platform
     from onestop.cli import settings_from

@@ -62,8 +62,8 @@ def cmd_add_workdays(args: argparse.Namespace) -> int:
 
 
 def cmd_set_day(args: argparse.Namespace) -> int:
-    from engine.actors import SYSTEM
     from engine.services.calendar import set_day
+    from kernel.actors import SYSTEM
     from onestop.bootstrap import Platform
 
     platform = _platform(args)
@@ -73,8 +73,8 @@ def cmd_set_day(args: argparse.Namespace) -> int:
 
 
 def cmd_announce(args: argparse.Namespace) -> int:
-    from engine.actors import SYSTEM
     from engine.services.calendar import announce
+    from kernel.actors import SYSTEM
     from onestop.bootstrap import Platform
 
     platform = _platform(args)

@@ -18,12 +18,10 @@ STARTUP_LOCK_KEY = 0x57A27
 def import_models() -> None:
     """Register every table on ``Base.metadata``."""
     import archive.models  # noqa: F401
-    import engine.accounts
-    import engine.models
-    import engine.records
-    import engine.sequences
-    import engine.throttle
-    import engine.workdays  # noqa: F401
+    import kernel.accounts
+    import kernel.sequences
+    import kernel.throttle
+    import kernel.workdays  # noqa: F401
     import registry.models  # noqa: F401
     import signatures.models  # noqa: F401
 

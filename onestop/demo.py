@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.accounts import Department, User, create_user
+from kernel.accounts import Department, User, create_user
 from onestop.demo_register import seed_register
 
 DEMO_PASSWORD = "onestop-demo"

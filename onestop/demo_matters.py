@@ -23,10 +23,10 @@ from sqlalchemy import select
 
 from archive.models import ArchiveRecord
 from engine import services
-from engine.accounts import User
-from engine.actors import Actor
 from engine.outbox import drain
 from engine.vocabulary import Decision
+from kernel.accounts import User
+from kernel.actors import Actor
 from kernel.errors import DomainError
 from onestop.bootstrap import Platform
 

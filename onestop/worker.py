@@ -148,8 +148,8 @@ def sweep_attachments(task: Any) -> int:
     """Hourly: stored files no record refers to, a day after they were written (a refused
     submission whose process died before it could clean up, say), are removed; so are
     sign-in and rate-limit counters nobody has touched for two days."""
-    from engine import throttle
     from engine.services.attachments import sweep_orphans
+    from kernel import throttle
 
     platform = _platform(task.app)
     removed = sweep_orphans(platform.ctx, platform.attachments)

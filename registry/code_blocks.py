@@ -18,9 +18,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine import audit
-from engine.actors import Actor
 from engine.context import EngineContext
 from forms.identifiers import USCC_ALPHABET, region_name
+from kernel.actors import Actor
 from kernel.errors import Conflict, Forbidden, ValidationFailed
 from registry.credit_codes import UNIT_CATEGORY, build_code
 from registry.models import CodeBlock

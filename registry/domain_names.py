@@ -28,9 +28,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from engine import step_context
-from engine.actors import Actor
 from forms.identifiers import region_name
 from kernel import clock
+from kernel.actors import Actor
 from kernel.calendar import add_years
 from registry.models import DomainName, Unit
 from registry.reservations import lock_unit

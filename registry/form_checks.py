@@ -8,8 +8,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.actors import Actor
 from forms.identifiers import check_ric, ric_birth_date, ric_sex
+from kernel.actors import Actor
 from registry.models import Person, Unit
 from registry.unit_lifecycle import cancel_refusal, rename_refusal
 

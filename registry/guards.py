@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.actors import Actor
+from kernel.actors import Actor
 from kernel.errors import Conflict
 from registry.models import Unit
 from registry.vocabulary import UnitStatus

@@ -18,9 +18,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.db import utcnow
 from forms.identifiers import check_ric, ric_birth_date, ric_sex
 from kernel import clock
+from kernel.db import utcnow
 from registry.import_rows import Apply, Column, Row, blank_keeps, reject_duplicates
 from registry.models import Person, Unit
 from registry.staff import record_history

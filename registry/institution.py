@@ -9,10 +9,10 @@ from typing import Any
 from sqlalchemy import select
 
 from engine import step_context
-from engine.accounts import User
-from engine.sequences import next_number
 from engine.vocabulary import Decision
 from kernel import clock
+from kernel.accounts import User
+from kernel.sequences import next_number
 from registry import domain_names
 from registry.credit_codes import issue_for_unit
 from registry.domain_names import DomainRequest

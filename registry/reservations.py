@@ -14,9 +14,9 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.sequences import next_number
 from kernel.calendar import add_months
 from kernel.errors import Conflict, NotFound
+from kernel.sequences import next_number
 from registry.figures import OVER, TypeFigures, leadership_figures, posts_problems, unit_figures
 from registry.models import Reservation, Unit
 from registry.notices import DEFAULT_VALIDITY_MONTHS, STATUS_TEXT

@@ -27,16 +27,16 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine import audit, outbox, step_context
-from engine.accounts import Department
 from engine.context import EngineContext
-from engine.db import utcnow
 from engine.models import Instance, Task
 from engine.outbox import AnyHandler, Handler, Staged
 from engine.records import OutboxMessage
-from engine.sequences import next_number
 from engine.services import messages
 from engine.vocabulary import TaskStatus
 from kernel import clock
+from kernel.accounts import Department
+from kernel.db import utcnow
+from kernel.sequences import next_number
 from signatures.kinds import kind_of
 from signatures.models import ISSUED, PENDING, Document
 from signatures.pipeline import DocumentPipeline

@@ -15,11 +15,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine import audit
-from engine.actors import ARCHIVIST, Actor
 from engine.context import EngineContext
-from engine.db import as_utc
 from engine.models import Instance
 from engine.services.access import visible_instance
+from kernel.actors import ARCHIVIST, Actor
+from kernel.db import as_utc
 from kernel.errors import NotFound
 from signatures.models import ISSUED, Document
 from storage import LocalAttachmentStore

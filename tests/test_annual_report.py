@@ -131,3 +131,15 @@ def test_the_board_shows_it_to_anyone(sqlite_platform: Platform, sqlite_api: Api
     notice = sqlite_api.client.get(f"/gongshi/{publication_id}")
     assert notice.status_code == 200 and "净资产合计" in notice.text and "长期公示" in notice.text
     assert sqlite_api.client.get("/gongshi/999999").status_code == 404
+
+
+def test_the_form_page_says_when_the_season_opens(sqlite_platform: Platform) -> None:
+    from tests.web.test_pages import HTML, browser, log_in
+
+    client = browser(sqlite_platform)
+    log_in(client, "applicant")
+    with time_machine.travel(datetime(2026, 12, 3, 4, 0, tzinfo=UTC), tick=True):
+        closed = client.get(f"/matters/new/{KEY}", headers=HTML)
+    assert closed.status_code == 409 and "下一报送期为2027年1月1日至2027年3月31日" in closed.text
+    home = client.get("/", headers=HTML)
+    assert "报送期：每年1月1日至3月31日" in home.text

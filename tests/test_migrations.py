@@ -6,7 +6,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import create_engine
 
-from engine.db import Base
+from kernel.db import Base
 from onestop.database import import_models, managed_by_models
 
 

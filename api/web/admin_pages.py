@@ -12,9 +12,9 @@ from api.deps import RowId
 from api.web import charts, diagram
 from api.web.pages import DEPARTMENT_TEXT, Viewer, checked_form, engine_context, error_page, page
 from engine import services
-from engine.actors import Actor
 from engine.services.processes import process_detail
 from kernel import clock
+from kernel.actors import Actor
 from kernel.errors import DomainError, Forbidden
 from registry import dashboard
 

@@ -1,6 +1,6 @@
 """A year of the working-day calendar laid out as twelve month grids (Monday first).
 
-Only exceptions are stored (engine.workdays): a weekday off is a holiday
+Only exceptions are stored (kernel.workdays): a weekday off is a holiday
 (法定节假日, or another day off), a weekend day on is a make-up working day
 (调休上班); every other day follows Monday-Friday.
 """

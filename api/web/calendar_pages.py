@@ -13,11 +13,11 @@ from starlette.concurrency import run_in_threadpool
 from api.web import calendar_grid
 from api.web.admin_pages import admin_form, refused_unless_admin
 from api.web.pages import Viewer, engine_context, error_page, page
-from engine.actors import Actor
-from engine.numbers import whole_number
 from engine.services import calendar
 from kernel import clock
+from kernel.actors import Actor
 from kernel.errors import DomainError, ValidationFailed
+from kernel.numbers import whole_number
 
 router = APIRouter(include_in_schema=False)
 

@@ -11,9 +11,9 @@ from starlette.concurrency import run_in_threadpool
 from api.errors import status_of
 from api.web.admin_pages import admin_form, refused_unless_admin
 from api.web.pages import Viewer, engine_context, page
-from engine.actors import Actor
-from engine.numbers import whole_number
+from kernel.actors import Actor
 from kernel.errors import DomainError
+from kernel.numbers import whole_number
 from registry import code_blocks
 
 router = APIRouter(include_in_schema=False)

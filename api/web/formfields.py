@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from engine.numbers import whole_number
+from kernel.numbers import whole_number
 
 SKIPPED = {"attachments"}  # files come through the upload input
 EXTRA_ROWS = 1

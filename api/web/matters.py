@@ -27,10 +27,10 @@ from api.web.pages import (
 from api.web.tasks import with_sla
 from api.web.uploads import file_field, uploads_of
 from engine import services
-from engine.actors import Actor
 from engine.services import progress
 from engine.services.attachments import attachment_for_download
 from engine.services.instances import start_refusal
+from kernel.actors import Actor
 from kernel.errors import DomainError, Forbidden, NotFound, ValidationFailed
 from signatures import records
 
@@ -56,7 +56,8 @@ def home(request: Request) -> Response | dict[str, Any]:
             for p in services.list_processes(ctx)
             if catalogue.is_startable(p["key"])
         ]
-        values["frozen"] = start_refusal(ctx, actor)
+        refusal = start_refusal(ctx, actor)
+        values["frozen"] = refusal.message if refusal else None
         values["matters"] = services.list_instances(ctx, actor, limit=10)["items"]
     if actor.departments and not actor.is_applicant:
         values["tasks"] = with_sla(services.inbox(ctx, actor, limit=10))
@@ -73,6 +74,9 @@ def new_matter(request: Request, actor: Viewer, key: str) -> HTMLResponse | Redi
         if not actor.is_applicant:
             raise Forbidden("applicant_only", "只有申请单位的经办人可以发起事项")
         schema = services.start_form(ctx, key)
+        refusal = start_refusal(ctx, actor, key)  # a frozen unit, a matter out of season: told before filling in
+        if refusal is not None:
+            raise refusal
     except DomainError as error:
         return error_page(request, actor, error)
     return _form_page(
@@ -116,6 +120,9 @@ async def submit_matter(request: Request, actor: Viewer, key: str) -> Response:
         if not actor.is_applicant:
             raise Forbidden("applicant_only", "只有申请单位的经办人可以发起事项")
         schema = services.start_form(ctx, key)
+        refusal = start_refusal(ctx, actor, key)  # a frozen unit, a matter out of season: told before filling in
+        if refusal is not None:
+            raise refusal
     except DomainError as error:
         return error_page(request, actor, error)
     data = formfields.parse(schema, fields)

@@ -21,9 +21,9 @@ from starlette.datastructures import FormData
 from api.deps import get_config, get_ctx
 from api.errors import RETRY_AFTER_SECONDS, request_validation, status_of, storage_unavailable, unavailable
 from api.web import session
-from engine.actors import Actor
 from engine.vocabulary import Decision, InstanceStatus, labels
 from kernel import clock
+from kernel.actors import Actor
 from kernel.errors import DomainError, NotFound
 from storage.archive import StorageUnavailable
 

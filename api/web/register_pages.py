@@ -16,9 +16,9 @@ from api.errors import status_of
 from api.web import formfields
 from api.web.admin_pages import admin_form, refused_unless_admin
 from api.web.pages import Viewer, engine_context, error_page, page
-from engine.actors import Actor
-from engine.numbers import whole_number
+from kernel.actors import Actor
 from kernel.errors import DomainError, ValidationFailed
+from kernel.numbers import whole_number
 from registry.figures import FULL, OVER, VACANT
 from registry.import_files import MAX_IMPORT_BYTES
 from registry.importing import KIND_LABELS, KINDS

@@ -15,9 +15,9 @@ import secrets
 
 from fastapi import Request, Response
 
-from engine.accounts import resolve_token
-from engine.actors import Actor
 from engine.context import EngineContext
+from kernel.accounts import resolve_token
+from kernel.actors import Actor
 from kernel.errors import Forbidden, Unauthorized
 
 SESSION_COOKIE = "onestop_session"

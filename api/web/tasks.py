@@ -23,10 +23,10 @@ from api.web.pages import (
 )
 from api.web.uploads import file_field, uploads_of
 from engine import services
-from engine.actors import Actor
 from engine.context import EngineContext
 from engine.vocabulary import Decision
 from kernel import clock
+from kernel.actors import Actor
 from kernel.errors import DomainError, Forbidden, ValidationFailed
 
 router = APIRouter(include_in_schema=False)

@@ -14,8 +14,8 @@ from api.deps import RowId
 from api.errors import status_of
 from api.web.admin_pages import admin_form, refused_unless_admin
 from api.web.pages import Viewer, engine_context, error_page, page
-from engine.actors import Actor
 from engine.services import users
+from kernel.actors import Actor
 from kernel.errors import DomainError
 
 router = APIRouter(include_in_schema=False)

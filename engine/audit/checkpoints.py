@@ -20,8 +20,8 @@ from sqlalchemy import insert, select, text, update
 from sqlalchemy.orm import Session
 
 from engine.audit.links import GENESIS, checkpoint_hash, merkle_root
-from engine.db import utcnow
 from engine.records import AuditCheckpoint, AuditHead, AuditSealed
+from kernel.db import utcnow
 
 log = logging.getLogger(__name__)
 

@@ -18,8 +18,8 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from engine.db import as_utc
 from engine.records import AuditCheckpoint, AuditEvent
+from kernel.db import as_utc
 
 GENESIS = "0" * 64
 

@@ -21,9 +21,9 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from engine.audit.links import GENESIS, content_digest, link
-from engine.db import as_utc, utcnow
 from engine.models import Instance
 from engine.records import AuditEvent, AuditHead
+from kernel.db import as_utc, utcnow
 
 
 def matter_chain(instance_id: str) -> str:

@@ -5,9 +5,9 @@ from __future__ import annotations
 from sqlalchemy import ColumnElement, and_, exists, false, or_, select, true
 from sqlalchemy.orm import Session, aliased
 
-from engine.actors import APPLICANT_DEPARTMENT, Actor
 from engine.models import Instance, Task
 from engine.vocabulary import TaskStatus
+from kernel.actors import APPLICANT_DEPARTMENT, Actor
 from kernel.errors import NotFound
 
 # Aliased: a caller's query may join Task itself. Built once: building an

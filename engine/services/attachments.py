@@ -15,11 +15,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine import audit
-from engine.actors import Actor
 from engine.context import EngineContext
-from engine.db import utcnow
 from engine.models import Attachment, Instance
 from engine.services.access import visible_instance
+from kernel.actors import Actor
+from kernel.db import utcnow
 from kernel.errors import NotFound, ValidationFailed
 
 

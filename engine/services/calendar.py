@@ -7,13 +7,14 @@ from typing import Any
 
 from sqlalchemy import extract, select
 
-from engine import audit, workdays
-from engine.actors import Actor
+from engine import audit
 from engine.context import EngineContext
-from engine.holidays import estimated_rest_days
-from engine.workdays import CalendarDay, CalendarYear, TableWorkCalendar
+from kernel import workdays
+from kernel.actors import Actor
 from kernel.calendar import add_workdays
 from kernel.errors import Forbidden, ValidationFailed
+from kernel.holidays import estimated_rest_days
+from kernel.workdays import CalendarDay, CalendarYear, TableWorkCalendar
 
 MAX_WORKDAYS = 3650
 

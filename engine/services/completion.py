@@ -19,13 +19,13 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from engine import audit
-from engine.actors import Actor
 from engine.context import EngineContext
-from engine.db import utcnow
 from engine.definitions import UserTaskInfo
 from engine.models import Instance, Task
 from engine.services import attachments, stepping
 from engine.vocabulary import APPROVER_DECISIONS, Decision, TaskStatus
+from kernel.actors import Actor
+from kernel.db import utcnow
 from kernel.errors import Conflict, Forbidden, ValidationFailed
 
 

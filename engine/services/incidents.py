@@ -9,13 +9,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine import audit, outbox
-from engine.actors import Actor
 from engine.context import EngineContext
-from engine.db import utcnow
 from engine.models import Incident, Instance
 from engine.records import OutboxMessage
 from engine.services import stepping, views
 from engine.services.access import lock_instance
+from kernel.actors import Actor
+from kernel.db import utcnow
 from kernel.errors import Conflict, Forbidden, NotFound
 
 

@@ -8,7 +8,6 @@ from typing import Any
 from sqlalchemy import func, select
 
 from engine import audit
-from engine.actors import Actor
 from engine.context import EngineContext
 from engine.definitions import latest_definition
 from engine.models import Instance, ProcessDefinition, Task
@@ -17,18 +16,20 @@ from engine.services.access import instance_visibility, lock_instance, visible_i
 from engine.services.completion import complete_task
 from engine.vocabulary import FINAL_STATUSES, Decision, TaskStatus
 from engine.workflow_store import SERIALIZER_VERSION
+from kernel.actors import Actor
 from kernel.errors import Conflict, DomainError, Forbidden, ValidationFailed
 
 
-def start_refusal(ctx: EngineContext, actor: Actor) -> str | None:
-    """Why this actor's unit may start nothing now (负面清单, a cancelled unit), asked of the very
-    guards a start asks; None when it may."""
+def start_refusal(ctx: EngineContext, actor: Actor, process_key: str = "") -> DomainError | None:
+    """Why this actor may not start ``process_key`` now (with no key: why their unit may start
+    nothing, 负面清单 or a cancelled unit), asked of the very guards a start asks; None when
+    they may."""
     with ctx.reading() as session:
         for guard in ctx.start_guards:
             try:
-                guard(session, actor, "")
+                guard(session, actor, process_key)
             except DomainError as refused:
-                return refused.message
+                return refused
     return None
 
 

@@ -6,11 +6,11 @@ from typing import Any
 
 from sqlalchemy import select
 
-from engine.actors import Actor
 from engine.context import EngineContext
 from engine.notifications import recipients_of
 from engine.records import Notification
 from engine.services.stepping import iso
+from kernel.actors import Actor
 
 
 def list_notifications(ctx: EngineContext, actor: Actor, *, limit: int = 50) -> list[dict[str, Any]]:

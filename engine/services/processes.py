@@ -8,9 +8,9 @@ from typing import Any
 from SpiffWorkflow.task import TaskState
 
 from engine import audit
-from engine.actors import Actor
 from engine.context import EngineContext
 from engine.definitions import DeployResult, deploy_directory, deploy_file, latest_definition, latest_definitions
+from kernel.actors import Actor
 from kernel.errors import Forbidden, NotFound, ValidationFailed
 
 

@@ -8,10 +8,10 @@ from typing import Any
 
 from SpiffWorkflow.task import TaskState
 
-from engine.actors import Actor
 from engine.context import EngineContext
 from engine.models import ProcessDefinition
 from engine.services.access import visible_instance
+from kernel.actors import Actor
 
 RANK = {"current": 4, "done": 3, "next": 2, "planned": 1}
 

@@ -3,7 +3,7 @@
 A wrong password costs the guesser time, not the server: after a few
 failures an account (and, separately, a client address) must wait before
 its next try is even checked, twice as long after each further failure
-(``engine.throttle``). Locking, the refusals while locked and an
+(``kernel.throttle``). Locking, the refusals while locked and an
 administrator's unlock are audited. Password hashing is bounded per
 process, so a flood of sign-ins cannot take every thread.
 """
@@ -16,12 +16,12 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
-from engine import audit, throttle
-from engine.accounts import authenticate, issue_token, revoke_token
-from engine.actors import Actor
+from engine import audit
 from engine.context import EngineContext
-from engine.db import utcnow
-from kernel import clock
+from kernel import clock, throttle
+from kernel.accounts import authenticate, issue_token, revoke_token
+from kernel.actors import Actor
+from kernel.db import utcnow
 from kernel.errors import TooManyRequests, Unauthorized
 
 HASHING_SLOTS = 4

@@ -9,7 +9,6 @@ from typing import Any
 from sqlalchemy import select, update
 
 from engine import audit
-from engine.actors import Actor
 from engine.context import EngineContext
 from engine.models import Instance, Task
 from engine.services import stepping, views
@@ -17,6 +16,7 @@ from engine.services.access import lock_task_instance, task_inbox_condition, vis
 from engine.services.completion import check_may_complete, complete_task, must_recuse
 from engine.vocabulary import FINAL_STATUSES, Decision, TaskStatus
 from kernel import clock
+from kernel.actors import Actor
 from kernel.errors import Conflict, DomainError, Forbidden, ValidationFailed
 
 CLAIM_FILTERS = ("mine", "unclaimed")

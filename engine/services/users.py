@@ -14,8 +14,10 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from engine import audit, throttle
-from engine.accounts import (
+from engine import audit
+from engine.context import EngineContext
+from kernel import throttle
+from kernel.accounts import (
     ApiToken,
     Department,
     User,
@@ -24,9 +26,8 @@ from engine.accounts import (
     create_user,
     set_password,
 )
-from engine.actors import ADMIN, APPLICANT, APPROVER, ROLES, Actor
-from engine.context import EngineContext
-from engine.db import utcnow
+from kernel.actors import ADMIN, APPLICANT, APPROVER, ROLES, Actor
+from kernel.db import utcnow
 from kernel.errors import Conflict, Forbidden, NotFound, ValidationFailed
 
 USERNAME = re.compile(r"^[a-z][a-z0-9_.-]{2,63}$")

@@ -8,11 +8,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine import audit
-from engine.accounts import User
 from engine.models import Incident, Instance, Task
 from engine.services.stepping import iso
 from engine.vocabulary import TaskStatus
 from kernel import clock
+from kernel.accounts import User
 from kernel.calendar import WorkCalendar, provisional
 
 

@@ -6,7 +6,7 @@ from alembic import context
 from sqlalchemy import pool
 from sqlalchemy.engine import Connection
 
-from engine.db import Base, make_engine
+from kernel.db import Base, make_engine
 from onestop.database import import_models, managed_by_models
 
 import_models()

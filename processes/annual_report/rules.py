@@ -9,10 +9,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine import step_context
-from engine.actors import Actor
 from engine.models import Instance
 from engine.vocabulary import InstanceStatus
 from kernel import clock
+from kernel.actors import Actor
 from kernel.errors import Conflict
 from registry.models import Unit
 from registry.publicity import Notice, publish_from_step

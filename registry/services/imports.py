@@ -14,8 +14,8 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 
 from engine import audit
-from engine.actors import Actor
 from engine.context import EngineContext
+from kernel.actors import Actor
 from kernel.errors import Conflict, Forbidden, ValidationFailed
 from registry.import_files import base_name
 from registry.importing import KINDS, Report, import_file

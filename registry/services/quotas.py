@@ -13,8 +13,8 @@ from typing import Any
 from sqlalchemy import select
 
 from engine import audit
-from engine.actors import Actor
 from engine.context import EngineContext
+from kernel.actors import Actor
 from kernel.errors import Forbidden, NotFound, ValidationFailed
 from registry.figures import TypeFigures, unit_figures
 from registry.import_units import MAX_APPROVED

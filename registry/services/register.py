@@ -20,9 +20,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from engine import audit
-from engine.actors import APPROVER, Actor
 from engine.context import EngineContext
 from engine.models import Instance, Task
+from kernel.actors import APPROVER, Actor
 from kernel.errors import Forbidden, NotFound
 from registry.figures import leadership_figures, unit_figures
 from registry.models import Person, Unit

@@ -8,7 +8,7 @@ import json
 import re
 from typing import Any
 
-from engine.accounts import create_user
+from kernel.accounts import create_user
 from onestop.bootstrap import Platform
 from onestop.demo import DEMO_PASSWORD
 from processes import catalogue as matters

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from engine.accounts import User, create_user
+from kernel.accounts import User, create_user
 from kernel.errors import ValidationFailed
 from tests.api.helpers import add_user, assert_error, decide, open_task, start
 from tests.conftest import Api

@@ -10,8 +10,8 @@ import time_machine
 from sqlalchemy import select
 
 from engine.audit import AuditEvent
-from engine.throttle import ACCOUNT, ADDRESS
 from kernel import clock
+from kernel.throttle import ACCOUNT, ADDRESS
 from onestop.bootstrap import Platform
 from onestop.cli import main
 from onestop.demo import DEMO_PASSWORD
@@ -88,7 +88,7 @@ def test_the_web_login_says_when_to_retry_and_the_administrator_unlocks(sqlite_p
         admin = browser(sqlite_platform)
         log_in(admin, "admin")
         with sqlite_platform.ctx.reading() as session:
-            from engine.accounts import User
+            from kernel.accounts import User
 
             user_id = session.scalar(select(User.id).where(User.username == "applicant"))
         account = admin.get(f"/admin/users/{user_id}", headers=HTML)
@@ -131,7 +131,7 @@ def test_password_hashing_is_bounded(sqlite_api: Api, monkeypatch: pytest.Monkey
 
 
 def test_counters_nobody_touched_for_two_days_are_forgotten(sqlite_api: Api, sqlite_platform: Platform) -> None:
-    from engine import throttle
+    from kernel import throttle
 
     with time_machine.travel(clock.now(), tick=False) as traveller:
         for name in ("sprayed1", "sprayed2", "sprayed3"):

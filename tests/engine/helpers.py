@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from engine import services
-from engine.actors import Actor
 from engine.context import EngineContext
+from kernel.actors import Actor
 from processes import catalogue as matters
 
 DEMO = "demo_cross_department"
@@ -39,7 +39,7 @@ def decide(
 
 def add_clerk(platform: Any, username: str, unit_code: str) -> None:
     """An applicant account for another demo unit (tests of unit-specific rules)."""
-    from engine.accounts import create_user
+    from kernel.accounts import create_user
 
     with platform.ctx.transaction() as session:
         create_user(

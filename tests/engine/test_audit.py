@@ -14,8 +14,8 @@ from sqlalchemy.orm import Session
 
 from engine import audit, services
 from engine.audit import GENESIS, checkpoint, event_hash, verify_chain
-from engine.db import utcnow
 from engine.records import AuditCheckpoint, AuditEvent, AuditHead
+from kernel.db import utcnow
 from onestop.bootstrap import Platform
 from onestop.cli import main
 from tests.engine.helpers import DEMO, DEPARTMENTS, application, decide

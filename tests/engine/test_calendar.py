@@ -9,11 +9,11 @@ import pytest
 import time_machine
 
 from engine import services
-from engine.holidays import estimated_rest_days
 from engine.services import calendar
 from kernel import clock
 from kernel.calendar import add_workdays
 from kernel.errors import Forbidden, ValidationFailed
+from kernel.holidays import estimated_rest_days
 from onestop.bootstrap import Platform
 from tests.engine.helpers import DEMO, application
 

@@ -8,10 +8,10 @@ from typing import Any
 from sqlalchemy import select, update
 
 from engine import services
-from engine.db import utcnow
 from engine.models import Task
 from engine.overdue import find_overdue
 from engine.records import AuditEvent, Notification
+from kernel.db import utcnow
 from onestop.bootstrap import Platform
 from tests.engine.helpers import DEMO, application, open_task
 

@@ -10,10 +10,10 @@ import time_machine
 from sqlalchemy import update
 
 from engine import services
-from engine.db import utcnow
 from engine.models import Instance
 from kernel import clock
 from kernel.calendar import add_workdays, workdays_between
+from kernel.db import utcnow
 from onestop.bootstrap import Platform
 from tests.engine.helpers import DEMO, DEPARTMENTS, application, decide
 

@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 
 from engine import services
-from engine.actors import SYSTEM
 from engine.restricted_scripts import RestrictedEnvironment, ScriptRejected
+from kernel.actors import SYSTEM
 from kernel.errors import ValidationFailed
 from onestop.bootstrap import Platform
 

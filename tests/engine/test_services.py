@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import select
 
 from engine import services
-from engine.actors import SYSTEM
 from engine.models import Task
+from kernel.actors import SYSTEM
 from kernel.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from onestop.bootstrap import Platform
 from tests.engine.helpers import DEMO, DEPARTMENTS, application, decide, open_task

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from engine.actors import SYSTEM
+from kernel.actors import SYSTEM
 from kernel.errors import UnsupportedMediaType, ValidationFailed
 from onestop.bootstrap import Platform
 from registry.models import Unit

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from engine.actors import SYSTEM
+from kernel.actors import SYSTEM
 from kernel.errors import Forbidden, ValidationFailed
 from onestop.bootstrap import Platform
 from onestop.cli import main

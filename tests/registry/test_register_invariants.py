@@ -27,8 +27,8 @@ from hypothesis.stateful import Bundle, RuleBasedStateMachine, consumes, invaria
 from sqlalchemy import func, select
 
 from engine import services
-from engine.actors import Actor
 from kernel import clock
+from kernel.actors import Actor
 from kernel.errors import Conflict, ValidationFailed
 from onestop.bootstrap import Platform
 from registry.figures import leadership_figures, unit_figures

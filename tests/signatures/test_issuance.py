@@ -14,12 +14,12 @@ from pypdf import PdfReader
 from sqlalchemy import func, select, update
 
 from engine import services
-from engine.db import utcnow
 from engine.models import Incident, Instance
 from engine.outbox import drain, emit
 from engine.records import AuditEvent, OutboxMessage
-from engine.sequences import Sequence
 from kernel import clock
+from kernel.db import utcnow
+from kernel.sequences import Sequence
 from onestop.bootstrap import Platform
 from signatures.issuance import REQUESTED_TOPIC, Naming, request
 from signatures.models import ISSUED, PENDING, Document

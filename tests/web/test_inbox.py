@@ -8,7 +8,7 @@ import re
 from fastapi.testclient import TestClient
 
 from engine import services
-from engine.accounts import create_user
+from kernel.accounts import create_user
 from onestop.bootstrap import Platform
 from onestop.demo import DEMO_PASSWORD
 from tests.api.helpers import application

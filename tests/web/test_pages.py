@@ -299,3 +299,12 @@ def test_a_refused_web_submission_keeps_none_of_its_files(sqlite_platform: Platf
     refused = _submit(applicant, "staff_exit", {"name": "陈静", "id_number": "110105194912310021"}, files=files)
     assert refused.status_code in (413, 415, 422), refused.status_code
     assert stored_files(sqlite_platform) == []
+
+
+def test_a_unit_that_may_not_start_is_told_before_it_fills_in_a_form(sqlite_platform: Platform) -> None:
+    client = browser(sqlite_platform)
+    log_in(client, "applicant_frozen")
+    form = client.get("/matters/new/staff_exit", headers=HTML)
+    assert form.status_code == 409 and "冻结" in form.text and 'name="id_number"' not in form.text
+    log_in(client, "applicant")
+    assert client.get("/matters/new/staff_exit", headers=HTML).status_code == 200

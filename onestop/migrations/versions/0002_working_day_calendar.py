@@ -9,7 +9,7 @@ from datetime import datetime, timezone
 from alembic import op
 import sqlalchemy as sa
 
-from engine.workdays import SEED_YEARS, library_exceptions
+from kernel.workdays import SEED_YEARS, library_exceptions
 
 
 revision = '0002'

@@ -11,7 +11,7 @@ from __future__ import annotations
 from sqlalchemy import Integer, String
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from engine.db import Base, locked_row
+from kernel.db import Base, locked_row
 
 
 class Sequence(Base):

@@ -22,7 +22,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import DateTime, Integer, String, delete
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from engine.db import Base, as_utc, locked_row, utcnow
+from kernel.db import Base, as_utc, locked_row, utcnow
 
 
 class Throttle(Base):

@@ -5,7 +5,7 @@ is a make-up working day (调休). Everything else follows Monday-Friday. Years
 are seeded from ``chinese_calendar`` and marked announced; an administrator
 edits single days and announces a new year once the State Council publishes
 it. A year not announced still has its statutory holidays and their 补假
-(``engine.holidays``), under any day the administrator has set; deadlines
+(``kernel.holidays``), under any day the administrator has set; deadlines
 computed in such a year are provisional and say so.
 """
 
@@ -19,8 +19,8 @@ import chinese_calendar
 from sqlalchemy import Boolean, Date, DateTime, Integer, String, delete, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
 
-from engine.db import Base, utcnow
-from engine.holidays import estimated_rest_days
+from kernel.db import Base, utcnow
+from kernel.holidays import estimated_rest_days
 
 SEED_YEARS = range(2004, 2027)
 

@@ -16,8 +16,8 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, String, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from engine.actors import APPLICANT, APPROVER, ROLES, Actor
-from engine.db import Base, as_utc, utcnow
+from kernel.actors import APPLICANT, APPROVER, ROLES, Actor
+from kernel.db import Base, as_utc, utcnow
 from kernel.errors import Unauthorized, ValidationFailed
 
 _hasher = PasswordHasher()
