@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session
 from archive import checks, lta, manifest
 from archive.models import DOCUMENT, DOSSIER, ArchiveRecord, ArchiveStaging
 from archive.text import search_text
+from documents.models import ISSUED, Document
 from engine import audit
 from engine.context import EngineContext
 from engine.models import Instance, Task
@@ -36,7 +37,6 @@ from engine.vocabulary import FINAL_STATUSES
 from kernel import clock
 from kernel.db import as_utc, utcnow
 from kernel.sequences import next_number
-from signatures.models import ISSUED, Document
 from signatures.pki import SigningIdentity
 from signatures.signing import ValidationData
 from storage import LocalAttachmentStore

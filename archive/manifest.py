@@ -19,11 +19,11 @@ from pyhanko_certvalidator.registry import SimpleCertificateStore
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from documents.models import Document
 from engine.models import Attachment, Instance, Task
 from engine.records import AuditEvent
 from engine.vocabulary import TaskStatus
 from kernel.db import as_utc
-from signatures.models import Document
 from signatures.pki import SigningIdentity
 
 

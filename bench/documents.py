@@ -24,13 +24,13 @@ from pathlib import Path
 import weasyprint
 
 from bench.report import Json, publish
+from documents.kinds import KINDS
+from documents.pipeline import DocumentPipeline, development_pipeline
+from documents.render import DocumentOrder
+from documents.samples import sample_facts
 from kernel import clock
 from onestop.settings import Settings
 from processes import catalogue as matters
-from signatures.kinds import KINDS
-from signatures.pipeline import DocumentPipeline, development_pipeline
-from signatures.render import DocumentOrder
-from signatures.samples import sample_facts
 from storage import LocalAttachmentStore
 
 ISSUER = "示范市机构编制委员会办公室"

@@ -13,6 +13,8 @@ from sqlalchemy.orm import Session
 from api.app import Application, create_app
 from api.deps import ApiConfig
 from archive import export_jobs, ingest
+from documents import issuance
+from documents.pipeline import DocumentPipeline, development_pipeline
 from engine import notifications
 from engine.context import EngineContext, StartGuard
 from engine.definitions import deploy_directory
@@ -24,8 +26,6 @@ from onestop.settings import Settings
 from processes import catalogue as matters
 from registry.documents import unit_facts
 from registry.wiring import install as install_register
-from signatures import issuance
-from signatures.pipeline import DocumentPipeline, development_pipeline
 from signatures.pki import DevelopmentPki, load_pkcs12
 from signatures.signing import ValidationData
 from signatures.timestamps import make_timestamper

@@ -146,8 +146,8 @@ def register_verify(sub: argparse._SubParsersAction[argparse.ArgumentParser], co
 
 
 def cmd_documents_kinds(args: argparse.Namespace) -> int:
+    from documents.kinds import KINDS
     from onestop.cli import settings_from
-    from signatures.kinds import KINDS
 
     settings = settings_from(args)
     for kind in KINDS.values():
@@ -159,13 +159,13 @@ def cmd_documents_kinds(args: argparse.Namespace) -> int:
 def cmd_documents_sample(args: argparse.Namespace) -> int:
     from pathlib import Path
 
+    from documents.issuance import Naming
+    from documents.kinds import KINDS
+    from documents.render import DocumentOrder
+    from documents.samples import sample_facts
     from onestop.bootstrap import document_pipeline
     from onestop.cli import settings_from
     from processes import catalogue as matters
-    from signatures.issuance import Naming
-    from signatures.kinds import KINDS
-    from signatures.render import DocumentOrder
-    from signatures.samples import sample_facts
     from storage import LocalAttachmentStore
 
     settings = settings_from(args)

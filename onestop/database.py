@@ -18,12 +18,12 @@ STARTUP_LOCK_KEY = 0x57A27
 def import_models() -> None:
     """Register every table on ``Base.metadata``."""
     import archive.models  # noqa: F401
+    import documents.models  # noqa: F401
     import kernel.accounts
     import kernel.sequences
     import kernel.throttle
     import kernel.workdays  # noqa: F401
     import registry.models  # noqa: F401
-    import signatures.models  # noqa: F401
 
 
 # Full-text search structures the migrations create by hand (SQLite FTS5 and its

@@ -100,7 +100,7 @@ def one_time_notice(params: dict[str, Any]) -> dict[str, Any]:
 
 
 def documents_due(params: dict[str, Any]) -> list[str]:
-    """The document kinds the matter issues (see ``signatures.kinds``)."""
+    """The document kinds the matter issues (see ``documents.kinds``)."""
     due = ["institution_approval", "credit_code_notice"]
     if (params.get("domain") or {}).get("done"):
         due.append("domain_confirmation")

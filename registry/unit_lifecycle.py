@@ -79,7 +79,7 @@ def recorded(basis: dict[str, Any]) -> bool:
 
 def issued_approval(session: Session, doc_no: str) -> bool:
     """Whether ``doc_no`` is a 机构编制批复 this platform issued."""
-    from signatures.models import ISSUED, Document
+    from documents.models import ISSUED, Document
 
     found = session.scalar(
         select(Document.id).where(Document.number == doc_no, Document.kind == APPROVAL_KIND, Document.status == ISSUED)

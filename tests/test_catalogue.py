@@ -101,7 +101,7 @@ def test_titles_from_data() -> None:
 def test_archive_classes_are_unique_and_every_issued_kind_has_a_retention() -> None:
     codes = [m.archive_class for m in CATALOGUE]
     assert len(codes) == len(set(codes))
-    from signatures.kinds import KINDS
+    from documents.kinds import KINDS
 
     assert set(CATALOGUE.document_retention()) == set(KINDS)
 
@@ -126,7 +126,7 @@ def test_two_matters_may_not_give_one_operation_two_meanings() -> None:
 
 # A matter key as a quoted word; "credit_code" is left out, being also the field of a unit's code.
 NAMED = re.compile("[\"'](" + "|".join(m.key for m in CATALOGUE if m.key != "credit_code") + ")[\"']")
-CODE = ("api", "archive", "engine", "forms", "onestop", "registry", "signatures", "storage")
+CODE = ("api", "archive", "documents", "engine", "forms", "kernel", "onestop", "registry", "signatures", "storage")
 
 
 def test_no_code_outside_the_matter_folders_names_a_matter() -> None:

@@ -244,7 +244,7 @@ def test_known_failures_are_one_chinese_line_not_a_traceback(
 
     monkeypatch.setattr(fonts, "system_font_file", no_font)
     data = ["--data-dir", str(tmp_path / "data")]
-    from signatures.kinds import KINDS
+    from documents.kinds import KINDS
 
     sample = ["documents", "sample", "--kind", next(iter(KINDS)), "--out", str(tmp_path / "o.pdf"), *data]
     for command in (["serve", *data], ["worker", *data], sample):

@@ -13,6 +13,8 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from documents.kinds import KINDS
+from documents.samples import SAMPLE_UNIT, sample_facts
 from forms.identifiers import check_ric, check_uscc
 from onestop.bootstrap import Platform, build_app, build_platform, deploy_processes
 from onestop.demo import ACCOUNTS, DEMO_PASSWORD, seed_demo
@@ -20,8 +22,6 @@ from onestop.demo_matters import seed_finished_matters
 from onestop.settings import Settings
 from processes import catalogue as matters
 from registry.models import Person, Unit
-from signatures.kinds import KINDS
-from signatures.samples import SAMPLE_UNIT, sample_facts
 from tests.seasons import filled, in_season
 
 CODE_KEYS = ("credit_code", "code")

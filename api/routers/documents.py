@@ -13,8 +13,8 @@ from api.deps import Ctx, CurrentActor, Documents
 from api.schemas import ERRORS, ErrorOut, Open
 from api.web.pages import wants_html
 from api.web.verify_pages import verification_page
+from documents import records
 from kernel.errors import NotFound
-from signatures import records
 
 router = APIRouter(tags=["文书"], responses=ERRORS)
 DocumentId = Path(min_length=1, max_length=36)

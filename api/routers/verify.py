@@ -11,8 +11,8 @@ from starlette.concurrency import run_in_threadpool
 from api import rate_limits
 from api.deps import Ctx
 from api.schemas import ERRORS, Open
+from documents import records
 from kernel.errors import UnsupportedMediaType
-from signatures import records
 from signatures.isolated import verify_untrusted
 from signatures.pdf_shape import MAX_BYTES, check_size
 

@@ -26,13 +26,13 @@ from api.web.pages import (
 )
 from api.web.tasks import with_sla
 from api.web.uploads import file_field, uploads_of
+from documents import records
 from engine import services
 from engine.services import progress
 from engine.services.attachments import attachment_for_download
 from engine.services.instances import start_refusal
 from kernel.actors import Actor
 from kernel.errors import DomainError, Forbidden, NotFound, ValidationFailed
-from signatures import records
 
 router = APIRouter(include_in_schema=False)
 

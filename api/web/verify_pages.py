@@ -18,8 +18,8 @@ from api.web.pages import (
     engine_context,
     page,
 )
+from documents import records
 from kernel.errors import DomainError
-from signatures import records
 from signatures.isolated import verify_untrusted
 from signatures.pdf_shape import MAX_BYTES
 

@@ -125,7 +125,7 @@ def test_a_name_changes_only_on_a_recorded_approval(sqlite_platform: Platform) -
 
 
 def test_a_platform_approval_is_a_basis_of_its_own(sqlite_platform: Platform) -> None:
-    from signatures.models import ISSUED, Document
+    from documents.models import ISSUED, Document
 
     ctx, actors = sqlite_platform.ctx, actors_of(sqlite_platform)
     earlier = services.start(ctx, actors["applicant"], process_key="demo_cross_department", data=application())["id"]

@@ -7,11 +7,11 @@ from typing import Any
 
 from sqlalchemy import select
 
+from documents.models import Document
 from engine import services
 from forms.identifiers import check_uscc
 from onestop.bootstrap import Platform
 from registry.models import DomainName, LeadershipQuota, Quota, Unit
-from signatures.models import Document
 from tests.conftest import actors_of
 from tests.engine.helpers import decide, issue_documents, open_task
 from tests.engine.test_staff_processes import example

@@ -9,7 +9,19 @@ from pathlib import Path
 from engine.vocabulary import APPROVER_DECISIONS, FINAL_STATUSES, Decision, InstanceStatus, TaskStatus, labels
 
 ROOT = Path(__file__).resolve().parents[2]
-PACKAGES = ("api", "archive", "engine", "onestop", "registry", "signatures", "storage", "forms")
+PACKAGES = (
+    "api",
+    "archive",
+    "documents",
+    "engine",
+    "kernel",
+    "onestop",
+    "processes",
+    "registry",
+    "signatures",
+    "storage",
+    "forms",
+)
 RAW = re.compile(
     r"""(==|!=|\bin\b|state=|status=|decision=)\s*\(?\s*["'](open|completed|cancelled|running|returned|incident|withdrawn|rejected|approve|return|reject|submit)["']"""
 )

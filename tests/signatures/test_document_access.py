@@ -68,7 +68,7 @@ def test_other_units_and_departments_not_involved_get_404(
 def test_the_qr_code_lookup_is_public_and_shows_no_personal_data(
     sqlite_api: Api, sqlite_platform: Platform, finished_exit: str
 ) -> None:
-    from signatures.models import Document
+    from documents.models import Document
 
     with sqlite_platform.ctx.reading() as session:
         code = session.scalars(select(Document.verify_code).where(Document.instance_id == finished_exit)).one()

@@ -16,12 +16,12 @@ from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pypdf import PdfReader
 
+from documents.kinds import KINDS
+from documents.pipeline import DocumentPipeline, development_pipeline
+from documents.render import ATTACHMENT_NAME, DocumentOrder, attachment_bytes
+from documents.samples import sample_facts
 from processes import catalogue as matters
 from signatures.fonts import document_characters
-from signatures.kinds import KINDS
-from signatures.pipeline import DocumentPipeline, development_pipeline
-from signatures.render import ATTACHMENT_NAME, DocumentOrder, attachment_bytes
-from signatures.samples import sample_facts
 from signatures.seal import INK_OPACITY
 from signatures.verification import verify_pdf
 from storage import LocalAttachmentStore

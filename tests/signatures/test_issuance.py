@@ -13,6 +13,9 @@ import pytest
 from pypdf import PdfReader
 from sqlalchemy import func, select, update
 
+from documents.issuance import REQUESTED_TOPIC, Naming, request
+from documents.models import ISSUED, PENDING, Document
+from documents.render import ATTACHMENT_NAME, attachment_bytes
 from engine import services
 from engine.models import Incident, Instance
 from engine.outbox import drain, emit
@@ -21,9 +24,6 @@ from kernel import clock
 from kernel.db import utcnow
 from kernel.sequences import Sequence
 from onestop.bootstrap import Platform
-from signatures.issuance import REQUESTED_TOPIC, Naming, request
-from signatures.models import ISSUED, PENDING, Document
-from signatures.render import ATTACHMENT_NAME, attachment_bytes
 from signatures.verification import verify_pdf
 from tests.conftest import actors_of
 from tests.engine.helpers import add_clerk, decide, issue_documents

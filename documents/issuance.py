@@ -26,6 +26,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from documents.kinds import kind_of
+from documents.models import ISSUED, PENDING, Document
+from documents.pipeline import DocumentPipeline
+from documents.render import DocumentOrder
 from engine import audit, outbox, step_context
 from engine.context import EngineContext
 from engine.models import Instance, Task
@@ -37,10 +41,6 @@ from kernel import clock
 from kernel.accounts import Department
 from kernel.db import utcnow
 from kernel.sequences import next_number
-from signatures.kinds import kind_of
-from signatures.models import ISSUED, PENDING, Document
-from signatures.pipeline import DocumentPipeline
-from signatures.render import DocumentOrder
 
 DOCUMENTS_ISSUED = "documents_issued"  # the BPMN message a matter waits for
 REQUESTED_TOPIC = "documents.requested"

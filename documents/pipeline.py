@@ -1,6 +1,6 @@
 """From a document order to stored, sealed and signed bytes: render → seal → sign → store.
 
-No database work happens here; ``signatures.issuance`` decides what to issue
+No database work happens here; ``documents.issuance`` decides what to issue
 and records the result. Each stage is timed, for the benchmark.
 """
 
@@ -17,8 +17,8 @@ from pathlib import Path
 
 from pyhanko.sign.timestamps import TimeStamper
 
+from documents.render import DocumentOrder, DocumentRenderer
 from signatures.pki import DevelopmentPki, SigningIdentity
-from signatures.render import DocumentOrder, DocumentRenderer
 from signatures.signing import PadesSigner, SealAppearance, ValidationData
 from signatures.timestamps import make_timestamper
 from storage import LocalAttachmentStore

@@ -21,8 +21,8 @@ import qrcode
 import qrcode.constants
 from jinja2 import Environment, PackageLoader, select_autoescape
 
+from documents.kinds import DocumentKind
 from kernel.calendar import add_years
-from signatures.kinds import DocumentKind
 
 PX_TO_PT = 0.75
 ATTACHMENT_NAME = "decision.json"
@@ -109,7 +109,7 @@ class DocumentRenderer:
         self._font_url = font_file.resolve().as_uri()
         self._fonts = FontConfiguration()
         self._templates = Environment(
-            loader=PackageLoader("signatures", "templates"), autoescape=select_autoescape(["j2", "html"])
+            loader=PackageLoader("documents", "templates"), autoescape=select_autoescape(["j2", "html"])
         )
 
     def html(self, order: DocumentOrder) -> str:

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from documents.models import ISSUED, Document
 from engine import audit
 from engine.context import EngineContext
 from engine.models import Instance
@@ -21,7 +22,6 @@ from engine.services.access import visible_instance
 from kernel.actors import ARCHIVIST, Actor
 from kernel.db import as_utc
 from kernel.errors import NotFound
-from signatures.models import ISSUED, Document
 from storage import LocalAttachmentStore
 
 STATUS_TEXT = {"pending": "出具中", "issued": "已出具"}
