@@ -3,7 +3,7 @@
 A matter is a folder ``processes/<key>/``:
 
 - ``<key>.bpmn``: the process (its id is the key);
-- ``forms/*.json``: the JSON Schemas its tasks name (``spiffworkflow:formKey``);
+- ``forms/*.json``: the JSON Schemas its tasks name (their ``form_key`` property);
 - ``manifest.py``: what BPMN cannot say, as ``MATTER = Matter(...)``: the
   titles people read, the matter's title from its data, its service
   operations, form checks and start rules (a season among them), its archive
