@@ -25,7 +25,7 @@ class Field:
     kind: str  # text, textarea, select, number, integer, checkbox, date
     required: bool
     value: Any = None
-    options: list[str] = field(default_factory=list)
+    options: list[tuple[str, str]] = field(default_factory=list)  # (value, Chinese label)
     error: str | None = None
     help: str | None = None
     maxlength: int | None = None
@@ -39,6 +39,12 @@ class Group:
     rows: list[list[Field]] = field(default_factory=list)  # a list of records
     error: str | None = None
     help: str | None = None
+
+
+def enum_label(spec: Mapping[str, Any], value: Any) -> str:
+    """The Chinese label the form gives a coded value (``x-enum-labels``), else the value."""
+    labels = spec.get("x-enum-labels") or {}
+    return str(labels.get(str(value), value))
 
 
 def _kind(spec: dict[str, Any]) -> str:
@@ -59,7 +65,7 @@ def _field(name: str, key: str, spec: dict[str, Any], required: bool, value: Any
         kind=_kind(spec),
         required=required,
         value=value if value is not None else spec.get("default"),
-        options=[str(o) for o in spec.get("enum", [])],
+        options=[(str(o), enum_label(spec, o)) for o in spec.get("enum", [])],
         error=errors.get(name),
         help=spec.get("description"),
         maxlength=spec.get("maxLength"),

@@ -308,3 +308,29 @@ def test_a_unit_that_may_not_start_is_told_before_it_fills_in_a_form(sqlite_plat
     assert form.status_code == 409 and "冻结" in form.text and 'name="id_number"' not in form.text
     log_in(client, "applicant")
     assert client.get("/matters/new/staff_exit", headers=HTML).status_code == 200
+
+
+def test_coded_choices_read_in_chinese_on_the_form_and_the_matter(sqlite_platform: Platform) -> None:
+    client = browser(sqlite_platform)
+    log_in(client, "applicant")
+    form = client.get("/matters/new/credit_code", headers=HTML).text
+    options = re.findall(r'<option value="(new|change|cancel)"[^>]*>([^<]+)</option>', form)
+    assert options == [("new", "赋码"), ("change", "变更"), ("cancel", "注销")]
+    started = client.get("/matters/new/domain_name?example=1", headers=HTML).text
+    assert '<option value="register" selected>注册</option>' in started
+
+    from engine import services
+    from processes import catalogue as matters
+    from tests.conftest import actors_of
+    from tests.engine.helpers import open_task
+
+    form_spec = matters.load().forms().get("domain_name_application")
+    assert form_spec is not None
+    actors = actors_of(sqlite_platform)
+    iid = services.start(
+        sqlite_platform.ctx, actors["applicant"], process_key="domain_name", data=form_spec.schema["examples"][0]
+    )["id"]
+    task = open_task(sqlite_platform.ctx, actors["bianban"], str(iid))
+    log_in(client, "bianban")
+    page = client.get(f"/tasks/{task['id']}", headers=HTML).text
+    assert "<dd>注册</dd>" in page and "<dd>register</dd>" not in page
