@@ -24,7 +24,6 @@ from pathlib import Path
 import weasyprint
 
 from bench.report import Json, publish
-from documents.kinds import KINDS
 from documents.pipeline import DocumentPipeline, development_pipeline
 from documents.render import DocumentOrder
 from documents.samples import sample_facts
@@ -39,19 +38,21 @@ RESULTS = Path(__file__).resolve().parent / "results" / "documents.json"
 
 
 def _orders(count: int) -> list[DocumentOrder]:
-    kinds = sorted(KINDS)
+    catalogue = matters.load()
+    every = catalogue.document_kinds()
+    kinds = sorted(every)
     today = clock.today()
-    forms = matters.load().forms()
+    forms = catalogue.forms()
     orders = []
     for index in range(count):
-        kind = KINDS[kinds[index % len(kinds)]]
+        kind = every[kinds[index % len(kinds)]]
         orders.append(
             DocumentOrder(
                 kind,
                 kind.number("示", today.year, index + 1),
                 ISSUER,
                 today,
-                sample_facts(kind.key, today, forms),
+                sample_facts(kind, today, forms),
                 f"http://127.0.0.1:8000/verify/bench{index:08d}",
             )
         )

@@ -26,7 +26,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from documents.kinds import kind_of
+from documents.kinds import Kinds, kind_of
 from documents.models import ISSUED, PENDING, Document
 from documents.pipeline import DocumentPipeline
 from documents.render import DocumentOrder
@@ -67,17 +67,17 @@ class Naming:
 
 
 def request(
-    session: Session, instance: Instance, kinds: list[str], facts: dict[str, Any], naming: Naming
+    session: Session, instance: Instance, wanted: list[str], facts: dict[str, Any], naming: Naming, kinds: Kinds
 ) -> list[Document]:
-    """Number and record the documents ``kinds`` of ``instance`` (once per kind)."""
+    """Number and record the documents ``wanted`` (kind keys) of ``instance`` (once per kind)."""
     today = clock.business_day(utcnow())
     existing = {d.kind: d for d in session.scalars(select(Document).where(Document.instance_id == instance.id))}
     made = []
-    for key in kinds:
+    for key in wanted:
         if key in existing:
             made.append(existing[key])
             continue
-        kind = kind_of(key)
+        kind = kind_of(kinds, key)
         department = session.get(Department, kind.department)
         issuer = naming.issuer(department.name if department else kind.department)
         number = kind.number(naming.prefix, today.year, next_number(session, kind.sequence_name, today.year))
@@ -127,7 +127,7 @@ def _acting_departments(session: Session, instance: Instance, issuing: str) -> l
     return [names.get(code, code) for code in ordered]
 
 
-def request_service(naming: Naming, unit_facts: UnitFacts) -> Callable[[dict[str, Any]], dict[str, Any]]:
+def request_service(naming: Naming, unit_facts: UnitFacts, kinds: Kinds) -> Callable[[dict[str, Any]], dict[str, Any]]:
     """The ``documents.request`` operation for BPMN service tasks: parameter
     ``kinds`` names the documents, every other parameter is a fact they state."""
 
@@ -142,7 +142,7 @@ def request_service(naming: Naming, unit_facts: UnitFacts) -> Callable[[dict[str
             "unit_code": instance.unit_code,
             **unit_facts(step.session, instance.unit_code),
         }
-        made = request(step.session, instance, [str(k) for k in params["kinds"]], facts, naming)
+        made = request(step.session, instance, [str(k) for k in params["kinds"]], facts, naming, kinds)
         return {"requested": [{"kind": d.kind, "title": d.title, "number": d.number} for d in made]}
 
     return request_documents
@@ -159,7 +159,9 @@ class Issued:
     signed_at: Any
 
 
-def produce_pending(ctx: EngineContext, pipeline: DocumentPipeline, naming: Naming, instance_id: str) -> list[Issued]:
+def produce_pending(
+    ctx: EngineContext, pipeline: DocumentPipeline, naming: Naming, kinds: Kinds, instance_id: str
+) -> list[Issued]:
     """Render, seal, sign, timestamp and store every pending document, with no transaction open."""
     with ctx.reading() as session:
         pending = session.scalars(
@@ -171,7 +173,7 @@ def produce_pending(ctx: EngineContext, pipeline: DocumentPipeline, naming: Nami
     made = []
     for document in pending:
         order = DocumentOrder(
-            kind=kind_of(document.kind),
+            kind=kind_of(kinds, document.kind),
             number=document.number,
             issuer=document.issuer,
             issued_on=document.issued_on,
@@ -223,9 +225,11 @@ def record_issued(ctx: EngineContext, session: Session, instance_id: str, made: 
     return issued
 
 
-def issue_pending(ctx: EngineContext, pipeline: DocumentPipeline, naming: Naming, instance_id: str) -> list[Document]:
+def issue_pending(
+    ctx: EngineContext, pipeline: DocumentPipeline, naming: Naming, kinds: Kinds, instance_id: str
+) -> list[Document]:
     """Produce and record every pending document of the matter now (what the worker does)."""
-    made = produce_pending(ctx, pipeline, naming, instance_id)
+    made = produce_pending(ctx, pipeline, naming, kinds, instance_id)
     with ctx.transaction() as session:
         return record_issued(ctx, session, instance_id, made)
 
@@ -245,10 +249,12 @@ def after_documents(handler: Handler) -> Handler:
     return when_issued
 
 
-def outbox_handlers(ctx: EngineContext, pipeline: DocumentPipeline, naming: Naming) -> dict[str, AnyHandler]:
+def outbox_handlers(
+    ctx: EngineContext, pipeline: DocumentPipeline, naming: Naming, kinds: Kinds
+) -> dict[str, AnyHandler]:
     return {
         REQUESTED_TOPIC: Staged(
-            prepare=lambda message: produce_pending(ctx, pipeline, naming, str(message.payload["instance_id"])),
+            prepare=lambda message: produce_pending(ctx, pipeline, naming, kinds, str(message.payload["instance_id"])),
             apply=lambda session, message, made: record_issued(ctx, session, str(message.payload["instance_id"]), made),
         )
     }

@@ -19,19 +19,13 @@ from typing import Any
 
 import qrcode
 import qrcode.constants
-from jinja2 import Environment, PackageLoader, select_autoescape
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, select_autoescape
 
 from documents.kinds import DocumentKind
-from kernel.calendar import add_years
 
 PX_TO_PT = 0.75
 ATTACHMENT_NAME = "decision.json"
 PDF_OPTIONS: dict[str, Any] = {"pdf_variant": "pdf/a-3b", "custom_metadata": True}
-ACTIONS = {
-    "new": ("赋码", "赋予统一社会信用代码"),
-    "change": ("变更登记", "办理代码信息变更"),
-    "cancel": ("注销", "注销统一社会信用代码"),
-}
 
 
 @dataclass(frozen=True)
@@ -74,28 +68,14 @@ def _qr_data_uri(text: str) -> str:
     return "data:image/png;base64," + base64.b64encode(out.getvalue()).decode()
 
 
-def _title(order: DocumentOrder) -> str:
-    if order.kind.key == "institution_approval":
-        return f"关于设立{order.facts['application']['name']}的批复"
-    return order.kind.title
-
-
-def _kind_context(order: DocumentOrder) -> dict[str, Any]:
+def _common_context(order: DocumentOrder) -> dict[str, Any]:
+    """What several kinds state: the unit's code and name as the matter left them, the committee."""
     facts = order.facts
     matter = facts.get("matter", {})
     app = facts.get("application", {})
     code = (facts.get("credit_code") or {}).get("code") or matter.get("credit_code") or ""
-    action = str(app.get("action") or "new")
-    label, text = ACTIONS.get(action, ACTIONS["new"])
     unit_name = (facts.get("unit") or {}).get("name") or app.get("new_name") or matter.get("unit_name", "")
-    return {
-        "code": code,
-        "unit_name": unit_name,
-        "action_label": label,
-        "action_text": text,
-        "committee": order.issuer.replace("办公室", ""),
-        "valid_until_text": chinese_date(add_years(order.issued_on, 5)),
-    }
+    return {"code": code, "unit_name": unit_name, "committee": order.issuer.replace("办公室", "")}
 
 
 class DocumentRenderer:
@@ -108,23 +88,31 @@ class DocumentRenderer:
 
         self._font_url = font_file.resolve().as_uri()
         self._fonts = FontConfiguration()
-        self._templates = Environment(
-            loader=PackageLoader("documents", "templates"), autoescape=select_autoescape(["j2", "html"])
-        )
+        self._environments: dict[Path | None, Environment] = {}
+
+    def _templates(self, folder: Path | None) -> Environment:
+        """The kind's folder first (its matter's documents/), then the shared layout (base.html.j2)."""
+        if folder not in self._environments:
+            shared = PackageLoader("documents", "templates")
+            loader = ChoiceLoader([FileSystemLoader(folder), shared]) if folder else shared
+            self._environments[folder] = Environment(loader=loader, autoescape=select_autoescape(["j2", "html"]))
+        return self._environments[folder]
 
     def html(self, order: DocumentOrder) -> str:
-        template = self._templates.get_template(order.kind.template)
+        kind = order.kind
+        template = self._templates(kind.template_dir).get_template(kind.template)
         return template.render(
-            kind=order.kind,
+            kind=kind,
             number=order.number,
             issuer=order.issuer,
-            title=_title(order),
+            title=kind.heading_of(order.facts),
             facts=order.facts,
             issued_on_text=chinese_date(order.issued_on),
             verify_url=order.verify_url,
             qr_data_uri=_qr_data_uri(order.verify_url),
             font_url=self._font_url,
-            **_kind_context(order),
+            **_common_context(order),
+            **(kind.context(order.facts, order.issued_on) if kind.context else {}),
         )
 
     def render(self, order: DocumentOrder) -> RenderedDocument:

@@ -77,8 +77,9 @@ def build_platform(
     documents = LocalAttachmentStore(settings.documents_dir)
     pipeline = document_pipeline(settings, documents)
     naming = issuance.Naming(settings.region_name, settings.document_prefix, settings.public_base_url)
-    ctx.services["documents.request"] = issuance.request_service(naming, unit_facts)
-    ctx.outbox_handlers.update(issuance.outbox_handlers(ctx, pipeline, naming))
+    kinds = catalogue.document_kinds()
+    ctx.services["documents.request"] = issuance.request_service(naming, unit_facts, kinds)
+    ctx.outbox_handlers.update(issuance.outbox_handlers(ctx, pipeline, naming, kinds))
     attachments = LocalAttachmentStore(settings.attachments_dir)
     archive = ingest.ArchiveContext(
         store=archive_store(settings),

@@ -146,11 +146,11 @@ def register_verify(sub: argparse._SubParsersAction[argparse.ArgumentParser], co
 
 
 def cmd_documents_kinds(args: argparse.Namespace) -> int:
-    from documents.kinds import KINDS
     from onestop.cli import settings_from
+    from processes import catalogue as matters
 
     settings = settings_from(args)
-    for kind in KINDS.values():
+    for kind in matters.load().document_kinds().values():
         example = kind.number(settings.document_prefix, clock.today().year, 1)
         print(f"{kind.key}\t{kind.title}\t{kind.department}\t{example}")
     return 0
@@ -160,7 +160,6 @@ def cmd_documents_sample(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from documents.issuance import Naming
-    from documents.kinds import KINDS
     from documents.render import DocumentOrder
     from documents.samples import sample_facts
     from onestop.bootstrap import document_pipeline
@@ -169,15 +168,17 @@ def cmd_documents_sample(args: argparse.Namespace) -> int:
     from storage import LocalAttachmentStore
 
     settings = settings_from(args)
-    kind = KINDS.get(args.kind)
+    catalogue = matters.load()
+    kinds = catalogue.document_kinds()
+    kind = kinds.get(args.kind)
     if kind is None:
-        print(f"错误：没有文书种类“{args.kind}”；可用：{'、'.join(KINDS)}", file=sys.stderr)
+        print(f"错误：没有文书种类“{args.kind}”；可用：{'、'.join(kinds)}", file=sys.stderr)
         return 2
     today = clock.today()
     naming = Naming(settings.region_name, settings.document_prefix, settings.public_base_url)
     issuer = naming.issuer("机构编制委员会办公室")
     number = kind.number(settings.document_prefix, today.year, 0)
-    facts = sample_facts(kind.key, today, matters.load().forms())
+    facts = sample_facts(kind, today, catalogue.forms())
     facts["document"] = {
         "kind": kind.key,
         "title": kind.title,

@@ -4,10 +4,12 @@ A matter is a folder ``processes/<key>/``:
 
 - ``<key>.bpmn``: the process (its id is the key);
 - ``forms/*.json``: the JSON Schemas its tasks name (their ``form_key`` property);
+- ``documents/*.html.j2``: the templates of the document kinds it defines;
 - ``manifest.py``: what BPMN cannot say, as ``MATTER = Matter(...)``: the
   titles people read, the matter's title from its data, its service
-  operations, form checks and start rules (a season among them), its archive
-  class and retention, and how the demo fills it.
+  operations, form checks and start rules (a season among them), the
+  document kinds it defines (title, 文号 series, issuer, sample facts), its
+  archive class and retention, and how the demo fills it.
 
 Nothing outside a matter's folder names its key: pages, the archive, the
 documents and the demo ask the catalogue. Forms every matter may use (the
@@ -23,6 +25,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from documents.kinds import DocumentKind
 from forms.registry import SCHEMA_DIR, FormRegistry
 from kernel import clock
 from kernel.errors import Conflict
@@ -91,6 +94,7 @@ class Matter:
     display_title: Callable[[Mapping[str, Any]], str]  # this matter's title from its application
     archive_class: str  # the matter's code in a 档号 (全宗号-年度-保管期限-事项-件号)
     retention: RetentionClass  # how long its 案卷 is kept
+    documents: tuple[DocumentKind, ...] = ()  # the kinds it defines, templates in its folder's documents/
     document_retention: Mapping[str, RetentionClass] = field(default_factory=dict)  # per document kind it issues
     services: Mapping[str, Operation] = field(default_factory=dict)  # BPMN service operations it uses
     form_checks: Mapping[str, Operation] = field(default_factory=dict)  # form key -> check against the register
@@ -180,6 +184,10 @@ class Catalogue:
         guards = {m.key: (*((_season_guard(m),) if m.season else ()), *m.start_guards) for m in self}
         return {key: found for key, found in guards.items() if found}
 
+    def document_kinds(self) -> dict[str, DocumentKind]:
+        """Every kind a matter defines (another matter may issue it too, by its key)."""
+        return _merged("文书种类", {m.key: {kind.key: kind for kind in m.documents} for m in self})
+
     def document_retention(self) -> dict[str, RetentionClass]:
         return _merged("文书保管期限", {m.key: m.document_retention for m in self})
 
@@ -220,7 +228,11 @@ def load() -> Catalogue:
             raise CatalogueError(f"{folder / MANIFEST} 没有定义 MATTER = Matter(...)")
         if matter.key != folder.name:
             raise CatalogueError(f"{folder / MANIFEST} 的事项标识 {matter.key} 与目录名 {folder.name} 不一致")
-        matter = replace(matter, folder=folder)
+        matter = replace(
+            matter,
+            folder=folder,
+            documents=tuple(replace(kind, template_dir=folder / "documents") for kind in matter.documents),
+        )
         if not matter.bpmn.is_file():
             raise CatalogueError(f"事项 {matter.key} 缺少流程文件 {matter.bpmn.name}")
         matters.append(matter)

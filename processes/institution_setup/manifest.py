@@ -4,15 +4,54 @@ parallel; the unit is created with its code, domain and 法人 registration."""
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import date
 from typing import Any
 
+from documents.kinds import DocumentKind
+from documents.render import chinese_date
+from documents.samples import example
+from forms import FormRegistry
+from kernel.calendar import add_years
 from processes.catalogue import Matter
 from registry import institution
 from storage.archive import RetentionClass
 
+CERTIFICATE_YEARS = 5  # 事业单位法人证书 有效期
+# What the demo's code block gives the first new 事业单位: a new institution has a code of its own.
+NEW_INSTITUTION_CODE = "12141002MB1234570H"
+
 
 def _title(data: Mapping[str, Any]) -> str:
     return f"新设“{data['name']}”"
+
+
+def _sample(today: date, forms: FormRegistry) -> dict[str, Any]:
+    app = example(forms, "institution_setup_application")
+    return {
+        "application": app,
+        "unit": {"code": "U20260001", "name": app["name"]},
+        "credit_code": {"code": NEW_INSTITUTION_CODE},
+    }
+
+
+APPROVAL = DocumentKind(
+    "institution_approval",
+    "机构编制批复",
+    "institution_approval.html.j2",
+    "编",
+    heading=lambda facts: f"关于设立{facts['application']['name']}的批复",
+    sample=_sample,
+)
+CERTIFICATE = DocumentKind(
+    "legal_person_certificate",
+    "事业单位法人证书",
+    "legal_person_certificate.html.j2",
+    "编登",
+    seal_line="登记管理专用章",
+    header="",
+    context=lambda facts, issued_on: {"valid_until_text": chinese_date(add_years(issued_on, CERTIFICATE_YEARS))},
+    sample=_sample,
+)
 
 
 MATTER = Matter(
@@ -23,6 +62,7 @@ MATTER = Matter(
     display_title=_title,
     archive_class="JGSL",
     retention=RetentionClass.PERMANENT,
+    documents=(APPROVAL, CERTIFICATE),  # and the code's and the domain's, which those matters define
     document_retention={
         "institution_approval": RetentionClass.PERMANENT,
         "legal_person_certificate": RetentionClass.PERMANENT,

@@ -7,6 +7,9 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
+from documents.kinds import DocumentKind
+from documents.samples import example
+from forms import FormRegistry
 from forms.identifiers import make_ric
 from processes.catalogue import Matter
 from registry import form_checks, process_services
@@ -32,6 +35,27 @@ def _person(name: str, sex: str, born: date, seq: int) -> dict[str, Any]:
     }
 
 
+def _sample(today: date, forms: FormRegistry) -> dict[str, Any]:
+    app = example(forms, "staff_entry_application")
+    persons = app["persons"]
+    return {
+        "application": app,
+        "reservation": {"reserved": True, "number": f"{today.year}-0001", "places": len(persons)},
+        "entry": {
+            "placed": [{"name": p["name"], "id_number": p["id_number"]} for p in persons],
+            "notice": f"{today.year}-0001",
+            "est_type": app["est_type"],
+        },
+    }
+
+
+QUOTA_NOTICE = DocumentKind(
+    "staff_quota_notice", "核准使用编制通知单", "staff_quota_notice.html.j2", "编核", header="", sample=_sample
+)
+ENTRY_NOTICE = DocumentKind(
+    "staff_entry_notice", "入编通知单", "staff_entry_notice.html.j2", "编入", header="", sample=_sample
+)
+
 MATTER = Matter(
     key="staff_entry",
     title="入编",
@@ -40,6 +64,7 @@ MATTER = Matter(
     display_title=_title,
     archive_class="RB",
     retention=RetentionClass.YEARS_30,
+    documents=(QUOTA_NOTICE, ENTRY_NOTICE),
     document_retention={
         "staff_quota_notice": RetentionClass.YEARS_30,
         "staff_entry_notice": RetentionClass.YEARS_30,

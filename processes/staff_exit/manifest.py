@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import date
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from documents.kinds import DocumentKind
+from documents.samples import example
+from forms import FormRegistry
 from kernel import clock
 from processes.catalogue import Matter
 from registry import form_checks, process_services
@@ -26,6 +30,19 @@ def _demo_fill(session: Session, data: dict[str, Any]) -> dict[str, Any]:
     return {**data, "id_number": person.id_number, "exit_date": clock.today().isoformat()}
 
 
+def _sample(today: date, forms: FormRegistry) -> dict[str, Any]:
+    app = example(forms, "staff_exit_application")
+    exit_ = {
+        "name": app["name"],
+        "est_type": "事业编制（全额拨款）",
+        "exit_date": app["exit_date"],
+        "reason": app["reason"],
+    }
+    return {"application": app, "exit": exit_}
+
+
+NOTICE = DocumentKind("staff_exit_notice", "出编通知单", "staff_exit_notice.html.j2", "编出", header="", sample=_sample)
+
 MATTER = Matter(
     key="staff_exit",
     title="出编",
@@ -34,6 +51,7 @@ MATTER = Matter(
     display_title=_title,
     archive_class="CB",
     retention=RetentionClass.YEARS_30,
+    documents=(NOTICE,),
     document_retention={"staff_exit_notice": RetentionClass.YEARS_30},
     services={"register.record_exit": process_services.record_exit},
     form_checks={"staff_exit_application": form_checks.check_exit},

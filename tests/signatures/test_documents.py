@@ -16,7 +16,6 @@ from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pypdf import PdfReader
 
-from documents.kinds import KINDS
 from documents.pipeline import DocumentPipeline, development_pipeline
 from documents.render import ATTACHMENT_NAME, DocumentOrder, attachment_bytes
 from documents.samples import sample_facts
@@ -28,6 +27,7 @@ from storage import LocalAttachmentStore
 
 TODAY = date(2026, 11, 23)
 FORMS = matters.load().forms()
+KINDS = matters.load().document_kinds()
 ISSUER = "示范市机构编制委员会办公室"
 
 
@@ -52,7 +52,7 @@ def order_for(kind: str, facts: dict[str, Any] | None = None, number: str | None
         number or spec.number("示", 2026, 7),
         ISSUER,
         TODAY,
-        facts or sample_facts(kind, TODAY, FORMS),
+        facts or sample_facts(KINDS[kind], TODAY, FORMS),
         "http://127.0.0.1:8000/verify/abcdefgh12345678",
     )
 
@@ -104,7 +104,7 @@ def test_every_kind_renders_its_chinese_text_without_tofu(pipeline: DocumentPipe
 
 
 def test_a_rare_character_falls_back_to_the_full_font(pipeline: DocumentPipeline) -> None:
-    facts = sample_facts("staff_exit_notice", TODAY, FORMS)
+    facts = sample_facts(KINDS["staff_exit_notice"], TODAY, FORMS)
     rare = "堃"  # in names, outside GB 2312: not in the prepared font
     assert ord(rare) not in document_characters()
     facts["exit"]["name"] = f"王{rare}"
@@ -192,7 +192,7 @@ def _page_texts(pdf: bytes) -> list[list[tuple[str, float]]]:
 
 def _long_facts() -> dict[str, Any]:
     """An approval whose duties run long, so the closing falls near a page end."""
-    facts = sample_facts("institution_approval", TODAY, FORMS)
+    facts = sample_facts(KINDS["institution_approval"], TODAY, FORMS)
     facts["application"] = {**facts["application"], "duties": "承担全市公共数据开放平台建设和运行维护。" * 9}
     facts["document"] = {"copied_to": ["示范市组织部", "示范市财政局"]}
     return facts

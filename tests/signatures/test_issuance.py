@@ -24,11 +24,15 @@ from kernel import clock
 from kernel.db import utcnow
 from kernel.sequences import Sequence
 from onestop.bootstrap import Platform
+from processes import catalogue as matters
 from signatures.verification import verify_pdf
 from tests.conftest import actors_of
 from tests.engine.helpers import add_clerk, decide, issue_documents
 
 BASE = {"approval_doc_no": "示编〔2026〕21号", "contact_person": "刘洋", "contact_phone": "13900139000"}
+
+
+KINDS = matters.load().document_kinds()
 
 
 def approved_credit_code_matter(platform: Platform) -> str:
@@ -164,7 +168,7 @@ def test_numbers_have_no_gaps_under_concurrent_issuance(platform: Platform) -> N
             with platform.ctx.transaction() as session:
                 instance = session.get(Instance, iid)
                 assert instance is not None
-                request(session, instance, ["staff_exit_notice"], {"matter": {"instance_id": iid}}, naming)
+                request(session, instance, ["staff_exit_notice"], {"matter": {"instance_id": iid}}, naming, KINDS)
                 if index % 5 == 0:
                     raise RuntimeError("rolled back: its number goes back")
         except RuntimeError:
