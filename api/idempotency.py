@@ -32,10 +32,10 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.errors import error_body
 from engine.context import EngineContext
-from engine.records import IdempotencyKey
 from kernel.accounts import resolve_token
 from kernel.db import as_utc, utcnow
 from kernel.errors import Unauthorized
+from kernel.records import IdempotencyKey
 from kernel.uow import CommitMark, current_mark
 
 HEADER = b"idempotency-key"

@@ -25,8 +25,8 @@ from archive.ingest import ArchiveContext
 from archive.models import ArchiveRecord
 from archive.search import MAX_PAGE_SIZE, ArchiveQuery, matching_ids
 from archive.service import summary
-from engine import audit
 from engine.context import EngineContext
+from kernel import audit
 from storage.archive import sha256_hex
 
 FIELDS = [

@@ -33,13 +33,13 @@ from archive.ingest import ArchiveContext
 from archive.models import DONE, FAILED, RUNNING, ArchiveExport
 from archive.search import ArchiveQuery
 from archive.service import audit_action, unit_scope
-from engine import audit
 from engine.context import EngineContext
-from engine.outbox import Handler, emit, route
-from engine.records import OutboxMessage
+from kernel import audit
 from kernel.actors import Actor
 from kernel.db import as_utc, utcnow
 from kernel.errors import Conflict, NotFound
+from kernel.outbox import Handler, emit, route
+from kernel.records import OutboxMessage
 from kernel.uow import after_commit
 from storage.archive import ArchiveRefused
 

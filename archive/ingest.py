@@ -29,13 +29,12 @@ from archive import checks, lta, manifest
 from archive.models import DOCUMENT, DOSSIER, ArchiveRecord, ArchiveStaging
 from archive.text import search_text
 from documents.models import ISSUED, Document
-from engine import audit
 from engine.context import EngineContext
 from engine.models import Instance, Task
-from engine.outbox import NotYet, Staged, emit, route
 from engine.vocabulary import FINAL_STATUSES
-from kernel import clock
+from kernel import audit, clock
 from kernel.db import as_utc, utcnow
+from kernel.outbox import NotYet, Staged, emit, route
 from kernel.sequences import next_number
 from signatures.pki import SigningIdentity
 from signatures.signing import ValidationData

@@ -21,9 +21,9 @@ from sqlalchemy.orm import Session
 
 from documents.models import Document
 from engine.models import Attachment, Instance, Task
-from engine.records import AuditEvent
 from engine.vocabulary import TaskStatus
 from kernel.db import as_utc
+from kernel.records import AuditEvent
 from signatures.pki import SigningIdentity
 
 

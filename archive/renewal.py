@@ -11,8 +11,8 @@ from sqlalchemy import delete, select
 from archive import lta
 from archive.ingest import SYSTEM_ACTOR, ArchiveContext, stage
 from archive.models import DOCUMENT, ArchiveRecord, ArchiveStaging
-from engine import audit
 from engine.context import EngineContext
+from kernel import audit
 from storage.archive import Retention, RetentionClass, sha256_hex
 
 

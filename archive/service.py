@@ -18,8 +18,8 @@ from archive import checks, manifest
 from archive.ingest import ArchiveContext, attachment_archived
 from archive.models import DOCUMENT, ArchiveRecord
 from archive.search import COUNT_CAP, ArchiveQuery, search
-from engine import audit
 from engine.context import EngineContext
+from kernel import audit
 from kernel.actors import ARCHIVIST, Actor
 from kernel.db import as_utc, utcnow
 from kernel.errors import Conflict, Forbidden, NotFound

@@ -30,16 +30,16 @@ from documents.kinds import Kinds, kind_of
 from documents.models import ISSUED, PENDING, Document
 from documents.pipeline import DocumentPipeline
 from documents.render import DocumentOrder
-from engine import audit, outbox, step_context
+from engine import step_context
 from engine.context import EngineContext
 from engine.models import Instance, Task
-from engine.outbox import AnyHandler, Handler, Staged
-from engine.records import OutboxMessage
 from engine.services import messages
 from engine.vocabulary import TaskStatus
-from kernel import clock
+from kernel import audit, clock, outbox
 from kernel.accounts import Department
 from kernel.db import utcnow
+from kernel.outbox import AnyHandler, Handler, Staged
+from kernel.records import OutboxMessage
 from kernel.sequences import next_number
 
 DOCUMENTS_ISSUED = "documents_issued"  # the BPMN message a matter waits for

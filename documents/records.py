@@ -15,10 +15,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from documents.models import ISSUED, Document
-from engine import audit
 from engine.context import EngineContext
 from engine.models import Instance
 from engine.services.access import visible_instance
+from kernel import audit
 from kernel.actors import ARCHIVIST, Actor
 from kernel.db import as_utc
 from kernel.errors import NotFound

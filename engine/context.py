@@ -12,12 +12,12 @@ from sqlalchemy.orm import Session, sessionmaker
 from engine.definitions import SpecCache
 from engine.models import Instance
 from engine.notifications import HANDLERS as NOTIFICATION_HANDLERS
-from engine.outbox import AnyHandler
 from engine.restricted_scripts import ServiceFunction, make_script_engine
 from engine.workflow_store import WorkflowStore
 from forms import FormRegistry
 from kernel.actors import Actor
 from kernel.calendar import WorkCalendar
+from kernel.outbox import AnyHandler
 from kernel.uow import transaction
 from kernel.workdays import TableWorkCalendar
 

@@ -126,21 +126,3 @@ class Attachment(Base):
     size: Mapped[int] = mapped_column(Integer)
     uploaded_by: Mapped[str] = mapped_column(String(100))
     uploaded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-
-
-class Incident(Base):
-    """A failure inside a process (script error, failed side effect) awaiting an administrator."""
-
-    __tablename__ = "incidents"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    instance_id: Mapped[str | None] = mapped_column(ForeignKey("instances.id"), index=True)
-    source: Mapped[str] = mapped_column(String(40))
-    task_spec: Mapped[str | None] = mapped_column(String(100))
-    error_type: Mapped[str] = mapped_column(String(100))
-    message: Mapped[str] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    resolved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    resolved_by: Mapped[str | None] = mapped_column(String(100))
-    retry_requested_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    retry_requested_by: Mapped[str | None] = mapped_column(String(100))

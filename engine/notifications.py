@@ -5,10 +5,10 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.outbox import Handler, route
-from engine.records import Notification, OutboxMessage
 from engine.vocabulary import InstanceStatus
 from kernel.actors import APPLICANT_DEPARTMENT, Actor
+from kernel.outbox import Handler, route
+from kernel.records import Notification, OutboxMessage
 
 
 def add_notification_once(session: Session, message: OutboxMessage, recipient: str, kind: str, text: str) -> None:

@@ -8,11 +8,11 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from engine import audit
 from engine.models import Instance, Task
-from engine.records import Notification
 from engine.vocabulary import TaskStatus
+from kernel import audit
 from kernel.db import utcnow
+from kernel.records import Notification
 from kernel.uow import transaction
 
 

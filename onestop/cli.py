@@ -122,7 +122,7 @@ def cmd_deploy(args: argparse.Namespace) -> int:
 
 
 def cmd_audit_verify(args: argparse.Namespace) -> int:
-    from engine.audit import verify_chain
+    from kernel.audit import verify_chain
     from onestop.bootstrap import build_platform
 
     platform = build_platform(settings_from(args))
@@ -133,7 +133,7 @@ def cmd_audit_verify(args: argparse.Namespace) -> int:
 
 
 def cmd_audit_checkpoint(args: argparse.Namespace) -> int:
-    from engine.audit import checkpoint
+    from kernel.audit import checkpoint
     from onestop.bootstrap import build_platform
 
     platform = build_platform(settings_from(args))

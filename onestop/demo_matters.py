@@ -23,11 +23,11 @@ from sqlalchemy import select
 
 from archive.models import ArchiveRecord
 from engine import services
-from engine.outbox import drain
 from engine.vocabulary import Decision
 from kernel.accounts import User
 from kernel.actors import Actor
 from kernel.errors import DomainError
+from kernel.outbox import drain
 from onestop.bootstrap import Platform
 
 log = logging.getLogger(__name__)

@@ -16,9 +16,9 @@ from typing import Any
 
 from celery import Celery
 
-from engine.outbox import QUEUES, drain
 from engine.overdue import find_overdue
 from kernel import clock
+from kernel.outbox import QUEUES, drain
 from onestop.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -136,8 +136,8 @@ def expire_notices(task: Any) -> list[str]:
 
 
 def seal_audit(task: Any) -> int:
-    """Every minute: a checkpoint over the audit chains that grew (see ``engine.audit.checkpoints``)."""
-    from engine.audit import checkpoint
+    """Every minute: a checkpoint over the audit chains that grew (see ``kernel.audit.checkpoints``)."""
+    from kernel.audit import checkpoint
 
     with _platform(task.app).ctx.transaction() as session:
         sealed = checkpoint(session)

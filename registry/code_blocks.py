@@ -17,9 +17,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine import audit
 from engine.context import EngineContext
 from forms.identifiers import USCC_ALPHABET, region_name
+from kernel import audit
 from kernel.actors import Actor
 from kernel.errors import Conflict, Forbidden, ValidationFailed
 from registry.credit_codes import UNIT_CATEGORY, build_code

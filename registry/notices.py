@@ -17,12 +17,11 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine import outbox
 from engine.models import Instance
 from engine.notifications import add_notification_once
-from engine.records import OutboxMessage
 from engine.vocabulary import InstanceStatus
-from kernel import clock
+from kernel import clock, outbox
+from kernel.records import OutboxMessage
 from registry.models import Reservation, Unit
 
 ISSUED, USED, RELEASED, EXPIRED = "issued", "used", "released", "expired"

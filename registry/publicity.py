@@ -17,8 +17,8 @@ from typing import Any
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from engine import audit, step_context
-from kernel import clock
+from engine import step_context
+from kernel import audit, clock
 from kernel.errors import NotFound
 from registry.models import Publication, Unit
 

@@ -11,10 +11,9 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from engine import audit
 from engine.models import Instance, Task
 from engine.vocabulary import InstanceStatus, TaskStatus
-from kernel import clock
+from kernel import audit, clock
 from registry.models import Person, Unit, UnitEvent
 
 OPEN_STATUSES = (InstanceStatus.RUNNING, InstanceStatus.RETURNED, InstanceStatus.INCIDENT)

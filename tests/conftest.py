@@ -25,9 +25,9 @@ import pytest
 import time_machine
 from fastapi.testclient import TestClient
 
-from engine.outbox import drain
 from kernel.accounts import User
 from kernel.actors import Actor
+from kernel.outbox import drain
 from onestop.bootstrap import Platform, build_app, build_platform, deploy_processes
 from onestop.database import upgrade
 from onestop.demo import DEMO_PASSWORD, seed_demo

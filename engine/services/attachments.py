@@ -14,10 +14,10 @@ from typing import Any, Protocol
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine import audit
 from engine.context import EngineContext
 from engine.models import Attachment, Instance
 from engine.services.access import visible_instance
+from kernel import audit
 from kernel.actors import Actor
 from kernel.db import utcnow
 from kernel.errors import NotFound, ValidationFailed

@@ -7,9 +7,8 @@ from typing import Any
 
 from sqlalchemy import extract, select
 
-from engine import audit
 from engine.context import EngineContext
-from kernel import workdays
+from kernel import audit, workdays
 from kernel.actors import Actor
 from kernel.calendar import add_workdays
 from kernel.errors import Forbidden, ValidationFailed

@@ -18,12 +18,12 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from engine import audit
 from engine.context import EngineContext
 from engine.definitions import UserTaskInfo
 from engine.models import Instance, Task
 from engine.services import attachments, stepping
 from engine.vocabulary import APPROVER_DECISIONS, Decision, TaskStatus
+from kernel import audit
 from kernel.actors import Actor
 from kernel.db import utcnow
 from kernel.errors import Conflict, Forbidden, ValidationFailed

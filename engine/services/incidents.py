@@ -8,15 +8,15 @@ from SpiffWorkflow.task import TaskState
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine import audit, outbox
 from engine.context import EngineContext
-from engine.models import Incident, Instance
-from engine.records import OutboxMessage
+from engine.models import Instance
 from engine.services import stepping, views
 from engine.services.access import lock_instance
+from kernel import audit, outbox
 from kernel.actors import Actor
 from kernel.db import utcnow
 from kernel.errors import Conflict, Forbidden, NotFound
+from kernel.records import Incident, OutboxMessage
 
 
 def list_incidents(ctx: EngineContext, actor: Actor, *, open_only: bool = True) -> list[dict[str, Any]]:
@@ -68,7 +68,7 @@ def retry(ctx: EngineContext, actor: Actor, incident_id: int) -> dict[str, Any]:
 def _requeue_side_effects(ctx: EngineContext, session: Session, actor: Actor, incident: Incident) -> dict[str, Any]:
     """A side effect that failed every attempt (documents not issued because the
     timestamp service was down, say) runs again from its first attempt; the
-    incident stays open until that run succeeds (``engine.outbox``)."""
+    incident stays open until that run succeeds (``kernel.outbox``)."""
     failed = [
         m
         for m in session.scalars(select(OutboxMessage).where(OutboxMessage.status == "failed"))

@@ -7,7 +7,6 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from engine import audit
 from engine.context import EngineContext
 from engine.definitions import latest_definition
 from engine.models import Instance, ProcessDefinition, Task
@@ -16,6 +15,7 @@ from engine.services.access import instance_visibility, lock_instance, visible_i
 from engine.services.completion import complete_task
 from engine.vocabulary import FINAL_STATUSES, Decision, TaskStatus
 from engine.workflow_store import SERIALIZER_VERSION
+from kernel import audit
 from kernel.actors import Actor
 from kernel.errors import Conflict, DomainError, Forbidden, ValidationFailed
 

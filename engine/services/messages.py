@@ -17,12 +17,12 @@ from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition a
 from SpiffWorkflow.task import TaskState
 from sqlalchemy.orm import Session
 
-from engine import audit
 from engine.context import EngineContext
 from engine.models import Instance
 from engine.services import stepping
 from engine.services.access import lock_instance
 from engine.vocabulary import FINAL_STATUSES
+from kernel import audit
 
 SYSTEM_ACTOR = "system"
 

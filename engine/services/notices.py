@@ -8,9 +8,9 @@ from sqlalchemy import select
 
 from engine.context import EngineContext
 from engine.notifications import recipients_of
-from engine.records import Notification
 from engine.services.stepping import iso
 from kernel.actors import Actor
+from kernel.records import Notification
 
 
 def list_notifications(ctx: EngineContext, actor: Actor, *, limit: int = 50) -> list[dict[str, Any]]:

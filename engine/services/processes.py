@@ -7,9 +7,9 @@ from typing import Any
 
 from SpiffWorkflow.task import TaskState
 
-from engine import audit
 from engine.context import EngineContext
 from engine.definitions import DeployResult, deploy_directory, deploy_file, latest_definition, latest_definitions
+from kernel import audit
 from kernel.actors import Actor
 from kernel.errors import Forbidden, NotFound, ValidationFailed
 

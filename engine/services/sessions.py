@@ -16,9 +16,8 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
-from engine import audit
 from engine.context import EngineContext
-from kernel import clock, throttle
+from kernel import audit, clock, throttle
 from kernel.accounts import authenticate, issue_token, revoke_token
 from kernel.actors import Actor
 from kernel.db import utcnow

@@ -21,17 +21,18 @@ from SpiffWorkflow.task import TaskState
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine import audit, outbox, step_context
+from engine import step_context
 from engine.context import EngineContext
 from engine.definitions import CompiledProcess, UserTaskInfo
-from engine.models import Incident, Instance, Task
+from engine.models import Instance, Task
 from engine.vocabulary import FINAL_STATUSES, InstanceStatus, TaskStatus
 from engine.workflow_store import LiveWorkflow
-from kernel import clock
+from kernel import audit, clock, outbox
 from kernel.accounts import Department, User
 from kernel.calendar import add_workdays, due_at, workdays_between
 from kernel.db import as_utc, utcnow
 from kernel.errors import Conflict
+from kernel.records import Incident
 from kernel.uow import after_commit
 
 log = logging.getLogger(__name__)

@@ -8,14 +8,13 @@ from typing import Any
 
 from sqlalchemy import select, update
 
-from engine import audit
 from engine.context import EngineContext
 from engine.models import Instance, Task
 from engine.services import stepping, views
 from engine.services.access import lock_task_instance, task_inbox_condition, visible_task
 from engine.services.completion import check_may_complete, complete_task, must_recuse
 from engine.vocabulary import FINAL_STATUSES, Decision, TaskStatus
-from kernel import clock
+from kernel import audit, clock
 from kernel.actors import Actor
 from kernel.errors import Conflict, DomainError, Forbidden, ValidationFailed
 

@@ -14,9 +14,8 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from engine import audit
 from engine.context import EngineContext
-from kernel import throttle
+from kernel import audit, throttle
 from kernel.accounts import (
     ApiToken,
     Department,

@@ -7,13 +7,13 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine import audit
-from engine.models import Incident, Instance, Task
+from engine.models import Instance, Task
 from engine.services.stepping import iso
 from engine.vocabulary import TaskStatus
-from kernel import clock
+from kernel import audit, clock
 from kernel.accounts import User
 from kernel.calendar import WorkCalendar, provisional
+from kernel.records import Incident
 
 
 def _usernames(session: Session, ids: set[int | None]) -> dict[int, str]:

@@ -13,8 +13,8 @@ from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 
-from engine import audit
 from engine.context import EngineContext
+from kernel import audit
 from kernel.actors import Actor
 from kernel.errors import Conflict, Forbidden, ValidationFailed
 from registry.import_files import base_name

@@ -12,8 +12,8 @@ from typing import Any
 
 from sqlalchemy import select
 
-from engine import audit
 from engine.context import EngineContext
+from kernel import audit
 from kernel.actors import Actor
 from kernel.errors import Forbidden, NotFound, ValidationFailed
 from registry.figures import TypeFigures, unit_figures

@@ -19,9 +19,9 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from engine import audit
 from engine.context import EngineContext
 from engine.models import Instance, Task
+from kernel import audit
 from kernel.actors import APPROVER, Actor
 from kernel.errors import Forbidden, NotFound
 from registry.figures import leadership_figures, unit_figures

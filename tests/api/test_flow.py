@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from engine.models import Incident
 from engine.notifications import HANDLERS
-from engine.outbox import drain
+from kernel.outbox import drain
+from kernel.records import Incident
 from onestop.bootstrap import Platform
 from tests.api.helpers import (
     PROCESS_KEY,

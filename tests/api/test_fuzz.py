@@ -30,8 +30,8 @@ from schemathesis import GenerationMode
 from schemathesis.checks import positive_data_acceptance
 from sqlalchemy import select
 
-from engine.models import Incident
 from kernel.accounts import User, issue_token
+from kernel.records import Incident
 from onestop.bootstrap import Platform, build_app
 from tests.api.helpers import PDF_BYTES, PROCESS_KEY, REVIEW_DEPARTMENTS, open_task, start, start_multipart
 from tests.conftest import Api, api_for

@@ -32,7 +32,7 @@ def test_frozen_unit_gets_409(shared_api: Api) -> None:
 def test_other_departments_see_the_units_they_deal_with_and_masked_id_numbers(api: Api) -> None:
     from sqlalchemy import select
 
-    from engine.audit import AuditEvent
+    from kernel.audit import AuditEvent
     from tests.api.helpers import start
 
     assert api.get("/api/v1/register/units", "caizheng").json() == []  # no matter yet: no unit

@@ -9,8 +9,8 @@ import pytest
 import time_machine
 from sqlalchemy import select
 
-from engine.audit import AuditEvent
 from kernel import clock
+from kernel.audit import AuditEvent
 from kernel.throttle import ACCOUNT, ADDRESS
 from onestop.bootstrap import Platform
 from onestop.cli import main

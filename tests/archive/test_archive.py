@@ -12,10 +12,10 @@ import pytest
 from sqlalchemy import select, update
 
 from archive import checks, ingest, manifest
-from engine.outbox import drain
-from engine.records import AuditEvent, OutboxMessage
 from kernel import clock
 from kernel.db import utcnow
+from kernel.outbox import drain
+from kernel.records import AuditEvent, OutboxMessage
 from onestop.bootstrap import Platform
 from signatures.verification import verify_pdf
 from storage.archive import LocalArchiveStore, Retention, RetentionClass
@@ -437,9 +437,9 @@ def test_a_failed_upload_leaves_no_record_and_is_retried(
 ) -> None:
     from sqlalchemy import update
 
-    from engine.outbox import drain
-    from engine.records import OutboxMessage
     from kernel.db import utcnow
+    from kernel.outbox import drain
+    from kernel.records import OutboxMessage
 
     instance_id = start(sqlite_api, "staff_exit")
     real_put = sqlite_platform.archive.store.put

@@ -20,9 +20,9 @@ from sqlalchemy.orm import Session
 
 from archive import export_jobs
 from archive.models import ArchiveExport
-from engine.outbox import drain, emit
-from engine.records import AuditEvent, OutboxMessage
 from kernel.db import utcnow
+from kernel.outbox import drain, emit
+from kernel.records import AuditEvent, OutboxMessage
 from onestop.bootstrap import Platform
 from storage.archive import ArchiveRefused
 from tests.api.helpers import add_user, decide_all

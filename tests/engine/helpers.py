@@ -56,7 +56,7 @@ def issue_documents(platform: Any, instance_id: str) -> str:
     """Run the worker's outbox pass, where a finished matter's documents are
     issued and the matter told, and return the matter's status."""
     from engine.models import Instance
-    from engine.outbox import drain
+    from kernel.outbox import drain
 
     report = drain(platform.ctx.session_factory, platform.ctx.outbox_handlers)
     assert report.failed == 0 and report.retried == 0, report

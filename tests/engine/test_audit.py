@@ -12,10 +12,11 @@ import pytest
 from sqlalchemy import create_engine, delete, func, select, text, update
 from sqlalchemy.orm import Session
 
-from engine import audit, services
-from engine.audit import GENESIS, checkpoint, event_hash, verify_chain
-from engine.records import AuditCheckpoint, AuditEvent, AuditHead
+from engine import services
+from kernel import audit
+from kernel.audit import GENESIS, checkpoint, event_hash, verify_chain
 from kernel.db import utcnow
+from kernel.records import AuditCheckpoint, AuditEvent, AuditHead
 from onestop.bootstrap import Platform
 from onestop.cli import main
 from tests.engine.helpers import DEMO, DEPARTMENTS, application, decide

@@ -10,8 +10,8 @@ from typing import Any
 from sqlalchemy import func, select
 
 from engine import services
-from engine.audit import verify_chain
 from engine.models import Instance, Task
+from kernel.audit import verify_chain
 from kernel.errors import Conflict
 from onestop.bootstrap import Platform
 from tests.engine.helpers import DEMO, DEPARTMENTS, application, decide, open_task

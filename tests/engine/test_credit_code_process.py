@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy import select
 
 from engine import services
-from engine.audit import AuditEvent
 from forms.identifiers import check_uscc
+from kernel.audit import AuditEvent
 from kernel.errors import ValidationFailed
 from onestop.bootstrap import Platform
 from registry.models import IssuedCode, Person, Unit, UnitEvent

@@ -14,10 +14,9 @@ from celery.contrib.testing.worker import start_worker
 from sqlalchemy import create_engine, func, select, update
 
 from engine import services
-from engine.models import Incident
 from engine.notifications import HANDLERS
-from engine.outbox import NotYet, Staged, drain, emit, route
-from engine.records import Notification, OutboxMessage
+from kernel.outbox import NotYet, Staged, drain, emit, route
+from kernel.records import Incident, Notification, OutboxMessage
 from onestop.bootstrap import build_platform
 from onestop.settings import Settings
 from onestop.worker import create_celery, make_kicker

@@ -10,8 +10,8 @@ from sqlalchemy import select, update
 from engine import services
 from engine.models import Task
 from engine.overdue import find_overdue
-from engine.records import AuditEvent, Notification
 from kernel.db import utcnow
+from kernel.records import AuditEvent, Notification
 from onestop.bootstrap import Platform
 from tests.engine.helpers import DEMO, application, open_task
 

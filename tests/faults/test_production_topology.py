@@ -24,9 +24,9 @@ from sqlalchemy import create_engine, func, select
 from sqlalchemy.orm import Session
 
 from archive.models import ArchiveRecord
-from engine.audit import verify_chain
-from engine.models import Incident, Instance, Task
-from engine.records import AuditEvent, OutboxMessage
+from engine.models import Instance, Task
+from kernel.audit import verify_chain
+from kernel.records import AuditEvent, Incident, OutboxMessage
 from processes import catalogue as matters
 from tests.conftest import PG_URL, _pg_copy
 from tests.demo_server import free_port

@@ -11,9 +11,9 @@ import openpyxl
 from sqlalchemy import func, select
 from stdnum.cn import uscc as stdnum_uscc
 
-from engine.records import AuditEvent
 from forms.identifiers import orgcode_check_char, ric_check_char
 from kernel.actors import SYSTEM
+from kernel.records import AuditEvent
 from onestop.bootstrap import Platform
 from registry.models import LeadershipQuota, Person, PersonHistory, Quota, Unit
 from registry.services.imports import import_register

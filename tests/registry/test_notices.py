@@ -11,8 +11,8 @@ import time_machine
 from sqlalchemy import select
 
 from engine import services
-from engine.outbox import drain
-from engine.records import Notification
+from kernel.outbox import drain
+from kernel.records import Notification
 from onestop.bootstrap import Platform, build_platform
 from onestop.settings import Settings
 from registry.models import Reservation

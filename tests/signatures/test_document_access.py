@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from engine.records import AuditEvent
+from kernel.records import AuditEvent
 from onestop.bootstrap import Platform
 from onestop.cli import main
 from tests.api.helpers import add_user, assert_error

@@ -17,11 +17,11 @@ from documents.issuance import REQUESTED_TOPIC, Naming, request
 from documents.models import ISSUED, PENDING, Document
 from documents.render import ATTACHMENT_NAME, attachment_bytes
 from engine import services
-from engine.models import Incident, Instance
-from engine.outbox import drain, emit
-from engine.records import AuditEvent, OutboxMessage
+from engine.models import Instance
 from kernel import clock
 from kernel.db import utcnow
+from kernel.outbox import drain, emit
+from kernel.records import AuditEvent, Incident, OutboxMessage
 from kernel.sequences import Sequence
 from onestop.bootstrap import Platform
 from processes import catalogue as matters

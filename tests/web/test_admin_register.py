@@ -12,9 +12,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from api.web import register_pages
-from engine.records import AuditEvent
 from engine.services import calendar
 from kernel.errors import Forbidden
+from kernel.records import AuditEvent
 from onestop.bootstrap import Platform
 from registry.models import Quota, Reservation, Unit
 from registry.services import quotas

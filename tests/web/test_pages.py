@@ -233,7 +233,8 @@ def test_return_and_correct_round_trip_and_withdraw(sqlite_api: Any, sqlite_plat
 
 
 def test_admin_pages_processes_incidents_and_dashboard(sqlite_platform: Platform) -> None:
-    from engine.models import Incident, Instance
+    from engine.models import Instance
+    from kernel.records import Incident
 
     admin = browser(sqlite_platform)
     log_in(admin, "admin")

@@ -8,7 +8,7 @@ import re
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from engine.audit import AuditEvent
+from kernel.audit import AuditEvent
 from onestop.bootstrap import Platform
 from tests.web.test_pages import HTML, browser, csrf_of, log_in
 

@@ -4,7 +4,7 @@ An event's ``hash`` is its link: ``SHA-256(prev_hash ":" seq ":" digest)``,
 where ``digest`` is the SHA-256 of the event's own fields (canonical JSON).
 The digest needs nothing from the chain, so the link is computed where the
 chain's head is locked: in PostgreSQL, in the one statement that appends
-(``engine.audit.trail``); anywhere else, in Python. Both give the same hex.
+(``kernel.audit.trail``); anywhere else, in Python. Both give the same hex.
 
 Events written before chains existed (chain ``""``) keep their original
 form (one hash over the fields and ``prev_hash``), so their hashes stay valid
@@ -18,8 +18,8 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from engine.records import AuditCheckpoint, AuditEvent
 from kernel.db import as_utc
+from kernel.records import AuditCheckpoint, AuditEvent
 
 GENESIS = "0" * 64
 

@@ -7,23 +7,22 @@ actor's chain (``actor:<name>``). An append locks only its chain's head row
 download never waits on the approval of the matter it reads. On PostgreSQL
 the append is one statement: it moves the head, computes the link and
 inserts the event.
-Checkpoints (``engine.audit.checkpoints``) seal all heads periodically.
+Checkpoints (``kernel.audit.checkpoints``) seal all heads periodically.
 """
 
 from __future__ import annotations
 
 import json
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import select, text, update
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from engine.audit.links import GENESIS, content_digest, link
-from engine.models import Instance
-from engine.records import AuditEvent, AuditHead
+from kernel.audit.links import GENESIS, content_digest, link
 from kernel.db import as_utc, utcnow
+from kernel.records import AuditEvent, AuditHead
 
 
 def matter_chain(instance_id: str) -> str:
@@ -122,12 +121,19 @@ def record(
     )
 
 
+class Matter(Protocol):
+    """What the trail reads of a matter (the engine's ``Instance``)."""
+
+    id: str
+    status: str
+
+
 def record_unchanged(
     session: Session,
     *,
     actor: str,
     action: str,
-    instance: Instance,
+    instance: Matter,
     task_id: str | None = None,
     details: dict[str, Any] | None = None,
 ) -> None:

@@ -19,9 +19,9 @@ import logging
 from sqlalchemy import insert, select, text, update
 from sqlalchemy.orm import Session
 
-from engine.audit.links import GENESIS, checkpoint_hash, merkle_root
-from engine.records import AuditCheckpoint, AuditHead, AuditSealed
+from kernel.audit.links import GENESIS, checkpoint_hash, merkle_root
 from kernel.db import utcnow
+from kernel.records import AuditCheckpoint, AuditHead, AuditSealed
 
 log = logging.getLogger(__name__)
 

@@ -42,11 +42,10 @@ from typing import Any, Generic, TypeVar
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from engine import audit
-from engine.models import Incident
-from engine.records import OutboxMessage
+from kernel import audit
 from kernel.db import utcnow
 from kernel.errors import Transient
+from kernel.records import Incident, OutboxMessage
 from kernel.uow import transaction
 
 log = logging.getLogger(__name__)

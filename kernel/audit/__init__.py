@@ -4,11 +4,11 @@ See ``docs/audit.md`` for the design and why it detects tampering without a
 database-wide lock.
 """
 
-from engine.audit.checkpoints import checkpoint
-from engine.audit.links import GENESIS, event_hash
-from engine.audit.trail import access, actor_chain, event_view, history, matter_chain, record, record_unchanged
-from engine.audit.verify import ChainReport, verify_chain
-from engine.records import AuditEvent
+from kernel.audit.checkpoints import checkpoint
+from kernel.audit.links import GENESIS, event_hash
+from kernel.audit.trail import access, actor_chain, event_view, history, matter_chain, record, record_unchanged
+from kernel.audit.verify import ChainReport, verify_chain
+from kernel.records import AuditEvent
 
 __all__ = [
     "GENESIS",

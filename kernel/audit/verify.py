@@ -18,8 +18,8 @@ from typing import Any
 from sqlalchemy import select, tuple_
 from sqlalchemy.orm import Session
 
-from engine.audit.links import GENESIS, checkpoint_hash, event_hash, merkle_root
-from engine.records import AuditCheckpoint, AuditEvent, AuditHead, AuditSealed
+from kernel.audit.links import GENESIS, checkpoint_hash, event_hash, merkle_root
+from kernel.records import AuditCheckpoint, AuditEvent, AuditHead, AuditSealed
 
 _BATCH = 1000
 
