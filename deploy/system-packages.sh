@@ -23,8 +23,11 @@ command -v make >/dev/null 2>&1 || missing+=(make)
 command -v python3 >/dev/null 2>&1 || missing+=(python3 python3-pip)
 python3 -c "import venv, ensurepip" >/dev/null 2>&1 || missing+=(python3-venv)
 # Documents: WeasyPrint needs Pango; the official CJK serif font is AR PL UMing, found through fontconfig.
-ldconfig -p 2>/dev/null | grep -q "libpango-1.0.so" || missing+=(libpango-1.0-0)
-ldconfig -p 2>/dev/null | grep -q "libpangoft2-1.0.so" || missing+=(libpangoft2-1.0-0)
+# The library list is read once: `ldconfig -p | grep -q` under pipefail fails at random when grep
+# stops reading early and ldconfig dies of SIGPIPE.
+libraries=$(ldconfig -p 2>/dev/null || true)
+grep -q "libpango-1.0.so" <<<"$libraries" || missing+=(libpango-1.0-0)
+grep -q "libpangoft2-1.0.so" <<<"$libraries" || missing+=(libpangoft2-1.0-0)
 [ -f /usr/share/fonts/truetype/arphic/uming.ttc ] || missing+=(fonts-arphic-uming)
 command -v fc-match >/dev/null 2>&1 || missing+=(fontconfig)
 # The end-to-end tests drive the system's Chromium through Playwright (no browser download).
