@@ -97,6 +97,7 @@ class Matter:
     documents: tuple[DocumentKind, ...] = ()  # the kinds it defines, templates in its folder's documents/
     document_retention: Mapping[str, RetentionClass] = field(default_factory=dict)  # per document kind it issues
     services: Mapping[str, Operation] = field(default_factory=dict)  # BPMN service operations it uses
+    result_labels: Mapping[str, str] = field(default_factory=dict)  # its operations' result variables, in Chinese
     form_checks: Mapping[str, Operation] = field(default_factory=dict)  # form key -> check against the register
     start_guards: tuple[Operation, ...] = ()  # (session, actor, process key) -> None or a refusal raised
     startable: bool = True  # offered on the home page (a demonstration matter is not)
@@ -183,6 +184,10 @@ class Catalogue:
         """Each matter's own start rules, its season first."""
         guards = {m.key: (*((_season_guard(m),) if m.season else ()), *m.start_guards) for m in self}
         return {key: found for key, found in guards.items() if found}
+
+    def result_labels(self) -> dict[str, str]:
+        """What approvers read above each computed result (核查与测算)."""
+        return _merged("结果名称", {m.key: m.result_labels for m in self})
 
     def document_kinds(self) -> dict[str, DocumentKind]:
         """Every kind a matter defines (another matter may issue it too, by its key)."""

@@ -18,7 +18,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from starlette.datastructures import FormData
 
-from api.deps import get_config, get_ctx
+from api.deps import get_catalogue, get_config, get_ctx
 from api.errors import RETRY_AFTER_SECONDS, request_validation, status_of, storage_unavailable, unavailable
 from api.web import session
 from engine.vocabulary import Decision, InstanceStatus, labels
@@ -53,21 +53,8 @@ ACTION_TEXT = {
     "archive_view": "查阅档案",
     "archive_download": "下载档案",
 }
-RESULT_TEXT = {
-    "committee": "编委会签成员",
-    "unit": "机构登记",
-    "credit_code": "统一社会信用代码",
-    "domain": "中文域名",
-    "vacancy": "空缺编制核查",
-    "efficiency": "空缺编制使用效益率",
-    "reservation": "核准使用编制通知单",
-    "posts": "领导职数核查",
-    "entry": "入编登记",
-    "exit": "出编登记",
-    "correction_notice": "一次性告知",
-    "documents_due": "应出具的文书",
-    "documents": "出具的文书",
-}
+# What the platform's own operations leave in a matter's results; each matter's manifest labels its own.
+PLATFORM_RESULTS = {"documents": "出具的文书"}
 DEPARTMENT_TEXT = {
     "applicant": "申请单位",
     "bianban": "编办",
@@ -113,7 +100,6 @@ TEMPLATES.env.globals.update(
     role_text=ROLE_TEXT,
     decision_text=DECISION_TEXT,
     action_text=ACTION_TEXT,
-    result_text=RESULT_TEXT,
     department_name=lambda code: DEPARTMENT_TEXT.get(code, code),
 )
 
@@ -125,12 +111,12 @@ api_config = get_config
 
 def page(request: Request, template: str, actor: Actor | None, status_code: int = 200, **values: Any) -> HTMLResponse:
     token = session.session_token(request)
-    return TEMPLATES.TemplateResponse(
-        request,
-        template,
-        {"actor": actor, "csrf": session.csrf_for(token) if token and actor else "", **values},
-        status_code=status_code,
-    )
+    shared = {
+        "actor": actor,
+        "csrf": session.csrf_for(token) if token and actor else "",
+        "result_text": {**PLATFORM_RESULTS, **get_catalogue(request).result_labels()},
+    }
+    return TEMPLATES.TemplateResponse(request, template, {**shared, **values}, status_code=status_code)
 
 
 def error_page(request: Request, actor: Actor | None, error: DomainError) -> HTMLResponse:

@@ -28,6 +28,7 @@ MATTER = Matter(
     card="报送上一年度的年度报告，编办（事业单位登记管理局）审核后公示",
     short_title="年度报告",
     display_title=_title,
+    result_labels={"publicity": "公示"},
     archive_class="NDBG",
     retention=RetentionClass.YEARS_30,
     season=Season(opens=(1, 1), closes=(3, 31)),

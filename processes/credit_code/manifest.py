@@ -57,6 +57,7 @@ MATTER = Matter(
     card="赋码、变更或注销，编办审核后即时生效",
     short_title="统一社会信用代码赋码",
     display_title=_title,
+    result_labels={"credit_code": "统一社会信用代码"},
     archive_class="FM",
     retention=RetentionClass.PERMANENT,
     documents=(NOTICE,),

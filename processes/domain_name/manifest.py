@@ -43,6 +43,7 @@ MATTER = Matter(
     card=".政务、.公益中文域名的注册和续费",
     short_title="中文域名",
     display_title=_title,
+    result_labels={"domain": "中文域名"},
     archive_class="YM",
     retention=RetentionClass.YEARS_10,
     documents=(CONFIRMATION,),

@@ -60,6 +60,14 @@ MATTER = Matter(
     card="一次填报，编办、编委和组织部、人社局、财政局依次或并联办理",
     short_title="新设机构",
     display_title=_title,
+    result_labels={
+        "committee": "编委会签成员",
+        "unit": "机构登记",
+        "credit_code": "统一社会信用代码",
+        "domain": "中文域名",
+        "correction_notice": "一次性告知",
+        "documents_due": "应出具的文书",
+    },
     archive_class="JGSL",
     retention=RetentionClass.PERMANENT,
     documents=(APPROVAL, CERTIFICATE),  # and the code's and the domain's, which those matters define

@@ -62,6 +62,13 @@ MATTER = Matter(
     card="空缺编制核查、核准使用编制通知单和入编登记一次办",
     short_title="入编",
     display_title=_title,
+    result_labels={
+        "vacancy": "空缺编制核查",
+        "efficiency": "空缺编制使用效益率",
+        "reservation": "核准使用编制通知单",
+        "posts": "领导职数核查",
+        "entry": "入编登记",
+    },
     archive_class="RB",
     retention=RetentionClass.YEARS_30,
     documents=(QUOTA_NOTICE, ENTRY_NOTICE),

@@ -49,6 +49,7 @@ MATTER = Matter(
     card="人员调出、退休、辞职等出编登记",
     short_title="出编",
     display_title=_title,
+    result_labels={"exit": "出编登记"},
     archive_class="CB",
     retention=RetentionClass.YEARS_30,
     documents=(NOTICE,),

@@ -335,3 +335,22 @@ def test_coded_choices_read_in_chinese_on_the_form_and_the_matter(sqlite_platfor
     log_in(client, "bianban")
     page = client.get(f"/tasks/{task['id']}", headers=HTML).text
     assert "<dd>注册</dd>" in page and "<dd>register</dd>" not in page
+
+
+def test_computed_results_carry_the_labels_their_matter_gives_them(sqlite_platform: Platform) -> None:
+    from engine import services
+    from processes import catalogue as matters
+    from tests.conftest import actors_of
+    from tests.engine.helpers import open_task
+
+    form = matters.load().forms().get("staff_entry_application")
+    assert form is not None
+    actors = actors_of(sqlite_platform)
+    iid = services.start(
+        sqlite_platform.ctx, actors["applicant"], process_key="staff_entry", data=form.schema["examples"][0]
+    )["id"]
+    task = open_task(sqlite_platform.ctx, actors["bianban"], str(iid))
+    client = browser(sqlite_platform)
+    log_in(client, "bianban")
+    page = client.get(f"/tasks/{task['id']}", headers=HTML).text
+    assert "<dt>空缺编制核查</dt>" in page and "<dt>vacancy</dt>" not in page
