@@ -145,6 +145,7 @@ def task_page(request: Request, actor: Viewer, task_id: str) -> HTMLResponse | R
         actor,
         task=task,
         form_error=None,
+        decision=None,
         opinion="",
         application_schema=_application_schema(ctx, task),
         **_decision_files(request, task),
@@ -221,6 +222,7 @@ async def decide(request: Request, actor: Viewer, task_id: str) -> Response:
             status_code=422,
             task=task,
             form_error=refused.message,
+            decision=decision,  # the choice stays as made: a refused return must not turn into an approval
             opinion=opinion,
             application_schema=_application_schema(ctx, task),
             **_decision_files(request, task),

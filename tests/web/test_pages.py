@@ -354,3 +354,24 @@ def test_computed_results_carry_the_labels_their_matter_gives_them(sqlite_platfo
     log_in(client, "bianban")
     page = client.get(f"/tasks/{task['id']}", headers=HTML).text
     assert "<dt>空缺编制核查</dt>" in page and "<dt>vacancy</dt>" not in page
+
+
+def test_a_refused_return_stays_a_return(sqlite_platform: Platform) -> None:
+    """退回补正 without an opinion is refused; the form comes back with 退回补正 still chosen,
+    so the next click cannot approve by accident."""
+    from engine import services
+    from tests.conftest import actors_of
+    from tests.engine.helpers import open_task
+
+    actors = actors_of(sqlite_platform)
+    iid = services.start(sqlite_platform.ctx, actors["applicant"], process_key="staff_exit", data=STAFF_EXIT)["id"]
+    task = open_task(sqlite_platform.ctx, actors["bianban"], str(iid))
+    client = browser(sqlite_platform)
+    log_in(client, "bianban")
+    form = client.get(f"/tasks/{task['id']}", headers=HTML).text
+    assert 'value="approve" checked' in form
+    refused = client.post(
+        f"/tasks/{task['id']}", data={"csrf": csrf_of(form), "decision": "return", "opinion": ""}, headers=HTML
+    )
+    assert refused.status_code == 422 and "必须填写审批意见" in refused.text
+    assert 'value="return" checked' in refused.text and 'value="approve" checked' not in refused.text
