@@ -126,6 +126,10 @@ def test_return_and_correct_in_the_browser(server: str, browser: object) -> None
         approver.locator("a[href^='/tasks/']").first.click()  # type: ignore[attr-defined]
         if username == "bianban":
             approver.get_by_label("退回补正").check()  # type: ignore[attr-defined]
+            approver.get_by_role("button", name="提交").click()  # type: ignore[attr-defined]  # no opinion yet
+            assert "必须填写审批意见" in approver.content()  # type: ignore[attr-defined]
+            assert approver.get_by_label("退回补正").is_checked()  # type: ignore[attr-defined]  # not reset to 同意
+            shot(approver, "12a-return-kept-after-error")
             approver.get_by_label("审批意见").fill("请补充编制测算说明")  # type: ignore[attr-defined]
         approver.get_by_role("button", name="提交").click()  # type: ignore[attr-defined]
         approver.wait_for_url(f"{server}/inbox")  # type: ignore[attr-defined]
