@@ -42,7 +42,8 @@ class EngineContext:
     calendar: WorkCalendar
     outbox_kick: Callable[[str | None], None] | None = None
     read_session_factory: sessionmaker[Session] | None = None
-    start_guards: list[StartGuard] = field(default_factory=list)
+    start_guards: list[StartGuard] = field(default_factory=list)  # asked before any matter starts
+    matter_start_guards: dict[str, list[StartGuard]] = field(default_factory=dict)  # by process key, after those
     services: dict[str, ServiceFunction] = field(default_factory=dict)
     form_checks: dict[str, FormCheck] = field(default_factory=dict)
     end_hooks: list[EndHook] = field(default_factory=list)
@@ -73,6 +74,10 @@ class EngineContext:
             read_session_factory=read_session_factory,
             services=services,
         )
+
+    def guards_for(self, process_key: str) -> list[StartGuard]:
+        """The rules a start of ``process_key`` must pass (none of a matter's own for an empty key)."""
+        return [*self.start_guards, *self.matter_start_guards.get(process_key, [])]
 
     @contextmanager
     def reading(self) -> Iterator[Session]:

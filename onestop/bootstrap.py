@@ -8,7 +8,6 @@ from dataclasses import dataclass
 
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import Session
 
 from api.app import Application, create_app
 from api.deps import ApiConfig
@@ -16,10 +15,9 @@ from archive import export_jobs, ingest
 from documents import issuance
 from documents.pipeline import DocumentPipeline, development_pipeline
 from engine import notifications
-from engine.context import EngineContext, StartGuard
+from engine.context import EngineContext
 from engine.definitions import deploy_directory
 from kernel import clock
-from kernel.actors import Actor
 from kernel.db import make_engine, make_session_factory
 from onestop.database import one_at_a_time, upgrade
 from onestop.settings import Settings
@@ -112,15 +110,7 @@ def install_matters(ctx: EngineContext, catalogue: matters.Catalogue) -> None:
     ctx.services.update(catalogue.services())
     ctx.form_checks.update(catalogue.form_checks())
     for key, guards in catalogue.start_guards().items():
-        ctx.start_guards.extend(_for_matter(key, guard) for guard in guards)
-
-
-def _for_matter(key: str, guard: StartGuard) -> StartGuard:
-    def guarded(session: Session, actor: Actor, process_key: str) -> None:
-        if process_key == key:
-            guard(session, actor, process_key)
-
-    return guarded
+        ctx.matter_start_guards.setdefault(key, []).extend(guards)
 
 
 def archive_store(settings: Settings) -> ArchiveStore:

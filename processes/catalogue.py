@@ -131,6 +131,13 @@ class Catalogue:
         self._matters = {m.key: m for m in matters}
         if len(self._matters) != len(matters):
             raise CatalogueError("两个事项使用了同一个标识")
+        # The tables every matter adds to, merged once: a name two matters define differently
+        # fails here, when the platform loads, not when a page or a step first asks.
+        self._services = _merged("服务操作", {m.key: m.services for m in matters})
+        self._form_checks = _merged("表单检查", {m.key: m.form_checks for m in matters})
+        self._result_labels = _merged("结果名称", {m.key: m.result_labels for m in matters})
+        self._kinds = _merged("文书种类", {m.key: {kind.key: kind for kind in m.documents} for m in matters})
+        self._retention = _merged("文书保管期限", {m.key: m.document_retention for m in matters})
 
     def __iter__(self) -> Iterator[Matter]:
         return iter(self._matters.values())
@@ -174,27 +181,27 @@ class Catalogue:
     def seeded_in_demo(self) -> list[Matter]:
         return sorted((m for m in self if m.demo_order is not None), key=lambda m: m.demo_order or 0)
 
-    def services(self) -> dict[str, Operation]:
-        return _merged("服务操作", {m.key: m.services for m in self})
+    def services(self) -> Mapping[str, Operation]:
+        return self._services
 
-    def form_checks(self) -> dict[str, Operation]:
-        return _merged("表单检查", {m.key: m.form_checks for m in self})
+    def form_checks(self) -> Mapping[str, Operation]:
+        return self._form_checks
 
     def start_guards(self) -> dict[str, tuple[Operation, ...]]:
         """Each matter's own start rules, its season first."""
         guards = {m.key: (*((_season_guard(m),) if m.season else ()), *m.start_guards) for m in self}
         return {key: found for key, found in guards.items() if found}
 
-    def result_labels(self) -> dict[str, str]:
+    def result_labels(self) -> Mapping[str, str]:
         """What approvers read above each computed result (核查与测算)."""
-        return _merged("结果名称", {m.key: m.result_labels for m in self})
+        return self._result_labels
 
-    def document_kinds(self) -> dict[str, DocumentKind]:
+    def document_kinds(self) -> Mapping[str, DocumentKind]:
         """Every kind a matter defines (another matter may issue it too, by its key)."""
-        return _merged("文书种类", {m.key: {kind.key: kind for kind in m.documents} for m in self})
+        return self._kinds
 
-    def document_retention(self) -> dict[str, RetentionClass]:
-        return _merged("文书保管期限", {m.key: m.document_retention for m in self})
+    def document_retention(self) -> Mapping[str, RetentionClass]:
+        return self._retention
 
 
 def _season_guard(matter: Matter) -> Operation:
@@ -216,7 +223,7 @@ def _merged(what: str, tables: Mapping[str, Mapping[str, Any]]) -> dict[str, Any
     owner: dict[str, str] = {}
     for key, table in tables.items():
         for name, value in table.items():
-            if name in merged and merged[name] is not value and merged[name] != value:
+            if name in merged and merged[name] != value:
                 raise CatalogueError(f"{what}“{name}”在事项 {owner[name]} 与 {key} 中定义不同")
             merged[name] = value
             owner.setdefault(name, key)

@@ -28,7 +28,8 @@ from registry.staff import record_history
 from registry.vocabulary import UnitStatus
 
 
-def _unit() -> Unit:
+def step_unit() -> Unit:
+    """The unit of the matter whose step is running (an operation's subject)."""
     step = step_context.current()
     unit = step.session.scalars(select(Unit).where(Unit.code == step.instance.unit_code)).first()
     if unit is None:
@@ -37,14 +38,14 @@ def _unit() -> Unit:
 
 
 def vacancy_check(params: dict[str, Any]) -> dict[str, Any]:
-    unit = _unit()
+    unit = step_unit()
     decision = check_vacancy(step_context.current().session, unit.id, str(params["est_type"]), int(params["places"]))
     return {**decision.as_dict(), "unit_kind": unit.kind, "unit_name": unit.name}
 
 
 def reserve_places(params: dict[str, Any], *, validity_months: int = DEFAULT_VALIDITY_MONTHS) -> dict[str, Any]:
     step = step_context.current()
-    unit = _unit()
+    unit = step_unit()
     persons = list(params.get("persons") or [])
     try:
         made = reserve(
@@ -72,7 +73,7 @@ def reserve_places(params: dict[str, Any], *, validity_months: int = DEFAULT_VAL
 def record_entry(params: dict[str, Any]) -> dict[str, Any]:
     """入编: place each person (一人一编) with their 人员分类, and use the notice's places."""
     step = step_context.current()
-    unit = lock_unit(step.session, _unit().id)
+    unit = lock_unit(step.session, step_unit().id)
     notice = step.session.scalars(select(Reservation).where(Reservation.number == params["reservation"])).one()
     persons: list[dict[str, Any]] = list(params["persons"])
     if notice.unit_id != unit.id:
@@ -113,7 +114,7 @@ def record_entry(params: dict[str, Any]) -> dict[str, Any]:
 def record_exit(params: dict[str, Any]) -> dict[str, Any]:
     """出编: write off the person's place; the history keeps where it was."""
     step = step_context.current()
-    unit = lock_unit(step.session, _unit().id)
+    unit = lock_unit(step.session, step_unit().id)
     number = check_ric(str(params["id_number"])).normalized
     person = step.session.scalars(
         select(Person).where(Person.id_number == number, Person.unit_id == unit.id, Person.status == "在编")
@@ -140,7 +141,7 @@ def credit_code(params: dict[str, Any]) -> dict[str, Any]:
     from registry.models import IssuedCode
 
     step = step_context.current()
-    unit = lock_unit(step.session, _unit().id)
+    unit = lock_unit(step.session, step_unit().id)
     action = str(params["action"])
     doc_no = str(params.get("approval_doc_no") or "").strip()
     basis = unit_lifecycle.basis_of(step.session, doc_no, list(params.get("basis_files") or []))
@@ -186,7 +187,7 @@ def posts_check(params: dict[str, Any]) -> dict[str, Any]:
     """领导职数: the leaders among the persons must fit the posts still free by level
     (approved − held by persons in place − held on open notices)."""
     step = step_context.current()
-    unit = _unit()
+    unit = step_unit()
     figures = leadership_figures(step.session, unit.id)
     problems = posts_problems(figures, posts_wanted(list(params.get("persons") or [])))
     shown = [f.as_dict() for f in figures]
@@ -206,7 +207,7 @@ def efficiency(params: dict[str, Any]) -> dict[str, Any]:
     if gain in (None, ""):
         return {"available": False, "message": "申请单位未填报效益提升值，未测算使用效益率"}
     step = step_context.current()
-    unit = _unit()
+    unit = step_unit()
     total = sum(step.session.scalars(select(Quota.approved).where(Quota.unit_id == unit.id)))
     places = int(params["places"])
     exact = compute(Decimal(str(gain)), total, places)

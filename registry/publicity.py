@@ -34,20 +34,20 @@ class Notice:
     days: int | None = None
 
 
-def publish_from_step(notice: Notice) -> dict[str, Any]:
-    """Publish for the matter whose step is running; the result the process keeps."""
+def publish_from_step(notice: Notice, unit: Unit) -> dict[str, Any]:
+    """Publish for the matter whose step is running, in the name of its ``unit``; the result
+    the process keeps."""
     step = step_context.current()
     instance = step.instance
     existing = step.session.scalars(select(Publication).where(Publication.instance_id == instance.id)).first()
     if existing is not None:  # a step run again (a retried incident) publishes nothing new
         return _result(existing)
-    unit = step.session.scalars(select(Unit).where(Unit.code == instance.unit_code)).first()
     today = clock.today()
     publication = Publication(
         instance_id=instance.id,
         process_key=instance.process_key,
-        unit_code=instance.unit_code or "",
-        unit_name=unit.name if unit else (instance.unit_code or ""),
+        unit_code=unit.code,
+        unit_name=unit.name,
         title=notice.title,
         facts=[[label, value] for label, value in notice.facts],
         published_on=today,

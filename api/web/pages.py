@@ -9,6 +9,7 @@ an action the user may not take gets an error page with its HTTP status.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from math import ceil
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -65,6 +66,11 @@ DEPARTMENT_TEXT = {
     "archives": "档案管理",
     "parallel": "并联部门",
 }
+
+
+def page_count(total: int, size: int) -> int:
+    """How many pages a list of ``total`` rows takes (at least one, for the empty list)."""
+    return max(1, ceil(total / size))
 
 
 def _replace_page(params: Any, number: int) -> str:

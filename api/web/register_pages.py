@@ -3,7 +3,6 @@ unit with its quotas, posts and staff, importing a roster, and changing a quota.
 
 from __future__ import annotations
 
-from math import ceil
 from typing import Any
 from urllib.parse import quote
 
@@ -15,7 +14,7 @@ from starlette.datastructures import UploadFile
 from api.errors import status_of
 from api.web import formfields
 from api.web.admin_pages import admin_form, refused_unless_admin
-from api.web.pages import Viewer, engine_context, error_page, page
+from api.web.pages import Viewer, engine_context, error_page, page, page_count
 from kernel.actors import Actor
 from kernel.errors import DomainError, ValidationFailed
 from kernel.numbers import whole_number
@@ -114,7 +113,7 @@ def _unit_page(request: Request, actor: Actor, code: str, status_code: int = 200
         totals=totals(unit["figures"]),
         staff=staff,
         current=current,
-        pages=max(1, ceil(staff["total"] / PAGE_SIZE)),
+        pages=page_count(staff["total"], PAGE_SIZE),
         est_types=EST_TYPES,
         state_colour=STATE_COLOUR,
         **{"quota_errors": {}, "quota": {}, **values},

@@ -25,7 +25,7 @@ def start_refusal(ctx: EngineContext, actor: Actor, process_key: str = "") -> Do
     nothing, 负面清单 or a cancelled unit), asked of the very guards a start asks; None when
     they may."""
     with ctx.reading() as session:
-        for guard in ctx.start_guards:
+        for guard in ctx.guards_for(process_key):
             try:
                 guard(session, actor, process_key)
             except DomainError as refused:
@@ -50,7 +50,7 @@ def start(
     """Create a matter and submit its first (applicant) task with ``data``."""
     check_may_start(actor)
     with ctx.transaction() as session:
-        for guard in ctx.start_guards:
+        for guard in ctx.guards_for(process_key):
             guard(session, actor, process_key)
         definition = latest_definition(session, process_key)
         compiled = ctx.specs.get(session, definition.id)

@@ -8,13 +8,13 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine import step_context
 from engine.models import Instance
 from engine.vocabulary import InstanceStatus
 from kernel import clock
 from kernel.actors import Actor
 from kernel.errors import Conflict
 from registry.models import Unit
+from registry.process_services import step_unit
 from registry.publicity import Notice, publish_from_step
 from registry.vocabulary import UnitStatus
 
@@ -65,11 +65,9 @@ def check_report(session: Session, actor: Actor, data: dict[str, Any]) -> list[d
 def publish(params: dict[str, Any]) -> dict[str, Any]:
     """公示: the report's public facts on the notice board, kept there (no end date)."""
     report = params["application"]
-    step = step_context.current()
-    unit = step.session.scalars(select(Unit).where(Unit.code == step.instance.unit_code)).first()
-    name = unit.name if unit else step.instance.unit_code
+    unit = step_unit()
     facts = [
-        ("统一社会信用代码", (unit.credit_code if unit else None) or "—"),
+        ("统一社会信用代码", unit.credit_code or "—"),
         ("法定代表人", str(report["legal_representative"])),
         ("住所", str(report["address"])),
         ("开办资金", f"{report['funds']}万元"),
@@ -80,4 +78,4 @@ def publish(params: dict[str, Any]) -> dict[str, Any]:
         ("绩效和受奖惩及诉讼投诉情况", str(report.get("performance") or "无")),
         ("接受捐赠资助及其使用情况", str(report.get("donations") or "无")),
     ]
-    return publish_from_step(Notice(f"{name}{report['year']}年度报告", facts))
+    return publish_from_step(Notice(f"{unit.name}{report['year']}年度报告", facts), unit)

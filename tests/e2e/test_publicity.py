@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +11,7 @@ from sqlalchemy import create_engine, insert, select
 from sqlalchemy.orm import Session
 
 from engine.models import Instance
+from kernel import clock
 from registry.models import Publication
 from tests.e2e.support import CHROMIUM, shot
 
@@ -40,7 +40,7 @@ def _publish_one(data: Path) -> None:
                     ["净资产合计", "年初326.4万元，年末351.2万元"],
                     ["开展业务活动情况", "完成全市政务数据归集共享平台运行维护，新增共享数据目录120项。"],
                 ],
-                published_on=date.today(),
+                published_on=clock.today(),  # the business date, China time
                 until=None,
             )
         )
