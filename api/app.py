@@ -33,10 +33,12 @@ from api.routers import (
 from api.security_headers import SecurityHeaders
 from api.web import (
     admin_pages,
+    application_form,
     archive_pages,
     calendar_pages,
     code_block_pages,
     matters,
+    notification_pages,
     pages,
     publicity_pages,
     register_pages,
@@ -108,6 +110,7 @@ def create_app(
     pages.install(app)
     web_pages = (
         signin,
+        application_form,
         matters,
         task_pages,
         archive_pages,
@@ -116,6 +119,7 @@ def create_app(
         register_pages,
         user_pages,
         code_block_pages,
+        notification_pages,
     )
     for web in (*web_pages, verify_pages, publicity_pages):
         app.include_router(web.router)

@@ -37,10 +37,14 @@ class ProcessOut(BaseModel):
 
 
 class TaskOut(Open):
+    """A task carries its matter's 受理编号 (``number``) and title (``title``); ``step`` names the step."""
+
     id: str
     instance_id: str
-    process_key: str
+    number: str
     title: str
+    step: str
+    process_key: str
     department: str
     role: str
     state: str
@@ -54,6 +58,7 @@ class TaskOut(Open):
 
 class InstanceOut(Open):
     id: str
+    number: str
     status: str
     process_key: str
     version: int

@@ -47,6 +47,7 @@ def build(session: Session, instance: Instance) -> dict[str, Any]:
     return {
         "matter": {
             "instance_id": instance.id,
+            "number": instance.number,
             "process_key": instance.process_key,
             "version": instance.process_version,
             "title": instance.title,

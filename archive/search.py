@@ -35,6 +35,7 @@ class ArchiveQuery:
     page: int = 1
     size: int = 20
     sort: str = "newest"  # newest | oldest
+    instance: str | None = None  # the records of one matter (its documents and its dossier)
 
     def describe(self) -> dict[str, Any]:
         return {k: (v.isoformat() if isinstance(v, date) else v) for k, v in self.__dict__.items() if v is not None}
@@ -77,6 +78,8 @@ def _conditions(session: Session, query: ArchiveQuery, unit_scope: str | None) -
         where.append(ArchiveRecord.process_key == query.matter)
     if query.kind:
         where.append(ArchiveRecord.kind == query.kind)
+    if query.instance:
+        where.append(ArchiveRecord.instance_id == query.instance.strip())
     if query.department:
         where.append(ArchiveRecord.departments.contains(f" {query.department.strip()} "))
     if query.date_from:

@@ -8,17 +8,20 @@ audit event, with the reason the user gave (optional).
 from __future__ import annotations
 
 import hashlib
+import json
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from archive import checks, manifest
 from archive.ingest import ArchiveContext, attachment_archived
-from archive.models import DOCUMENT, ArchiveRecord
+from archive.models import DOCUMENT, DOSSIER, ArchiveRecord
 from archive.search import COUNT_CAP, ArchiveQuery, search
 from engine.context import EngineContext
+from engine.models import Instance
 from kernel import audit
 from kernel.actors import ARCHIVIST, Actor
 from kernel.db import as_utc, utcnow
@@ -115,10 +118,46 @@ def find(ctx: EngineContext, actor: Actor, query: ArchiveQuery, reason: str | No
 
 
 def read(ctx: EngineContext, actor: Actor, record_id: int, reason: str | None = None) -> dict[str, Any]:
+    """One record, with the matter it came from (受理编号, title) and the other records of that matter."""
     with ctx.transaction() as session:
         record = _visible(session, actor, record_id)
         audit_action(session, actor, "archive_view", record, reason)
-        return detail(record)
+        matter = session.get(Instance, record.instance_id) if record.instance_id else None
+        siblings: list[ArchiveRecord] = []
+        if record.instance_id:
+            others = ArchiveRecord.instance_id == record.instance_id, ArchiveRecord.id != record.id
+            siblings = list(session.scalars(select(ArchiveRecord).where(*others).order_by(ArchiveRecord.id)))
+        return {
+            **detail(record),
+            "matter": {"id": matter.id, "number": matter.number, "title": matter.title} if matter else None,
+            "siblings": [summary(s) for s in siblings],
+        }
+
+
+def _intact(ctx: EngineContext, actor: Actor, record: ArchiveRecord, data: bytes) -> bytes:
+    """The bytes read back, when they are what was registered; else the record is flagged and nothing is served."""
+    found_sha256 = hashlib.sha256(data).hexdigest()
+    if found_sha256 != record.sha256:
+        _flag_altered(ctx, actor, record.id, found_sha256)
+        raise Conflict(
+            "archive_integrity_failed", "档案文件与登记的摘要不一致，可能已被改动：已停止下载，并将该档案标记为待核查"
+        )
+    return data
+
+
+def read_dossier(
+    actx: ArchiveContext, ctx: EngineContext, actor: Actor, record_id: int, reason: str | None = None
+) -> dict[str, Any]:
+    """The dossier's signed manifest as data, for a page people can read (the JSON stays downloadable);
+    its bytes are checked against the registered digest first."""
+    with ctx.transaction() as session:
+        record = _visible(session, actor, record_id)
+        if record.kind != DOSSIER:
+            raise NotFound("archive_record_not_found", "该档案不是案卷")
+        audit_action(session, actor, "archive_view", record, reason, sha256=record.sha256)
+        found = detail(record)
+    envelope = json.loads(_intact(ctx, actor, record, actx.store.get(record.object_key, record.version_id)))
+    return {"record": found, "manifest": envelope.get("manifest", {}), "signed": "signature" in envelope}
 
 
 @dataclass(frozen=True)
@@ -138,13 +177,7 @@ def download(
     url = actx.store.download_url(record.object_key, record.version_id, DOWNLOAD_URL_LIFETIME)
     if url is not None:  # the object store serves the locked version itself
         return Download(found, url, None)
-    data = actx.store.get(record.object_key, record.version_id)
-    found_sha256 = hashlib.sha256(data).hexdigest()
-    if found_sha256 != record.sha256:
-        _flag_altered(ctx, actor, record.id, found_sha256)
-        raise Conflict(
-            "archive_integrity_failed", "档案文件与登记的摘要不一致，可能已被改动：已停止下载，并将该档案标记为待核查"
-        )
+    data = _intact(ctx, actor, record, actx.store.get(record.object_key, record.version_id))
     return Download(found, None, data)
 
 

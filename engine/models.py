@@ -41,6 +41,8 @@ class Instance(Base):
     definition_id: Mapped[int] = mapped_column(ForeignKey("process_definitions.id"), index=True)
     process_key: Mapped[str] = mapped_column(String(100), index=True)
     process_version: Mapped[int] = mapped_column(Integer)
+    # 受理编号: year and a gap-free sequence, e.g. 2026-000123, given in the start's transaction.
+    number: Mapped[str] = mapped_column(String(20), unique=True)
     title: Mapped[str] = mapped_column(String(300))
     status: Mapped[str] = mapped_column(String(20), index=True)
     unit_code: Mapped[str] = mapped_column(String(64), index=True)
@@ -126,3 +128,20 @@ class Attachment(Base):
     size: Mapped[int] = mapped_column(Integer)
     uploaded_by: Mapped[str] = mapped_column(String(100))
     uploaded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Draft(Base):
+    """A form saved before it is submitted: a new matter's application or a correction, with the
+    files already chosen (stored, not yet a matter's). One per person and form."""
+
+    __tablename__ = "drafts"
+    __table_args__ = (UniqueConstraint("owner_id", "subject"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    # "start:<process key>" or "task:<task id>"
+    subject: Mapped[str] = mapped_column(String(150))
+    title: Mapped[str] = mapped_column(String(300))
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    files: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

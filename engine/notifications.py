@@ -10,6 +10,12 @@ from kernel.actors import APPLICANT_DEPARTMENT, Actor
 from kernel.outbox import Handler, route
 from kernel.records import Notification, OutboxMessage
 
+# What a notification is about; the page header counts the unread ones by kind.
+TASK_KIND = "task"  # a new task in a department's inbox
+RETURNED_KIND = "returned"  # the applicant is asked to correct and resubmit
+FINISHED_KIND = "finished"  # the matter has ended
+URGE_KIND = "urge"  # a task is past its time limit
+
 
 def add_notification_once(session: Session, message: OutboxMessage, recipient: str, kind: str, text: str) -> None:
     exists = session.scalar(
@@ -27,26 +33,28 @@ def add_notification_once(session: Session, message: OutboxMessage, recipient: s
         )
 
 
+def _matter(title: str, number: str | None) -> str:
+    """A matter as a message names it: its 受理编号 and title (messages queued before numbers had none)."""
+    return f"{number}“{title}”" if number else f"“{title}”"
+
+
 def on_task_created(session: Session, message: OutboxMessage) -> None:
     p = message.payload
+    matter = _matter(p["instance_title"], p.get("number"))
     if p["department"] == APPLICANT_DEPARTMENT:
         add_notification_once(
-            session, message, f"unit:{p['unit_code']}", "task", f"您的事项“{p['instance_title']}”需要补正材料后重新提交"
+            session, message, f"unit:{p['unit_code']}", RETURNED_KIND, f"您的事项 {matter} 需要补正材料后重新提交"
         )
     else:
         add_notification_once(
-            session,
-            message,
-            f"department:{p['department']}",
-            "task",
-            f"新的待办：{p['title']}（{p['instance_title']}）",
+            session, message, f"department:{p['department']}", TASK_KIND, f"新的待办：{p['title']}（{matter}）"
         )
 
 
 def on_instance_finished(session: Session, message: OutboxMessage) -> None:
     p = message.payload
-    status = InstanceStatus(p["status"]).label
-    add_notification_once(session, message, f"unit:{p['unit_code']}", "finished", f"您的事项“{p['title']}”{status}")
+    text = f"您的事项 {_matter(p['title'], p.get('number'))} {InstanceStatus(p['status']).label}"
+    add_notification_once(session, message, f"unit:{p['unit_code']}", FINISHED_KIND, text)
 
 
 route("task.created", "notifications")

@@ -36,7 +36,7 @@ def find_overdue(session_factory: sessionmaker[Session], *, now: datetime | None
             for task in late:
                 task.overdue_at = now
                 instance = session.get(Instance, task.instance_id)
-                title = instance.title if instance else task.instance_id
+                title = f"{instance.number} {instance.title}" if instance else task.instance_id
                 recipient = f"user:{task.assignee_id}" if task.assignee_id else f"department:{task.department}"
                 if task.department == "applicant" and instance is not None:
                     recipient = f"unit:{instance.unit_code}"

@@ -108,6 +108,16 @@ class Notification(Base):
     read_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
+class NotificationRead(Base):
+    """That one user has read one notification: a department's notification is read person by person."""
+
+    __tablename__ = "notification_reads"
+
+    notification_id: Mapped[int] = mapped_column(ForeignKey("notifications.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    read_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
 class IdempotencyKey(Base):
     """A client's ``Idempotency-Key`` and the first answer it got, replayed to its retries for a day."""
 

@@ -21,17 +21,17 @@ DEPARTMENTS = {
 }
 
 ACCOUNTS = [
-    # username, display name, roles, departments, unit
-    ("applicant", "示范市数据资源服务中心 人事专员", ["applicant"], [], DEMO_UNIT),
-    ("applicant_frozen", "示范市职业技能培训中心 人事专员", ["applicant"], [], "demo-unit-004"),
-    ("bianban", "编办审批员", ["approver"], ["bianban"], None),
-    ("zuzhi", "组织部审批员", ["approver"], ["zuzhi"], None),
-    ("renshe", "人社局审批员", ["approver"], ["renshe"], None),
-    ("caizheng", "财政局审批员", ["approver"], ["caizheng"], None),
-    ("archivist", "档案管理员", ["archivist"], ["archives"], None),
-    ("bianwei1", "编委委员一", ["approver"], ["bianwei"], None),
-    ("bianwei2", "编委委员二", ["approver"], ["bianwei"], None),
-    ("bianwei3", "编委委员三", ["approver"], ["bianwei"], None),
+    # username, the person's name (what pages show), roles, departments, unit
+    ("applicant", "陈晓雯", ["applicant"], [], DEMO_UNIT),
+    ("applicant_frozen", "刘海燕", ["applicant"], [], "demo-unit-004"),
+    ("bianban", "王建国", ["approver"], ["bianban"], None),
+    ("zuzhi", "李敏", ["approver"], ["zuzhi"], None),
+    ("renshe", "张磊", ["approver"], ["renshe"], None),
+    ("caizheng", "赵丽华", ["approver"], ["caizheng"], None),
+    ("archivist", "孙静", ["archivist"], ["archives"], None),
+    ("bianwei1", "周志刚", ["approver"], ["bianwei"], None),
+    ("bianwei2", "吴秀兰", ["approver"], ["bianwei"], None),
+    ("bianwei3", "郑伟", ["approver"], ["bianwei"], None),
     ("admin", "系统管理员", ["admin"], [], None),
 ]
 

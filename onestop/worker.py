@@ -19,6 +19,7 @@ from celery import Celery
 from engine.overdue import find_overdue
 from kernel import clock
 from kernel.outbox import QUEUES, drain
+from onestop import file_queue
 from onestop.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -39,7 +40,7 @@ def broker_options(settings: Settings) -> dict[str, Any]:
     for sub in ("queue", "control"):
         (folder / sub).mkdir(parents=True, exist_ok=True)
     return {
-        "broker_url": "filesystem://",
+        "broker_url": f"{file_queue.SCHEME}://",
         "broker_transport_options": {
             "data_folder_in": str(folder / "queue"),
             "data_folder_out": str(folder / "queue"),

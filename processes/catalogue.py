@@ -161,6 +161,11 @@ class Catalogue:
         matter = self.get(key)
         return matter.title_of(data) if matter else None
 
+    def name_of(self, key: str) -> str:
+        """The kind of matter (新设机构一件事) that a process key stands for."""
+        matter = self.get(key)
+        return matter.title if matter else key
+
     def short_titles(self) -> dict[str, str]:
         return {m.key: m.short_title for m in self}
 

@@ -48,10 +48,13 @@ def list_instances(
     actor: CurrentActor,
     status: str | None = Query(default=None, max_length=20),
     process_key: str | None = Query(default=None, max_length=100),
+    q: str | None = Query(default=None, max_length=100, description="受理编号或事项名称中的文字"),
     limit: int = Query(default=50, ge=1, le=200),
     offset: int = Query(default=0, ge=0, le=1_000_000),
 ) -> dict[str, Any]:
-    return services.list_instances(ctx, actor, status=status, process_key=process_key, limit=limit, offset=offset)
+    return services.list_instances(
+        ctx, actor, status=status, process_key=process_key, search=q, limit=limit, offset=offset
+    )
 
 
 @router.get("/{instance_id}", response_model=InstanceOut, summary="事项详情：状态、数据、待办、历史")

@@ -28,6 +28,7 @@ def inbox(
     due_before: Day | None = None,
     overdue: bool = False,
     claimed: Literal["mine", "unclaimed"] | None = None,
+    q: str | None = Query(default=None, max_length=100, description="受理编号或事项名称中的文字"),
     limit: int = Query(default=50, ge=1, le=200),
     offset: int = Query(default=0, ge=0, le=1_000_000),
 ) -> list[dict[str, Any]]:
@@ -39,6 +40,7 @@ def inbox(
         due_before=due_before,
         overdue=overdue,
         claimed=claimed,
+        search=q,
         limit=limit,
         offset=offset,
     )

@@ -10,6 +10,7 @@ from starlette.datastructures import FormData
 
 from api.deps import RowId
 from api.web import charts, diagram
+from api.web.matter_lists import listed_matters
 from api.web.pages import DEPARTMENT_TEXT, Viewer, checked_form, engine_context, error_page, page
 from engine import services
 from engine.services.processes import process_detail
@@ -40,10 +41,8 @@ def admin_home(request: Request, actor: Viewer) -> Response:
     if (refused := refused_unless_admin(request, actor)) is not None:
         return refused
     ctx = engine_context(request)
-    status = request.query_params.get("status") or None
-    matter = request.query_params.get("matter") or None
     try:
-        listed = services.list_instances(ctx, actor, status=status, process_key=matter, limit=100)
+        matters, listing, params = listed_matters(request, actor)
     except DomainError as error:
         return error_page(request, actor, error)
     return page(
@@ -52,9 +51,9 @@ def admin_home(request: Request, actor: Viewer) -> Response:
         actor,
         processes=services.list_processes(ctx),
         incidents=services.list_incidents(ctx, actor),
-        matters=listed["items"],
-        status=status or "",
-        matter=matter or "",
+        matters=matters,
+        paging=listing,
+        params=params,
     )
 
 

@@ -14,6 +14,8 @@ from api.web import archive_exports
 from api.web.archive_query import FILTERS, form_params, parse_query
 from api.web.pages import Viewer, checked_form, engine_context, error_page, page
 from archive import service
+from engine import services
+from engine.services import users
 from kernel.errors import DomainError, ValidationFailed
 from storage.archive import RetentionClass
 
@@ -65,6 +67,33 @@ def record_page(request: Request, actor: Viewer, record_id: RowId) -> Response:
     except DomainError as error:
         return error_page(request, actor, error)
     return page(request, "archive_record.html", actor, record=record, matters=get_catalogue(request).short_titles())
+
+
+@router.get("/archive/records/{record_id}/dossier", response_class=HTMLResponse, response_model=None)
+def dossier_page(request: Request, actor: Viewer, record_id: RowId) -> Response:
+    """A dossier read as a page (and printed): the matter, its one submission, every decision, the
+    files, the documents and the handling record; the signed JSON stays downloadable."""
+    ctx = engine_context(request)
+    try:
+        found = service.read_dossier(get_archive(request), ctx, actor, record_id, request.query_params.get("reason"))
+    except DomainError as error:
+        return error_page(request, actor, error)
+    matter = found["manifest"].get("matter", {})
+    try:
+        schema = services.start_form(ctx, str(matter.get("process_key", "")))
+    except DomainError:
+        schema = {}
+    return page(
+        request,
+        "archive_dossier.html",
+        actor,
+        record=found["record"],
+        dossier=found["manifest"],
+        signed=found["signed"],
+        application_schema=schema,
+        matters=get_catalogue(request).short_titles(),
+        names=users.names_of(ctx, {str(e.get("actor", "")) for e in found["manifest"].get("audit", [])}),
+    )
 
 
 @router.post("/archive/records/{record_id}/verify", response_model=None)

@@ -23,6 +23,7 @@ FILTERS = (
     "date_to",
     "retention",
     "kind",
+    "instance",
 )
 LABELS = {
     "q": "全文",
@@ -36,6 +37,7 @@ LABELS = {
     "date_to": "日期至",
     "retention": "保管期限",
     "kind": "类别",
+    "instance": "同一事项",
     "flagged": "检测",
 }
 KINDS = {"document": "文书", "dossier": "案卷"}

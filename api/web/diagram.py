@@ -82,6 +82,11 @@ def _shape(node: Node, state: str, department: str | None) -> str:
     return body + _label(node.name, cx, cy - (6 if extra else 0), node.w - 8) + extra + title
 
 
+def _grouped(node: Node, state: str, department: str | None) -> str:
+    """The shape in a group that says its state, so the page can bring the current step into view."""
+    return f'<g data-state="{state or "none"}">{_shape(node, state, department)}</g>'
+
+
 def render(bpmn_xml: str, states: dict[str, str], departments: dict[str, str]) -> str:
     """The SVG markup; an empty string when the file carries no diagram."""
     root = etree.fromstring(bpmn_xml.encode())
@@ -109,8 +114,8 @@ def render(bpmn_xml: str, states: dict[str, str], departments: dict[str, str]) -
     width, height = max(all_x) - left + 20, max(all_y) - top + 60
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="{left:.0f} {top:.0f} {width:.0f} {height:.0f}" '
-        f'width="{width * 0.85:.0f}" height="{height * 0.85:.0f}" role="img" aria-label="办理进度图" '
-        'font-family="sans-serif">',  # readable size; the page scrolls sideways when it is wider
+        f'data-width="{width:.0f}" preserveAspectRatio="xMinYMin meet" role="img" aria-label="办理进度图" '
+        'font-family="sans-serif">',  # fitted to the page's width; the page zooms it
         '<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" '
         'orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#666"/></marker></defs>',
     ]
@@ -129,7 +134,7 @@ def render(bpmn_xml: str, states: dict[str, str], departments: dict[str, str]) -
         path = " ".join(f"{x:.0f},{y:.0f}" for x, y in points)
         parts.append(f'<polyline points="{path}" fill="none" stroke="#777" marker-end="url(#arrow)"/>')
     for node in nodes:
-        parts.append(_shape(node, states.get(node.id, ""), departments.get(node.id)))
+        parts.append(_grouped(node, states.get(node.id, ""), departments.get(node.id)))
     legend_y = top + height - 25
     for index, (state, text) in enumerate(LEGEND):
         x = left + 20 + index * 110

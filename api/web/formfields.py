@@ -175,10 +175,13 @@ def parse(schema: dict[str, Any], form: Mapping[str, str]) -> dict[str, Any]:
     return data
 
 
-def error_map(details: list[dict[str, Any]]) -> dict[str, str]:
-    """Server field errors keyed by form field name; form-wide ones under ""."""
+def error_map(details: Any) -> dict[str, str]:
+    """Server field errors keyed by form field name; form-wide ones under "". ``details`` is a
+    refusal's details: a list of field errors, or anything else (which names no field)."""
     out: dict[str, str] = {}
-    for error in details:
+    for error in details if isinstance(details, list) else []:
+        if not isinstance(error, dict):
+            continue
         name = str(error.get("path", "")).strip("/").replace("/", ".")
         out.setdefault(name, str(error.get("message", "")))
     return out

@@ -1,5 +1,6 @@
-"""The applicant's pages: home, starting a matter from its form, my matters, one matter
-(with its progress diagram), withdraw, and the files a matter carries."""
+"""The matter pages: home, my matters (with drafts), one matter (its identity, steps, diagram,
+submission, documents and record), its receipt, withdraw, and the files a matter carries.
+Starting a matter from its form is ``application_form``."""
 
 from __future__ import annotations
 
@@ -11,13 +12,12 @@ from starlette.concurrency import run_in_threadpool
 
 from api.deps import get_catalogue
 from api.downloads import attachment_headers
-from api.errors import status_of
-from api.web import diagram, formfields, session
+from api.web import diagram, flash, matter_view, session
+from api.web.matter_lists import listed_matters, with_units
 from api.web.pages import (
     DEPARTMENT_TEXT,
     SignInRequired,
     Viewer,
-    api_config,
     checked_form,
     engine_context,
     error_page,
@@ -25,14 +25,14 @@ from api.web.pages import (
     wants_html,
 )
 from api.web.tasks import with_sla
-from api.web.uploads import file_field, uploads_of
 from documents import records
 from engine import services
-from engine.services import progress
+from engine.services import drafts, progress
 from engine.services.attachments import attachment_for_download
 from engine.services.instances import start_refusal
-from kernel.actors import Actor
-from kernel.errors import DomainError, Forbidden, NotFound, ValidationFailed
+from kernel import clock
+from kernel.errors import DomainError, NotFound
+from registry.services import register
 
 router = APIRouter(include_in_schema=False)
 
@@ -58,7 +58,7 @@ def home(request: Request) -> Response | dict[str, Any]:
         ]
         refusal = start_refusal(ctx, actor)
         values["frozen"] = refusal.message if refusal else None
-        values["matters"] = services.list_instances(ctx, actor, limit=10)["items"]
+        values["matters"] = with_units(ctx, services.list_instances(ctx, actor, limit=10)["items"])
     if actor.departments and not actor.is_applicant:
         values["tasks"] = with_sla(services.inbox(ctx, actor, limit=10))
     return page(request, "home.html", actor, **values)
@@ -67,86 +67,11 @@ def home(request: Request) -> Response | dict[str, Any]:
 # -- applicant: start a matter, my matters, one matter -------------------------------------------------------
 
 
-@router.get("/matters/new/{key}", response_class=HTMLResponse, response_model=None)
-def new_matter(request: Request, actor: Viewer, key: str) -> HTMLResponse | RedirectResponse:
-    ctx = engine_context(request)
-    try:
-        if not actor.is_applicant:
-            raise Forbidden("applicant_only", "只有申请单位的经办人可以发起事项")
-        schema = services.start_form(ctx, key)
-        refusal = start_refusal(ctx, actor, key)  # a frozen unit, a matter out of season: told before filling in
-        if refusal is not None:
-            raise refusal
-    except DomainError as error:
-        return error_page(request, actor, error)
-    return _form_page(
-        request, actor, key, schema, schema.get("examples", [{}])[0] if request.query_params.get("example") else {}, {}
-    )
-
-
-def _form_page(
-    request: Request,
-    actor: Actor,
-    key: str,
-    schema: dict[str, Any],
-    data: dict[str, Any],
-    errors: dict[str, str],
-    status_code: int = 200,
-    message: str | None = None,
-) -> HTMLResponse:
-    config = api_config(request)
-    return page(
-        request,
-        "matter_form.html",
-        actor,
-        status_code=status_code,
-        key=key,
-        schema=schema,
-        groups=formfields.build(schema, data, errors),
-        form_error=message or errors.get(""),
-        **file_field(schema, config),
-    )
-
-
-@router.post("/matters/new/{key}", response_model=None)
-async def submit_matter(request: Request, actor: Viewer, key: str) -> Response:
-    ctx, config = engine_context(request), api_config(request)
-    store = request.app.state.attachments
-    form = await checked_form(request, actor, max_files=config.max_files, max_fields=2000)
-    if isinstance(form, Response):
-        return form
-    fields = {k: v for k, v in form.items() if isinstance(v, str)}
-    try:
-        if not actor.is_applicant:
-            raise Forbidden("applicant_only", "只有申请单位的经办人可以发起事项")
-        schema = services.start_form(ctx, key)
-        refusal = start_refusal(ctx, actor, key)  # a frozen unit, a matter out of season: told before filling in
-        if refusal is not None:
-            raise refusal
-    except DomainError as error:
-        return error_page(request, actor, error)
-    data = formfields.parse(schema, fields)
-    try:
-        async with uploads_of(form, config, store, ctx) as uploads:
-            started = await run_in_threadpool(
-                lambda: services.start(ctx, actor, process_key=key, data=data, uploads=uploads)
-            )
-    except ValidationFailed as refused:
-        errors = formfields.error_map(list(refused.details or []))
-        return _form_page(request, actor, key, schema, data, errors, status_code=422, message=refused.message)
-    except DomainError as error:
-        if status_of(error) in (413, 415):
-            files_error = {"files": error.message}
-            return _form_page(request, actor, key, schema, data, files_error, status_of(error), error.message)
-        return error_page(request, actor, error)
-    return RedirectResponse(f"/matters/{started['id']}", status_code=303)
-
-
 @router.get("/matters", response_class=HTMLResponse, response_model=None)
 def my_matters(request: Request, actor: Viewer) -> HTMLResponse | RedirectResponse:
-    ctx = engine_context(request)
-    listed = services.list_instances(ctx, actor, status=request.query_params.get("status") or None, limit=100)
-    return page(request, "matters.html", actor, matters=listed["items"])
+    matters, listing, params = listed_matters(request, actor)
+    saved = drafts.list_drafts(engine_context(request), actor) if actor.is_applicant else []
+    return page(request, "matters.html", actor, matters=matters, paging=listing, params=params, drafts=saved)
 
 
 @router.get("/matters/{instance_id}", response_class=HTMLResponse, response_model=None)
@@ -160,7 +85,45 @@ def matter(request: Request, actor: Viewer, instance_id: str) -> HTMLResponse | 
         return error_page(request, actor, error)
     names = {step: DEPARTMENT_TEXT.get(code, code) for step, code in where["departments"].items()}
     svg = diagram.render(where["bpmn_xml"], where["states"], names) if where["bpmn_xml"] else ""
-    return page(request, "matter.html", actor, matter=detail, documents=documents, diagram=svg)
+    return page(
+        request,
+        "matter.html",
+        actor,
+        matter=detail,
+        documents=documents,
+        diagram=svg,
+        steps=matter_view.step_list(where["steps"], detail),
+        history=matter_view.history_lines(detail),
+        **_identity(request, detail),
+    )
+
+
+def _identity(request: Request, detail: dict[str, Any]) -> dict[str, Any]:
+    """What names a matter on its pages: the applicant unit, the matter type and its form's titles."""
+    ctx = engine_context(request)
+    unit = register.unit_names(ctx, {detail["unit_code"]}).get(detail["unit_code"], detail["unit_code"])
+    try:
+        schema = services.start_form(ctx, detail["process_key"])
+    except DomainError:
+        schema = {}
+    return {
+        "unit_name": unit,
+        "matter_type": get_catalogue(request).name_of(detail["process_key"]),
+        "application_schema": schema,
+    }
+
+
+@router.get("/matters/{instance_id}/receipt", response_class=HTMLResponse, response_model=None)
+def receipt(request: Request, actor: Viewer, instance_id: str) -> HTMLResponse:
+    """受理回执: the printable proof of what was received, when, under which number, and by when
+    it is promised."""
+    ctx = engine_context(request)
+    try:
+        detail = services.get(ctx, actor, instance_id)
+    except DomainError as error:
+        return error_page(request, actor, error)
+    today = clock.today().isoformat()
+    return page(request, "receipt.html", actor, matter=detail, today=today, **_identity(request, detail))
 
 
 @router.post("/matters/{instance_id}/withdraw", response_model=None)
@@ -171,10 +134,11 @@ async def withdraw(request: Request, actor: Viewer, instance_id: str) -> Respons
         return form
     try:
         reason = str(form.get("reason", "")).strip() or None
-        await run_in_threadpool(lambda: services.withdraw(ctx, actor, instance_id, reason=reason))
+        stopped = await run_in_threadpool(lambda: services.withdraw(ctx, actor, instance_id, reason=reason))
     except DomainError as error:
         return error_page(request, actor, error)
-    return RedirectResponse(f"/matters/{instance_id}", status_code=303)
+    redirect = RedirectResponse(f"/matters/{instance_id}", status_code=303)
+    return flash.flash(request, redirect, "withdrawn", str(stopped.get("number") or ""))
 
 
 @router.get("/documents/{document_id}/download", response_model=None)

@@ -8,6 +8,7 @@ an action the user may not take gets an error page with its HTTP status.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from math import ceil
 from pathlib import Path
@@ -21,8 +22,19 @@ from starlette.datastructures import FormData
 
 from api.deps import get_catalogue, get_config, get_ctx
 from api.errors import RETRY_AFTER_SECONDS, request_validation, status_of, storage_unavailable, unavailable
-from api.web import session
-from engine.vocabulary import Decision, InstanceStatus, labels
+from api.web import flash, session
+from api.web.wording import (
+    ACTION_TEXT,
+    DECISION_TEXT,
+    DEPARTMENT_TEXT,
+    PLATFORM_RESULTS,
+    ROLE_TEXT,
+    STATUS_TEXT,
+    filesize,
+    opinion_text,
+    step_label,
+)
+from engine import services
 from kernel import clock
 from kernel.actors import Actor
 from kernel.errors import DomainError, NotFound
@@ -31,46 +43,45 @@ from storage.archive import StorageUnavailable
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 WEB_STATIC = Path(__file__).parent / "static"
 DUE_SOON = timedelta(days=2)
-
-STATUS_TEXT = labels(InstanceStatus)
-ROLE_TEXT = {"applicant": "申请单位经办人", "approver": "审批人员", "archivist": "档案管理员", "admin": "系统管理员"}
-DECISION_TEXT = labels(Decision)
-ACTION_TEXT = {
-    "start": "发起",
-    "submit": "提交申请",
-    "complete": "办理",
-    "claim": "签收",
-    "unclaim": "退回签收",
-    "withdraw": "撤回",
-    "cancel": "终止",
-    "incident": "发生异常",
-    "retry": "异常重试",
-    "document_issued": "出具文书",
-    "message": "文书已出具，事项办结",
-    "archive_ingest": "归档",
-    "publish": "公示",
-    "download_document": "下载文书",
-    "download_attachment": "下载附件",
-    "archive_view": "查阅档案",
-    "archive_download": "下载档案",
-}
-# What the platform's own operations leave in a matter's results; each matter's manifest labels its own.
-PLATFORM_RESULTS = {"documents": "出具的文书"}
-DEPARTMENT_TEXT = {
-    "applicant": "申请单位",
-    "bianban": "编办",
-    "zuzhi": "组织部",
-    "renshe": "人社局",
-    "caizheng": "财政局",
-    "bianwei": "编委",
-    "archives": "档案管理",
-    "parallel": "并联部门",
-}
+__all__ = ["ACTION_TEXT", "DECISION_TEXT", "DEPARTMENT_TEXT", "ROLE_TEXT", "STATUS_TEXT"]
 
 
 def page_count(total: int, size: int) -> int:
     """How many pages a list of ``total`` rows takes (at least one, for the empty list)."""
     return max(1, ceil(total / size))
+
+
+MAX_PAGE = 100_000
+
+
+def requested_page(request: Request) -> int:
+    """The ``page`` the address asks for: a number from 1, anything else is the first page."""
+    text = request.query_params.get("page", "")
+    return min(int(text), MAX_PAGE) if text.isdigit() and int(text) >= 1 else 1
+
+
+@dataclass(frozen=True)
+class Paging:
+    """One page of a list: which page, of how many, and where its rows start."""
+
+    current: int
+    size: int
+    total: int = 0
+
+    @property
+    def offset(self) -> int:
+        return (self.current - 1) * self.size
+
+    @property
+    def pages(self) -> int:
+        return page_count(self.total, self.size)
+
+    def of(self, total: int) -> Paging:
+        return Paging(self.current, self.size, total)
+
+
+def paging(request: Request, size: int = 20) -> Paging:
+    return Paging(requested_page(request), size)
 
 
 def _replace_page(params: Any, number: int) -> str:
@@ -101,12 +112,15 @@ def china_date(value: Any) -> str:
 TEMPLATES.env.filters["replace_page"] = _replace_page
 TEMPLATES.env.filters["china_time"] = china_time
 TEMPLATES.env.filters["china_date"] = china_date
+TEMPLATES.env.filters["filesize"] = filesize
 TEMPLATES.env.globals.update(
     status_text=STATUS_TEXT,
     role_text=ROLE_TEXT,
     decision_text=DECISION_TEXT,
     action_text=ACTION_TEXT,
     department_name=lambda code: DEPARTMENT_TEXT.get(code, code),
+    step_label=step_label,
+    opinion_text=opinion_text,
 )
 
 
@@ -121,8 +135,24 @@ def page(request: Request, template: str, actor: Actor | None, status_code: int 
         "actor": actor,
         "csrf": session.csrf_for(token) if token and actor else "",
         "result_text": {**PLATFORM_RESULTS, **get_catalogue(request).result_labels()},
+        "counts": header_counts(request, actor),
+        "flash": flash.pending(request),
     }
-    return TEMPLATES.TemplateResponse(request, template, {**shared, **values}, status_code=status_code)
+    answer = TEMPLATES.TemplateResponse(request, template, {**shared, **values}, status_code=status_code)
+    flash.consumed(request, answer)
+    return answer
+
+
+def header_counts(request: Request, actor: Actor | None) -> dict[str, int]:
+    """What the header counts for the signed-in person: open tasks (待办), unread returns (退回)
+    and ends (办结), and all unread notifications."""
+    if actor is None:
+        return {}
+    ctx = engine_context(request)
+    counts = services.notification_counts(ctx, actor)
+    if actor.departments or actor.is_applicant:
+        counts["tasks"] = services.inbox_total(ctx, actor, services.InboxFilter())
+    return counts
 
 
 def error_page(request: Request, actor: Actor | None, error: DomainError) -> HTMLResponse:

@@ -7,7 +7,7 @@ from fastapi.responses import HTMLResponse
 
 from api.deps import RowId
 from api.web import session
-from api.web.pages import engine_context, error_page, page, page_count
+from api.web.pages import Paging, engine_context, error_page, page
 from kernel.errors import DomainError
 from registry.services import publicity
 
@@ -22,8 +22,8 @@ def board_page(
 ) -> HTMLResponse:
     ctx = engine_context(request)
     board = publicity.board(ctx, text=q, page=page_number)
-    pages = page_count(board["total"], board["page_size"])
-    return page(request, "publicity.html", session.current_actor(ctx, request), board=board, q=q, pages=pages)
+    listing = Paging(board["page"], board["page_size"], board["total"])
+    return page(request, "publicity.html", session.current_actor(ctx, request), board=board, q=q, paging=listing)
 
 
 @router.get("/gongshi/{publication_id}", response_class=HTMLResponse, response_model=None)

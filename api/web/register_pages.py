@@ -14,7 +14,7 @@ from starlette.datastructures import UploadFile
 from api.errors import status_of
 from api.web import formfields
 from api.web.admin_pages import admin_form, refused_unless_admin
-from api.web.pages import Viewer, engine_context, error_page, page, page_count
+from api.web.pages import Paging, Viewer, engine_context, error_page, page
 from kernel.actors import Actor
 from kernel.errors import DomainError, ValidationFailed
 from kernel.numbers import whole_number
@@ -112,8 +112,7 @@ def _unit_page(request: Request, actor: Actor, code: str, status_code: int = 200
         unit=unit,
         totals=totals(unit["figures"]),
         staff=staff,
-        current=current,
-        pages=page_count(staff["total"], PAGE_SIZE),
+        paging=Paging(current, PAGE_SIZE, staff["total"]),
         est_types=EST_TYPES,
         state_colour=STATE_COLOUR,
         **{"quota_errors": {}, "quota": {}, **values},

@@ -11,7 +11,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from api.web import formfields
+from api.web import correction, flash
+from api.web.drafting import keep_for_next_try, kept_files
+from api.web.matter_lists import with_units
 from api.web.pages import (
     DUE_SOON,
     Viewer,
@@ -20,17 +22,21 @@ from api.web.pages import (
     engine_context,
     error_page,
     page,
+    paging,
 )
 from api.web.uploads import file_field, uploads_of
+from api.web.wording import stock_opinions
 from engine import services
 from engine.context import EngineContext
+from engine.services import drafts
 from engine.vocabulary import Decision
 from kernel import clock
 from kernel.actors import Actor
 from kernel.errors import DomainError, Forbidden, ValidationFailed
+from registry.services import register
 
 router = APIRouter(include_in_schema=False)
-INBOX_FILTERS = ("matter", "due_before", "overdue", "claimed")
+INBOX_FILTERS = ("q", "matter", "due_before", "overdue", "claimed")
 
 
 # -- approvers: inbox and a task ------------------------------------------------------------------------------
@@ -42,23 +48,27 @@ def inbox(request: Request, actor: Viewer) -> Response:
 
 
 def _inbox_page(request: Request, actor: Actor, batch: dict[str, Any] | None = None) -> Response:
-    """The inbox with its filters: matter, due by a date, overdue only, claimed."""
+    """The inbox with its filters, all kept in the address: words of the 受理编号, title or
+    applicant unit; matter; due by a date; overdue only; claimed. Twenty rows a page."""
     ctx = engine_context(request)
     params = {k: v for k, v in request.query_params.items() if k in INBOX_FILTERS and v}
     try:
         due_before = date.fromisoformat(params["due_before"]) if "due_before" in params else None
     except ValueError:
         due_before, params["due_before_error"] = None, "日期应为 YYYY-MM-DD"
+    search = params.get("q", "").strip()[:100] or None
+    wanted = services.InboxFilter(
+        process_key=params.get("matter"),
+        due_before=due_before,
+        overdue=params.get("overdue") == "1",
+        claimed=params.get("claimed"),
+        search=search,
+        unit_codes=register.units_named(ctx, search) if search else (),
+    )
+    listing = paging(request)
     try:
-        tasks = services.inbox(
-            ctx,
-            actor,
-            process_key=params.get("matter"),
-            due_before=due_before,
-            overdue=params.get("overdue") == "1",
-            claimed=params.get("claimed"),
-            limit=200,
-        )
+        listing = listing.of(services.inbox_total(ctx, actor, wanted))
+        tasks = services.find_tasks(ctx, actor, wanted, limit=listing.size, offset=listing.offset)
     except DomainError as error:
         return error_page(request, actor, error)
     status = 422 if "due_before_error" in params else 200
@@ -67,10 +77,11 @@ def _inbox_page(request: Request, actor: Actor, batch: dict[str, Any] | None = N
         "inbox.html",
         actor,
         status_code=status,
-        tasks=with_sla(tasks),
+        tasks=with_units(ctx, with_sla(tasks)),
         params=params,
         processes=services.list_processes(ctx),
         batch=batch,
+        paging=listing,
     )
 
 
@@ -115,7 +126,8 @@ async def _claiming(
     except DomainError as error:
         return error_page(request, actor, error)
     back = "/inbox" if form.get("back") == "inbox" else f"/tasks/{task_id}"
-    return RedirectResponse(back, status_code=303)
+    said = "claimed" if action is services.claim else "unclaimed"
+    return flash.flash(request, RedirectResponse(back, status_code=303), said)
 
 
 def with_sla(tasks: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -137,16 +149,39 @@ def task_page(request: Request, actor: Viewer, task_id: str) -> HTMLResponse | R
             raise Forbidden("not_your_task", "该任务不属于您所在的部门或角色")
     except DomainError as error:
         return error_page(request, actor, error)
+    draft = drafts.get(ctx, actor, drafts.task_subject(task_id))  # what this person left here, files included
     if task["role"] == "applicant":  # returned for correction: the one submission, prefilled
-        return _correction_page(request, actor, task, task["prefill"], {})
+        return correction.page_of(request, actor, task, draft["data"] if draft else task["prefill"], {}, draft=draft)
+    said = draft["data"] if draft else {}
+    return _task_page(request, actor, task, decision=said.get("decision"), opinion=said.get("opinion", ""), draft=draft)
+
+
+def _task_page(
+    request: Request,
+    actor: Actor,
+    task: dict[str, Any],
+    *,
+    status_code: int = 200,
+    form_error: str | None = None,
+    decision: str | None = None,
+    opinion: str = "",
+    draft: dict[str, Any] | None = None,
+) -> HTMLResponse:
+    """A task with its dossier and decision form; after a refusal the decision and opinion come back
+    as they were chosen (a refused return must not turn into an approval)."""
+    ctx = engine_context(request)
     return page(
         request,
         "task.html",
         actor,
+        status_code=status_code,
         task=task,
-        form_error=None,
-        decision=None,
-        opinion="",
+        form_error=form_error,
+        decision=decision,
+        opinion=opinion,
+        stock_opinions=stock_opinions(task["department"]),
+        draft=draft,
+        unit_name=register.unit_names(ctx, {task["unit_code"]}).get(task["unit_code"], task["unit_code"]),
         application_schema=_application_schema(ctx, task),
         **_decision_files(request, task),
     )
@@ -156,28 +191,6 @@ def _decision_files(request: Request, task: dict[str, Any]) -> dict[str, Any]:
     """The file field of a decision whose form takes attachments (e.g. 编办's scan of another authority's 批复)."""
     schema = task.get("form_schema") or {}
     return {**file_field(schema, api_config(request)), "files_help": schema.get("description") or ""}
-
-
-def _correction_page(
-    request: Request,
-    actor: Actor,
-    task: dict[str, Any],
-    data: dict[str, Any],
-    errors: dict[str, str],
-    status_code: int = 200,
-    message: str | None = None,
-) -> HTMLResponse:
-    schema = task.get("form_schema") or {}
-    return page(
-        request,
-        "correction.html",
-        actor,
-        status_code=status_code,
-        task=task,
-        schema=schema,
-        groups=formfields.build(schema, data, errors),
-        form_error=message or errors.get(""),
-    )
 
 
 def _application_schema(ctx: EngineContext, task: dict[str, Any]) -> dict[str, Any]:
@@ -194,39 +207,46 @@ async def decide(request: Request, actor: Viewer, task_id: str) -> Response:
     form = await checked_form(request, actor, max_files=config.max_files, max_fields=2000)
     if isinstance(form, Response):
         return form
-    decision, opinion = str(form.get("decision", "")), str(form.get("opinion", ""))
-    data: dict[str, Any] = {}
     try:
-        async with uploads_of(form, config, request.app.state.attachments, ctx) as uploads:
-            if decision == Decision.SUBMIT:  # a corrected submission: the form is the data
-                task = services.get_task(ctx, actor, task_id)
-                fields = {k: v for k, v in form.items() if isinstance(v, str)}
-                data = formfields.parse(task.get("form_schema") or {}, fields)
-                kept = (task.get("prefill") or {}).get("attachments")
-                if kept:
-                    data["attachments"] = kept  # files sent with the first submission stay with the matter
-            result = await run_in_threadpool(
-                lambda: services.complete(
-                    ctx, actor, task_id, decision=decision, opinion=opinion or None, data=data, uploads=uploads
-                )
-            )
-    except ValidationFailed as refused:
         task = services.get_task(ctx, actor, task_id)
-        if task["role"] == "applicant":
-            errors = formfields.error_map(list(refused.details or []))
-            return _correction_page(request, actor, task, data, errors, 422, refused.message)
-        return page(
-            request,
-            "task.html",
-            actor,
-            status_code=422,
-            task=task,
-            form_error=refused.message,
-            decision=decision,  # the choice stays as made: a refused return must not turn into an approval
-            opinion=opinion,
-            application_schema=_application_schema(ctx, task),
-            **_decision_files(request, task),
-        )
     except DomainError as error:
         return error_page(request, actor, error)
-    return RedirectResponse(f"/matters/{result['id']}" if actor.is_applicant else "/inbox", status_code=303)
+    if task["role"] == "applicant":  # a corrected submission: the form is the data
+        return await correction.resubmit(request, actor, task, form)
+    decision, opinion = str(form.get("decision", "")), str(form.get("opinion", "")).strip()
+    opinion = opinion or str(form.get("stock", "")).strip()[:2000]  # a stock opinion chosen without script
+    subject, keep = drafts.task_subject(task_id), kept_files(form)
+    try:
+        async with uploads_of(form, config, request.app.state.attachments, ctx) as uploads:
+            try:
+                files = drafts.files_kept(ctx, actor, subject, keep)
+                result = await run_in_threadpool(
+                    lambda: services.complete(
+                        ctx,
+                        actor,
+                        task_id,
+                        decision=decision,
+                        opinion=opinion or None,
+                        data={},
+                        uploads=[*files, *uploads],
+                    )
+                )
+            except ValidationFailed as refused:  # the choice, the opinion and the files stay as they were
+                said = {"decision": decision, "opinion": opinion}
+                kept = await keep_for_next_try(ctx, actor, subject, task["title"], said, keep, uploads)
+                return _task_page(
+                    request,
+                    actor,
+                    task,
+                    status_code=422,
+                    form_error=refused.message,
+                    decision=decision,
+                    opinion=opinion,
+                    draft=kept,
+                )
+    except DomainError as error:
+        return error_page(request, actor, error)
+    await run_in_threadpool(drafts.discard, ctx, actor, subject)
+    if decision == Decision.RETURN:
+        return flash.flash(request, RedirectResponse("/inbox", status_code=303), "returned", result["number"])
+    return flash.flash(request, RedirectResponse("/inbox", status_code=303), "decided", decision)

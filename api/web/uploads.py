@@ -6,7 +6,7 @@ accept the same types and sizes and say so in the same words.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -37,18 +37,25 @@ def file_field(schema: dict[str, Any], config: ApiConfig) -> dict[str, Any]:
 
 @asynccontextmanager
 async def uploads_of(
-    form: FormData, config: ApiConfig, store: LocalAttachmentStore, ctx: EngineContext
+    form: FormData,
+    config: ApiConfig,
+    store: LocalAttachmentStore,
+    ctx: EngineContext,
+    inputs: Mapping[str, Mapping[str, str]] | None = None,
 ) -> AsyncIterator[list[dict[str, Any]]]:
-    """The references of the files chosen in the ``files`` input, each checked and stored.
-    If the block refuses the submission, the files it stored (and no record refers to) go again."""
+    """The references of the files chosen in the file inputs, each checked and stored; ``inputs``
+    names the inputs with what each file of one carries (a correction item's ``item`` and
+    ``replaces``), by default the one ``files`` input. If the block refuses the submission, the
+    files it stored (and no record or draft refers to) go again."""
     stored = Submission({}, {})
     try:
-        for upload in form.getlist("files"):
-            if isinstance(upload, UploadFile) and upload.filename:
-                ref, created = store_upload(upload, config, store)
-                stored.uploads.append(ref)
-                if created:
-                    stored.created.append(str(ref["sha256"]))
+        for field, tags in (inputs or {"files": {}}).items():
+            for upload in form.getlist(field):
+                if isinstance(upload, UploadFile) and upload.filename:
+                    ref, created = store_upload(upload, config, store)
+                    stored.uploads.append({**ref, **{k: v for k, v in tags.items() if v}})
+                    if created:
+                        stored.created.append(str(ref["sha256"]))
         yield stored.uploads
     except BaseException:
         await stored.discard_new_files(ctx, store)

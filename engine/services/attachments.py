@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.context import EngineContext
-from engine.models import Attachment, Instance
+from engine.models import Attachment, Draft, Instance
 from engine.services.access import visible_instance
 from kernel import audit
 from kernel.actors import Actor
@@ -23,8 +23,12 @@ from kernel.db import utcnow
 from kernel.errors import NotFound, ValidationFailed
 
 
-def _ref(row: Attachment) -> dict[str, Any]:
-    return {"name": row.name, "sha256": row.sha256, "size": row.size, "content_type": row.content_type}
+def _ref(row: Attachment, item: Any = None) -> dict[str, Any]:
+    """The trusted reference; ``item`` names the correction request a file answers (补正项), if any."""
+    ref = {"name": row.name, "sha256": row.sha256, "size": row.size, "content_type": row.content_type}
+    if isinstance(item, str) and item.strip():
+        ref["item"] = item.strip()[:200]
+    return ref
 
 
 def resolve(
@@ -50,7 +54,7 @@ def resolve(
                 "附件引用无效：只能保留本事项已上传的附件，或随本次提交上传新文件",
                 {"sha256": sha},
             )
-        result[row.sha256] = _ref(row)
+        result[row.sha256] = _ref(row, ref.get("item"))
     for upload in uploads:
         row = known.get(upload["sha256"])
         if row is None:
@@ -64,7 +68,10 @@ def resolve(
             )
             session.add(row)
             known[row.sha256] = row
-        result[row.sha256] = _ref(row)
+        replaced = upload.get("replaces")
+        if isinstance(replaced, str):
+            result.pop(replaced, None)  # the new file stands in for the one the department found wanting
+        result[row.sha256] = _ref(row, upload.get("item"))
     return list(result.values())
 
 
@@ -94,7 +101,13 @@ def unreferenced(ctx: EngineContext, shas: list[str]) -> list[str]:
         return []
     with ctx.reading() as session:
         used = set(session.scalars(select(Attachment.sha256).where(Attachment.sha256.in_(shas))))
+        used |= files_in_drafts(session)
     return [sha for sha in shas if sha not in used]
+
+
+def files_in_drafts(session: Session) -> set[str]:
+    """Every file a draft holds (chosen, stored, not yet a matter's): the sweep leaves these alone."""
+    return {f["sha256"] for files in session.scalars(select(Draft.files)) for f in files or []}
 
 
 ORPHAN_GRACE = timedelta(hours=24)

@@ -6,6 +6,7 @@ import uuid
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from engine.context import EngineContext
 from engine.definitions import latest_definition
@@ -15,9 +16,12 @@ from engine.services.access import instance_visibility, lock_instance, visible_i
 from engine.services.completion import complete_task
 from engine.vocabulary import FINAL_STATUSES, Decision, TaskStatus
 from engine.workflow_store import SERIALIZER_VERSION
-from kernel import audit
+from kernel import audit, clock
 from kernel.actors import Actor
 from kernel.errors import Conflict, DomainError, Forbidden, ValidationFailed
+from kernel.sequences import next_number
+
+ACCEPTANCE_SEQUENCE = "acceptance"
 
 
 def start_refusal(ctx: EngineContext, actor: Actor, process_key: str = "") -> DomainError | None:
@@ -59,6 +63,7 @@ def start(
             definition_id=definition.id,
             process_key=definition.key,
             process_version=definition.version,
+            number=acceptance_number(session),
             title=_title(ctx, definition, data),
             status=stepping.RUNNING,
             unit_code=actor.unit_code or "",
@@ -97,6 +102,17 @@ def start(
         return views.instance_detail(session, instance, ctx.calendar)
 
 
+def acceptance_number(session: Session) -> str:
+    """受理编号: per year (China time) and gap-free, as the sequences table hands numbers out in
+    commit order; a refused start rolls its number back."""
+    year = clock.today().year
+    return format_number(year, next_number(session, ACCEPTANCE_SEQUENCE, year))
+
+
+def format_number(year: int, serial: int) -> str:
+    return f"{year}-{serial:06d}"
+
+
 def _title(ctx: EngineContext, definition: ProcessDefinition, data: dict[str, Any]) -> str:
     """The matter's title from its data as its manifest words it, else the process's name."""
     title = ctx.matter_title(definition.key, data) if ctx.matter_title else None
@@ -114,18 +130,33 @@ def list_instances(
     *,
     status: str | None = None,
     process_key: str | None = None,
+    search: str | None = None,
+    unit_codes: tuple[str, ...] = (),
     limit: int = 50,
     offset: int = 0,
 ) -> dict[str, Any]:
+    """One page of the matters the actor sees, newest first; ``search`` matches the 受理编号 or title
+    (or the matter is of one of ``unit_codes``), and each item names the steps it stands at."""
     with ctx.reading() as session:
         query = select(Instance).where(instance_visibility(actor))
         if status:
             query = query.where(Instance.status == status)
         if process_key:
             query = query.where(Instance.process_key == process_key)
+        if search and search.strip():
+            word = search.strip()
+            query = query.where(
+                Instance.number.contains(word, autoescape=True) | Instance.title.contains(word, autoescape=True)
+            )
         total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-        rows = session.scalars(query.order_by(Instance.created_at.desc()).limit(limit).offset(offset))
-        return {"total": total, "items": [views.instance_summary(i, ctx.calendar) for i in rows]}
+        rows = list(
+            session.scalars(query.order_by(Instance.created_at.desc(), Instance.id).limit(limit).offset(offset))
+        )
+        steps = views.current_steps(session, [i.id for i in rows])
+        return {
+            "total": total,
+            "items": [{**views.instance_summary(i, ctx.calendar), "steps": steps.get(i.id, [])} for i in rows],
+        }
 
 
 def withdraw(ctx: EngineContext, actor: Actor, instance_id: str, *, reason: str | None = None) -> dict[str, Any]:

@@ -48,4 +48,23 @@ def progress(ctx: EngineContext, actor: Actor, instance_id: str) -> dict[str, An
             ctx.store.remember(instance.id, instance.row_version, live)  # only read: keep it cached
         definition = session.get(ProcessDefinition, instance.definition_id)
         departments = {name: info.department for name, info in compiled.user_tasks.items()}
-        return {"bpmn_xml": definition.bpmn_xml if definition else "", "states": states, "departments": departments}
+        return {
+            "bpmn_xml": definition.bpmn_xml if definition else "",
+            "states": states,
+            "departments": departments,
+            "steps": _steps(live.workflow, compiled.user_tasks, states),
+        }
+
+
+def _steps(workflow: Any, user_tasks: dict[str, Any], states: dict[str, str]) -> list[dict[str, Any]]:
+    """The human steps on the path taken and predicted, in the order the workflow meets them
+    (a branch not taken, or not yet decided, is left out)."""
+    seen: list[str] = []
+    for task in workflow.get_tasks():
+        name = str(task.task_spec.name)
+        if name in user_tasks and name in states and name not in seen:
+            seen.append(name)
+    return [
+        {"name": n, "title": user_tasks[n].title, "department": user_tasks[n].department, "state": states[n]}
+        for n in seen
+    ]

@@ -108,7 +108,13 @@ def finish(ctx: EngineContext, session: Session, instance: Instance, status: str
     outbox.emit(
         session,
         "instance.finished",
-        {"instance_id": instance.id, "status": status, "unit_code": instance.unit_code, "title": instance.title},
+        {
+            "instance_id": instance.id,
+            "status": status,
+            "unit_code": instance.unit_code,
+            "title": instance.title,
+            "number": instance.number,
+        },
     )
     for hook in ctx.end_hooks:
         hook(session, instance)
@@ -176,6 +182,7 @@ def sync_projection(ctx: EngineContext, session: Session, loaded: Loaded, *, not
                     "unit_code": instance.unit_code,
                     "title": info.title,
                     "instance_title": instance.title,
+                    "number": instance.number,
                 },
             )
     loaded.open_tasks = sorted([*still_open, *created], key=lambda t: (as_utc(t.created_at), t.id))

@@ -3,10 +3,11 @@ of routine steps."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import Select, func, or_, select, update
 
 from engine.context import EngineContext
 from engine.models import Instance, Task
@@ -24,6 +25,53 @@ MAX_BATCH = 50
 ROUTINE_OPINION = "同意"
 
 
+@dataclass(frozen=True)
+class InboxFilter:
+    """What narrows an inbox; ``search`` matches the 受理编号 or the matter's title, and any of
+    ``unit_codes`` (the edge resolves a unit's name to its codes)."""
+
+    state: str = TaskStatus.OPEN
+    process_key: str | None = None
+    due_before: date | None = None
+    overdue: bool = False
+    claimed: str | None = None
+    search: str | None = None
+    unit_codes: tuple[str, ...] = ()
+
+    def checked(self) -> InboxFilter:
+        if self.state not in set(TaskStatus):
+            raise ValidationFailed("invalid_filter", f"任务状态应为：{'、'.join(TaskStatus)}")
+        if self.claimed is not None and self.claimed not in CLAIM_FILTERS:
+            raise ValidationFailed("invalid_filter", "签收状态应为 mine（我签收的）或 unclaimed（未签收）")
+        return self
+
+
+def _inbox_query(actor: Actor, wanted: InboxFilter) -> Select[Task, Instance]:
+    query = (
+        select(Task, Instance)
+        .join(Instance, Instance.id == Task.instance_id)
+        .where(Task.state == wanted.state, task_inbox_condition(actor))
+    )
+    if wanted.process_key:
+        query = query.where(Task.process_key == wanted.process_key)
+    if wanted.due_before is not None:
+        end_of_day = clock.start_of(wanted.due_before + timedelta(days=1))
+        query = query.where(Task.due_at < end_of_day)
+    if wanted.overdue:
+        query = query.where(Task.overdue_at.is_not(None))
+    if wanted.claimed == "mine":
+        query = query.where(Task.assignee_id == actor.user_id)
+    elif wanted.claimed == "unclaimed":
+        query = query.where(Task.assignee_id.is_(None))
+    if wanted.search:
+        word = wanted.search.strip()
+        matches = [Instance.number.contains(word, autoescape=True), Instance.title.contains(word, autoescape=True)]
+        if wanted.unit_codes:
+            matches.append(Instance.unit_code.in_(wanted.unit_codes))
+        query = query.where(or_(*matches))
+    return query
+
+
 def inbox(
     ctx: EngineContext,
     actor: Actor,
@@ -33,51 +81,52 @@ def inbox(
     due_before: date | None = None,
     overdue: bool = False,
     claimed: str | None = None,
+    search: str | None = None,
+    unit_codes: tuple[str, ...] = (),
     limit: int = 50,
     offset: int = 0,
 ) -> list[dict[str, Any]]:
     """The actor's tasks, overdue first and then by due date; each says whether
     it is a routine step that may be approved in a batch."""
-    if state not in set(TaskStatus):
-        raise ValidationFailed("invalid_filter", f"任务状态应为：{'、'.join(TaskStatus)}")
-    if claimed is not None and claimed not in CLAIM_FILTERS:
-        raise ValidationFailed("invalid_filter", "签收状态应为 mine（我签收的）或 unclaimed（未签收）")
+    wanted = InboxFilter(state, process_key, due_before, overdue, claimed, search, unit_codes)
+    return find_tasks(ctx, actor, wanted, limit=limit, offset=offset)
+
+
+def find_tasks(
+    ctx: EngineContext, actor: Actor, wanted: InboxFilter, *, limit: int = 50, offset: int = 0
+) -> list[dict[str, Any]]:
+    """One page of the inbox ``wanted`` narrows (see ``inbox``)."""
+    wanted = wanted.checked()
     with ctx.reading() as session:
         query = (
-            select(Task, Instance.definition_id, Instance.title)
-            .join(Instance, Instance.id == Task.instance_id)
-            .where(Task.state == state, task_inbox_condition(actor))
-        )
-        if process_key:
-            query = query.where(Task.process_key == process_key)
-        if due_before is not None:
-            end_of_day = clock.start_of(due_before + timedelta(days=1))
-            query = query.where(Task.due_at < end_of_day)
-        if overdue:
-            query = query.where(Task.overdue_at.is_not(None))
-        if claimed == "mine":
-            query = query.where(Task.assignee_id == actor.user_id)
-        elif claimed == "unclaimed":
-            query = query.where(Task.assignee_id.is_(None))
-        query = (
-            query.order_by(Task.overdue_at.is_(None), Task.due_at.is_(None), Task.due_at, Task.created_at)
+            _inbox_query(actor, wanted)
+            .order_by(Task.overdue_at.is_(None), Task.due_at.is_(None), Task.due_at, Task.created_at, Task.id)
             .limit(limit)
             .offset(offset)
         )
-        rows = session.execute(query).all()
-        summaries = views.task_summaries(session, [task for task, _, _ in rows], ctx.calendar)
-        for summary, (task, definition_id, title) in zip(summaries, rows, strict=True):
-            info = ctx.specs.get(session, definition_id).user_tasks.get(task.spec_name)
+        rows = session.execute(query).tuples().all()
+        names = views.people(session, {task.assignee_id for task, _ in rows})
+        summaries = []
+        for task, matter in rows:
+            summary = views.task_summary(task, matter, names, ctx.calendar)
+            info = ctx.specs.get(session, matter.definition_id).user_tasks.get(task.spec_name)
             summary["routine"] = bool(info and info.routine)
-            summary["instance_title"] = title
+            summaries.append(summary)
         return summaries
+
+
+def inbox_total(ctx: EngineContext, actor: Actor, wanted: InboxFilter) -> int:
+    """How many tasks the same filter finds, for a paged list."""
+    with ctx.reading() as session:
+        query = _inbox_query(actor, wanted.checked())
+        return session.scalar(select(func.count()).select_from(query.subquery())) or 0
 
 
 def get_task(ctx: EngineContext, actor: Actor, task_id: str) -> dict[str, Any]:
     with ctx.reading() as session:
         task, instance = visible_task(session, actor, task_id)
         form = ctx.forms.get(task.form_key) if task.form_key else None
-        detail = views.task_summaries(session, [task], ctx.calendar)[0]
+        detail = views.task_summaries(session, [task], ctx.calendar, instance)[0]
         dossier = views.dossier(session, instance)
         info = ctx.specs.get(session, instance.definition_id).user_tasks.get(task.spec_name)
         recusal = must_recuse(actor, task, instance)
@@ -89,6 +138,7 @@ def get_task(ctx: EngineContext, actor: Actor, task_id: str) -> dict[str, Any]:
             "form_schema": form.schema if form else None,
             "decisions": [Decision.SUBMIT] if task.role == "applicant" else list(info.decisions if info else ()),
             "opinions": views.opinions(session, instance.id),
+            "changes": views.resubmission_changes(session, instance.id) if task.role != "applicant" else None,
             "can_complete": task.state == TaskStatus.OPEN
             and actor.can_act_for(task.department, task.role)
             and task.assignee_id in (None, actor.user_id)
@@ -102,7 +152,7 @@ def claim(ctx: EngineContext, actor: Actor, task_id: str) -> dict[str, Any]:
         task, instance = visible_task(session, actor, task_id)
         check_may_complete(actor, task, instance)
         if task.assignee_id == actor.user_id:
-            return views.task_summaries(session, [task], ctx.calendar)[0]
+            return views.task_summaries(session, [task], ctx.calendar, instance)[0]
         claimed = session.execute(
             update(Task)
             .where(Task.id == task.id, Task.assignee_id.is_(None), Task.state == TaskStatus.OPEN)
@@ -112,7 +162,7 @@ def claim(ctx: EngineContext, actor: Actor, task_id: str) -> dict[str, Any]:
             raise Conflict("task_claimed_by_other", "该任务已由他人签收")
         session.refresh(task)
         audit.record_unchanged(session, actor=actor.username, action="claim", instance=instance, task_id=task.id)
-        return views.task_summaries(session, [task], ctx.calendar)[0]
+        return views.task_summaries(session, [task], ctx.calendar, instance)[0]
 
 
 def unclaim(ctx: EngineContext, actor: Actor, task_id: str) -> dict[str, Any]:
@@ -126,7 +176,7 @@ def unclaim(ctx: EngineContext, actor: Actor, task_id: str) -> dict[str, Any]:
             raise Forbidden("not_your_task", "只能退回本人签收的任务")
         task.assignee_id = None
         audit.record_unchanged(session, actor=actor.username, action="unclaim", instance=instance, task_id=task.id)
-        return views.task_summaries(session, [task], ctx.calendar)[0]
+        return views.task_summaries(session, [task], ctx.calendar, instance)[0]
 
 
 def complete(

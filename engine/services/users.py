@@ -15,6 +15,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from engine.context import EngineContext
+from engine.services.views import display_names
 from kernel import audit, throttle
 from kernel.accounts import (
     ApiToken,
@@ -30,6 +31,12 @@ from kernel.db import utcnow
 from kernel.errors import Conflict, Forbidden, NotFound, ValidationFailed
 
 USERNAME = re.compile(r"^[a-z][a-z0-9_.-]{2,63}$")
+
+
+def names_of(ctx: EngineContext, usernames: set[str]) -> dict[str, str]:
+    """People's names for the usernames a record keeps (an archived dossier's audit trail)."""
+    with ctx.reading() as session:
+        return display_names(session, usernames)
 
 
 def _admin(actor: Actor) -> None:

@@ -16,28 +16,42 @@ from kernel.calendar import WorkCalendar, provisional
 from kernel.records import Incident
 
 
-def _usernames(session: Session, ids: set[int | None]) -> dict[int, str]:
+def people(session: Session, ids: set[int | None]) -> dict[int, tuple[str, str]]:
+    """Username and display name by user id: the API keeps the username, pages show the name."""
     wanted = {i for i in ids if i is not None}
     if not wanted:
         return {}
-    return dict(session.execute(select(User.id, User.username).where(User.id.in_(wanted))).tuples().all())
+    rows = session.execute(select(User.id, User.username, User.display_name).where(User.id.in_(wanted))).tuples()
+    return {user_id: (username, display or username) for user_id, username, display in rows}
 
 
-def task_summary(task: Task, names: dict[int, str], calendar: WorkCalendar) -> dict[str, Any]:
-    """``calendar`` says whether the deadline runs through a year whose holidays are only estimated."""
+def _person(names: dict[int, tuple[str, str]], user_id: int | None) -> tuple[str | None, str | None]:
+    return names.get(user_id, (None, None)) if user_id is not None else (None, None)
+
+
+def task_summary(
+    task: Task, matter: Instance, names: dict[int, tuple[str, str]], calendar: WorkCalendar
+) -> dict[str, Any]:
+    """A task carries its matter's 受理编号 and title (``title``); ``step`` is the step's own name.
+    ``calendar`` says whether the deadline runs through a year whose holidays are only estimated."""
     created = clock.business_day(task.created_at) if task.created_at else None
     due = clock.business_day(task.due_at) if task.due_at else None
+    assignee, assignee_name = _person(names, task.assignee_id)
     return {
         "id": task.id,
         "instance_id": task.instance_id,
+        "number": matter.number,
+        "title": matter.title,
+        "unit_code": matter.unit_code,
         "process_key": task.process_key,
         "name": task.spec_name,
-        "title": task.title,
+        "step": task.title,
         "department": task.department,
         "role": task.role,
         "form_key": task.form_key,
         "state": task.state,
-        "assignee": names.get(task.assignee_id) if task.assignee_id else None,
+        "assignee": assignee,
+        "assignee_name": assignee_name,
         "created_at": iso(task.created_at),
         "due_at": iso(task.due_at),
         "due_provisional": provisional(calendar, created, due),
@@ -46,9 +60,17 @@ def task_summary(task: Task, names: dict[int, str], calendar: WorkCalendar) -> d
     }
 
 
-def task_summaries(session: Session, tasks: list[Task], calendar: WorkCalendar) -> list[dict[str, Any]]:
-    names = _usernames(session, {t.assignee_id for t in tasks})
-    return [task_summary(t, names, calendar) for t in tasks]
+def task_summaries(
+    session: Session, tasks: list[Task], calendar: WorkCalendar, matter: Instance | None = None
+) -> list[dict[str, Any]]:
+    """``matter`` when every task is of one matter already loaded; else the matters are read in one query."""
+    names = people(session, {t.assignee_id for t in tasks})
+    if matter is not None:
+        matters = {matter.id: matter}
+    else:
+        wanted = {t.instance_id for t in tasks}
+        matters = {i.id: i for i in session.scalars(select(Instance).where(Instance.id.in_(wanted)))} if wanted else {}
+    return [task_summary(t, matters[t.instance_id], names, calendar) for t in tasks]
 
 
 def opinions(session: Session, instance_id: str) -> list[dict[str, Any]]:
@@ -59,15 +81,18 @@ def opinions(session: Session, instance_id: str) -> list[dict[str, Any]]:
             .order_by(Task.completed_at, Task.created_at)
         )
     )
-    names = _usernames(session, {t.completed_by for t in done})
+    names = people(session, {t.completed_by for t in done})
     return [
         {
             "task_id": t.id,
+            "name": t.spec_name,
             "title": t.title,
             "department": t.department,
+            "role": t.role,
             "decision": t.decision,
             "opinion": t.opinion,
-            "by": names.get(t.completed_by) if t.completed_by else None,
+            "by": _person(names, t.completed_by)[0],
+            "by_name": _person(names, t.completed_by)[1],
             "at": iso(t.completed_at),
         }
         for t in done
@@ -83,13 +108,14 @@ def dossier(session: Session, instance: Instance) -> dict[str, Any]:
             .order_by(Task.completed_at)
         )
     )
-    names = _usernames(session, {t.completed_by for t in decided})
+    names = people(session, {t.completed_by for t in decided})
     reviews = {
         t.spec_name: {
             "decision": t.decision,
             "opinion": t.opinion or "",
             "data": t.form_data or {},
-            "by": names.get(t.completed_by) if t.completed_by else None,
+            "by": _person(names, t.completed_by)[0],
+            "by_name": _person(names, t.completed_by)[1],
             "department": t.department,
             "at": iso(t.completed_at),
         }
@@ -98,10 +124,55 @@ def dossier(session: Session, instance: Instance) -> dict[str, Any]:
     return {"application": instance.application or {}, "reviews": reviews, "results": instance.results or {}}
 
 
+def resubmission_changes(session: Session, instance_id: str) -> dict[str, Any] | None:
+    """What the latest correction changed against the submission before it (fields and files), for
+    the reviewer who returned it; None when the matter was never resubmitted."""
+    submissions = list(
+        session.scalars(
+            select(Task)
+            .where(Task.instance_id == instance_id, Task.role == "applicant", Task.state == TaskStatus.COMPLETED)
+            .order_by(Task.completed_at.desc(), Task.id)
+            .limit(2)
+        )
+    )
+    if len(submissions) < 2:
+        return None
+    after, before = submissions[0].form_data or {}, submissions[1].form_data or {}
+    fields = [
+        {"key": key, "before": before.get(key), "after": after.get(key)}
+        for key in dict.fromkeys([*before, *after])
+        if key != "attachments" and before.get(key) != after.get(key)
+    ]
+    old_files = {f.get("sha256"): f for f in before.get("attachments") or [] if isinstance(f, dict)}
+    new_files = {f.get("sha256"): f for f in after.get("attachments") or [] if isinstance(f, dict)}
+    return {
+        "at": iso(submissions[0].completed_at),
+        "fields": fields,
+        "added": [f for sha, f in new_files.items() if sha not in old_files],
+        "removed": [f for sha, f in old_files.items() if sha not in new_files],
+    }
+
+
+def current_steps(session: Session, instance_ids: list[str]) -> dict[str, list[dict[str, str]]]:
+    """The open steps of each listed matter (title and department), in one query."""
+    if not instance_ids:
+        return {}
+    found: dict[str, list[dict[str, str]]] = {}
+    rows = session.execute(
+        select(Task.instance_id, Task.title, Task.department)
+        .where(Task.instance_id.in_(instance_ids), Task.state == TaskStatus.OPEN)
+        .order_by(Task.created_at, Task.id)
+    ).tuples()
+    for instance_id, title, department in rows:
+        found.setdefault(instance_id, []).append({"step": title, "department": department})
+    return found
+
+
 def instance_summary(instance: Instance, calendar: WorkCalendar) -> dict[str, Any]:
     """``calendar`` says whether the promised date runs through a year whose holidays are only estimated."""
     return {
         "id": instance.id,
+        "number": instance.number,
         "status": instance.status,
         "process_key": instance.process_key,
         "version": instance.process_version,
@@ -122,7 +193,7 @@ def step_result(session: Session, loaded: Any, calendar: WorkCalendar) -> dict[s
     """Status and open tasks after a step, from memory: no query grows with history."""
     return {
         **instance_summary(loaded.instance, calendar),
-        "tasks": task_summaries(session, loaded.open_tasks, calendar),
+        "tasks": task_summaries(session, loaded.open_tasks, calendar, loaded.instance),
     }
 
 
@@ -133,14 +204,33 @@ def instance_detail(session: Session, instance: Instance, calendar: WorkCalendar
         )
     )
     incidents = session.scalars(select(Incident).where(Incident.instance_id == instance.id).order_by(Incident.id)).all()
+    submitter = people(session, {instance.created_by}).get(instance.created_by, ("", ""))
     return {
         **instance_summary(instance, calendar),
+        "submitted_by": submitter[0],
+        "submitted_by_name": submitter[1],
         "data": dossier(session, instance),
-        "tasks": task_summaries(session, open_tasks, calendar),
+        "tasks": task_summaries(session, open_tasks, calendar, instance),
         "opinions": opinions(session, instance.id),
-        "history": audit.history(session, instance.id),
+        "history": with_actor_names(session, audit.history(session, instance.id)),
         "incidents": [incident_view(i) for i in incidents],
     }
+
+
+def with_actor_names(session: Session, events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each audit event with the display name of who acted (the trail keeps usernames)."""
+    names = display_names(session, {str(e.get("actor", "")) for e in events})
+    return [{**e, "actor_name": names.get(e["actor"], e["actor"])} for e in events]
+
+
+def display_names(session: Session, usernames: set[str]) -> dict[str, str]:
+    """People's names by username (系统 for the platform's own actions); an unknown name stays as it is."""
+    wanted = {u for u in usernames if u}
+    found = session.execute(select(User.username, User.display_name).where(User.username.in_(wanted))).tuples()
+    return {**SYSTEM_NAMES, **(dict(found.all()) if wanted else {})}
+
+
+SYSTEM_NAMES = {"system": "系统"}
 
 
 def incident_view(incident: Incident) -> dict[str, Any]:

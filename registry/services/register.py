@@ -140,3 +140,26 @@ def list_persons(ctx: EngineContext, actor: Actor, code: str, *, limit: int = 10
                 for p in persons
             ],
         }
+
+
+def unit_names(ctx: EngineContext, codes: set[str]) -> dict[str, str]:
+    """The names of the units behind matters the caller already sees (lists show who applied)."""
+    wanted = {c for c in codes if c}
+    if not wanted:
+        return {}
+    with ctx.reading() as session:
+        return dict(session.execute(select(Unit.code, Unit.name).where(Unit.code.in_(wanted))).tuples().all())
+
+
+def units_named(ctx: EngineContext, text: str, *, limit: int = 50) -> tuple[str, ...]:
+    """The codes of units whose name or short name contains ``text`` (a list searched by applicant)."""
+    word = text.strip()
+    if not word:
+        return ()
+    with ctx.reading() as session:
+        found = session.scalars(
+            select(Unit.code)
+            .where(Unit.name.contains(word, autoescape=True) | Unit.short_name.contains(word, autoescape=True))
+            .limit(limit)
+        )
+        return tuple(found)

@@ -35,7 +35,7 @@ def test_login_me_logout(api: Api) -> None:
     assert me.status_code == 200
     assert me.json() == {
         "username": "bianban",
-        "display_name": "编办审批员",
+        "display_name": "王建国",
         "roles": ["approver"],
         "departments": ["bianban"],
         "unit_code": None,

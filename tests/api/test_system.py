@@ -66,6 +66,9 @@ def test_openapi_document_lists_every_endpoint(sqlite_api: Api) -> None:
         ("GET", "/api/v1/incidents"),
         ("POST", "/api/v1/incidents/{incident_id}/retry"),
         ("GET", "/api/v1/notifications"),
+        ("GET", "/api/v1/notifications/counts"),
+        ("POST", "/api/v1/notifications/read"),
+        ("POST", "/api/v1/notifications/{notification_id}/read"),
         ("POST", "/api/v1/admin/import/{kind}"),
     }
     start = document["paths"]["/api/v1/instances"]["post"]

@@ -178,7 +178,7 @@ def test_claim_in_the_inbox_and_export_from_the_archive(server: str, browser: ob
     assert finance.get_by_role("button", name="退回签收").count() >= 1  # type: ignore[attr-defined]
     finance.locator("a[href^='/tasks/']").first.click()  # type: ignore[attr-defined]
     finance.wait_for_url(re.compile(r".*/tasks/.*"))  # type: ignore[attr-defined]
-    assert "签收人：caizheng" in finance.content()  # type: ignore[attr-defined]
+    assert "签收人：赵丽华" in finance.content()  # type: ignore[attr-defined]
 
     archivist = login(browser, server, "archivist")
     archivist.goto(f"{server}/archive?q=示范")  # type: ignore[attr-defined]

@@ -136,7 +136,7 @@ def test_parallel_stage_tasks_name_their_department(sqlite_platform: Platform) -
     decide(ctx, actors["bianban"], iid)
     _countersign(sqlite_platform, iid)
     decide(ctx, actors["bianban"], iid)
-    titles = {t["department"]: t["title"] for t in services.get(ctx, actors["admin"], iid)["tasks"]}
+    titles = {t["department"]: t["step"] for t in services.get(ctx, actors["admin"], iid)["tasks"]}
     assert titles == {
         "zuzhi": "并联审核（组织部）",
         "renshe": "并联审核（人力资源和社会保障局）",

@@ -149,7 +149,7 @@ def test_running_instances_stay_on_their_version(platform: Platform, actors: dic
     assert [(d.version, d.created) for d in deployed] == [(2, True)]
     new = services.start(ctx, actors["applicant"], process_key=DEMO, data=application())
     assert new["version"] == 2
-    assert "编办初审" in {t["title"] for t in new["tasks"]}
+    assert "编办初审" in {t["step"] for t in new["tasks"]}
     for dept in DEPARTMENTS:
         result = decide(ctx, actors[dept], old)
     assert result["version"] == 1 and result["status"] == "completed"

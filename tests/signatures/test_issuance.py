@@ -18,6 +18,7 @@ from documents.models import ISSUED, PENDING, Document
 from documents.render import ATTACHMENT_NAME, attachment_bytes
 from engine import services
 from engine.models import Instance
+from engine.services.instances import acceptance_number
 from kernel import clock
 from kernel.db import utcnow
 from kernel.outbox import drain, emit
@@ -141,6 +142,7 @@ def _bare_instance(platform: Platform) -> str:
                 definition_id=template.definition_id,
                 process_key="staff_exit",
                 process_version=1,
+                number=acceptance_number(session),
                 title="出编",
                 status="running",
                 unit_code="demo-unit-001",

@@ -117,7 +117,7 @@ def test_claim_keeps_a_task_to_one_approver_until_unclaimed(sqlite_platform: Pla
     claimed = first.post(f"/tasks/{task_id}/claim", data={"csrf": csrf_of(inbox)})
     assert claimed.status_code == 303 and claimed.headers["location"] == f"/tasks/{task_id}"
     task_page = first.get(f"/tasks/{task_id}", headers=HTML).text
-    assert "签收人：caizheng" in task_page and "退回签收" in task_page
+    assert "签收人：赵丽华" in task_page and "退回签收" in task_page
     assert _task_ids(first.get("/inbox?claimed=mine", headers=HTML).text) == [task_id]
     assert task_id not in _task_ids(first.get("/inbox?claimed=unclaimed", headers=HTML).text)
 

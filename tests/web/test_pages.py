@@ -160,6 +160,19 @@ def test_the_archivist_finds_checks_and_downloads_a_record(sqlite_api: Any, sqli
     assert "已重新检测" in archivist.get(checked.headers["location"], headers=HTML).text
     download = archivist.get(f"{record_url}/download")
     assert download.status_code == 200 and download.content.startswith(b"%PDF-")
+    # The record names its matter by 受理编号 and leads to the other records of that matter: the dossier,
+    # which reads as a page (its signed JSON still downloadable).
+    assert re.search(r"受理编号 <span class=\"nowrap\">\d{4}-\d{6}</span>", record.text)
+    dossier_url = re.search(r'href="(/archive/records/\d+)">[^<]*（案卷）', record.text).group(1)  # type: ignore[union-attr]
+    same = archivist.get(
+        "/archive", params={"instance": re.search(r"instance=([0-9a-f-]{36})", found.text).group(1)}, headers=HTML
+    )  # type: ignore[union-attr]
+    assert "检索结果：2 件" in same.text
+    dossier = archivist.get(f"{dossier_url}/dossier", headers=HTML)
+    assert dossier.status_code == 200 and "审批意见" in dossier.text and "申请内容" in dossier.text
+    assert "办理记录（审计链）" in dossier.text and "下载案卷（JSON，含签名）" in dossier.text
+    assert archivist.get(f"{record_url}/dossier", headers=HTML).status_code == 404  # a document is not a dossier
+    assert archivist.get(f"{dossier_url}/download").content.startswith(b"{")
     bad_date = archivist.get("/archive", params={"date_from": "2026-13-01"}, headers=HTML)
     assert bad_date.status_code == 422 and "YYYY-MM-DD" in bad_date.text
     approver = browser(sqlite_platform)
@@ -290,7 +303,7 @@ def test_pages_show_china_time_at_the_day_boundary(sqlite_platform: Platform) ->
     assert "2026-12-11" in browser_inbox(sqlite_platform, "bianban")
 
 
-def test_a_refused_web_submission_keeps_none_of_its_files(sqlite_platform: Platform) -> None:
+def test_a_refused_web_submission_keeps_its_files_in_a_draft_for_the_next_try(sqlite_platform: Platform) -> None:
     from tests.api.helpers import PDF_BYTES
     from tests.api.test_uploads import stored_files
 
@@ -298,8 +311,27 @@ def test_a_refused_web_submission_keeps_none_of_its_files(sqlite_platform: Platf
     log_in(applicant, "applicant")
     files = [("files", ("任免文件.pdf", PDF_BYTES + b"%web", "application/pdf"))]
     refused = _submit(applicant, "staff_exit", {"name": "陈静", "id_number": "110105194912310021"}, files=files)
-    assert refused.status_code in (413, 415, 422), refused.status_code
-    assert stored_files(sqlite_platform) == []
+    assert refused.status_code == 422, refused.status_code
+    kept = re.findall(r'name="keep" value="([0-9a-f]{64})" checked', refused.text)
+    assert len(kept) == 1 and "任免文件.pdf" in refused.text and "已保存为草稿" in refused.text
+    assert len(stored_files(sqlite_platform)) == 1  # kept for the draft, not thrown away
+
+    form = applicant.get("/matters/new/staff_exit", headers=HTML).text  # resumed: the draft's file is offered
+    assert f'name="keep" value="{kept[0]}" checked' in form and 'value="陈静"' in form
+    fixed = {**STAFF_EXIT, "doc_no": "示人社〔2026〕89号", "keep": kept[0]}
+    done = applicant.post("/matters/new/staff_exit", data={"csrf": csrf_of(form), **fixed})
+    assert done.status_code == 303, done.text[-800:]
+    matter = applicant.get(done.headers["location"], headers=HTML).text
+    assert "任免文件.pdf" in matter  # the file chosen before the error went with the submission
+    assert 'name="keep"' not in applicant.get("/matters/new/staff_exit", headers=HTML).text  # the draft is gone
+
+
+def test_a_forged_draft_file_is_refused(sqlite_platform: Platform) -> None:
+    applicant = browser(sqlite_platform)
+    log_in(applicant, "applicant")
+    form = applicant.get("/matters/new/staff_exit", headers=HTML).text
+    forged = applicant.post("/matters/new/staff_exit", data={"csrf": csrf_of(form), **STAFF_EXIT, "keep": "a" * 64})
+    assert forged.status_code == 422 and "只能保留本人草稿中的文件" in forged.text
 
 
 def test_a_unit_that_may_not_start_is_told_before_it_fills_in_a_form(sqlite_platform: Platform) -> None:
