@@ -118,7 +118,7 @@ def test_acceptance_numbers_on_sqlite(sqlite_template: Path, tmp_path: Path) -> 
         platform = make_platform(f"sqlite:///{folder / 'db.sqlite3'}", tmp_path / "data")
         return platform, platform.close
 
-    _run(fresh, examples=10)
+    _run(fresh, examples=8)
 
 
 @pytest.mark.postgres
@@ -136,4 +136,4 @@ def test_acceptance_numbers_on_postgresql(pg_template: str, tmp_path: Path) -> N
 
         return platform, close
 
-    _run(fresh, examples=6)
+    _run(fresh, examples=4)

@@ -142,3 +142,18 @@ def test_parallel_stage_tasks_name_their_department(sqlite_platform: Platform) -
         "renshe": "并联审核（人力资源和社会保障局）",
         "caizheng": "并联审核（财政局）",
     }
+
+
+def test_the_progress_names_the_steps_taken_and_those_still_to_come(sqlite_platform: Platform) -> None:
+    from engine.services import progress
+
+    ctx, actors = sqlite_platform.ctx, actors_of(sqlite_platform)
+    iid = services.start(ctx, actors["applicant"], process_key=KEY, data=example("institution_setup_application"))["id"]
+    steps = [(s["title"], s["state"]) for s in progress.progress(ctx, actors["admin"], iid)["steps"]]
+    assert steps[:2] == [("填报新设机构申请", "done"), ("编办审核", "current")]
+    assert {"编委会签", "中文域名审核", "并联审核"} <= {title for title, state in steps[2:] if state == "planned"}
+    decide(ctx, actors["bianban"], iid)
+    _countersign(sqlite_platform, iid)
+    after = {s["title"]: s["state"] for s in progress.progress(ctx, actors["admin"], iid)["steps"]}
+    assert after["编办审核"] == "done" and after["编委会签"] == "done"
+    assert [title for title, _ in steps].count("编办审核") == 1  # a step already on the path is not predicted again
