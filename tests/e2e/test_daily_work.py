@@ -150,3 +150,41 @@ def test_progress_reads_as_steps_and_the_diagram_zooms(server: str, browser: Any
     applicant.goto(f"{server}/matters")
     assert number in applicant.locator("table.matters").inner_text()
     shot(applicant, f"29-my-matters-{width}")
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_plain_words_charts_and_the_archive_at_both_widths(server: str, browser: Any, width: int) -> None:
+    applicant = login(browser, server, "applicant", width)
+    applicant.goto(f"{server}/matters?q=大数据发展中心")
+    applicant.locator("table.matters a").first.click()
+    record = applicant.locator("section.panel", has_text="办理记录").inner_text()
+    opinions = applicant.locator("section.panel", has_text="审批意见").first.inner_text()
+    for text in (record, opinions):
+        assert "同意——同意" not in text and "（组织部）（组织部）" not in text
+        assert "bianban" not in text and "王建国" in text  # people by name
+        assert re.search(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}", text) and not re.search(r"T\d{2}:\d{2}", text)
+    assert applicant.evaluate("document.documentElement.scrollWidth") <= width + 1  # nothing runs off a phone
+    shot(applicant, f"33-handling-record-{width}")
+
+    admin = login(browser, server, "admin", width)
+    admin.goto(f"{server}/admin/dashboard")
+    chart = admin.locator("svg[aria-label='编制使用率（按单位、编制类型）']")
+    labels = chart.locator("text").evaluate_all("ts => ts.map(t => t.textContent)")
+    assert "（%）" in labels and "0" in labels  # a value axis
+    legend = [c for c in chart.locator("rect[width='12']").evaluate_all("rs => rs.map(r => r.getAttribute('fill'))")]
+    bars = set(
+        chart.locator("rect[height]:not([width='12'])").evaluate_all(
+            "rs => rs.filter(r => parseFloat(r.getAttribute('height')) > 0).map(r => r.getAttribute('fill'))"
+        )
+    )
+    assert legend and set(legend) <= bars  # every legend colour is a colour some bar uses
+    shot(admin, f"34-dashboard-{width}")
+
+    archivist = login(browser, server, "archivist", width)
+    archivist.goto(f"{server}/archive?kind=dossier&q=大数据发展中心")
+    archivist.locator("a[href^='/archive/records/']").first.click()
+    assert re.search(r"受理编号 \d{4}-\d{6}", archivist.locator("dl.facts").inner_text())
+    assert archivist.locator("section.panel", has_text="同一事项的其他档案").count() == 1
+    archivist.get_by_role("link", name="阅读案卷").click()
+    assert "审批意见" in archivist.content() and "办理记录（审计链）" in archivist.content()
+    shot(archivist, f"35-dossier-{width}")
