@@ -11,6 +11,7 @@ from urllib.parse import quote, unquote
 
 from fastapi import Request, Response
 
+from api.web import session
 from api.web.wording import DECISION_TEXT
 
 FLASH_COOKIE = "onestop_flash"
@@ -34,8 +35,8 @@ def flash(request: Request, response: Response, code: str, argument: str = "") -
     """Say ``MESSAGES[code]`` on the next page this browser opens."""
     if code not in MESSAGES or not ARGUMENT.fullmatch(argument):
         argument = ""
-    secure = request.url.scheme == "https"
     value = quote(f"{code}:{argument}", safe=":-")
+    secure = session.secure_cookies(request)  # as the session cookie: the TLS proxy's setting decides
     response.set_cookie(FLASH_COOKIE, value, max_age=60, httponly=True, samesite="lax", secure=secure, path="/")
     return response
 

@@ -33,6 +33,11 @@ def listed_matters(request: Request, actor: Any, size: int = 20) -> tuple[list[d
     return with_units(ctx, found["items"]), listing.of(found["total"]), params
 
 
+def unit_name(ctx: Any, code: str) -> str:
+    """The name of one applicant unit (its code when the register does not know it)."""
+    return register.unit_names(ctx, {code}).get(code, code)
+
+
 def with_units(ctx: Any, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Each row with the name of the unit that applied, for lists that tell matters apart."""
     names = register.unit_names(ctx, {str(r.get("unit_code") or "") for r in rows})

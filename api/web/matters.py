@@ -13,7 +13,7 @@ from starlette.concurrency import run_in_threadpool
 from api.deps import get_catalogue
 from api.downloads import attachment_headers
 from api.web import diagram, flash, matter_view, session
-from api.web.matter_lists import listed_matters, with_units
+from api.web.matter_lists import listed_matters, unit_name, with_units
 from api.web.pages import (
     DEPARTMENT_TEXT,
     SignInRequired,
@@ -32,7 +32,6 @@ from engine.services.attachments import attachment_for_download
 from engine.services.instances import start_refusal
 from kernel import clock
 from kernel.errors import DomainError, NotFound
-from registry.services import register
 
 router = APIRouter(include_in_schema=False)
 
@@ -101,7 +100,7 @@ def matter(request: Request, actor: Viewer, instance_id: str) -> HTMLResponse | 
 def _identity(request: Request, detail: dict[str, Any]) -> dict[str, Any]:
     """What names a matter on its pages: the applicant unit, the matter type and its form's titles."""
     ctx = engine_context(request)
-    unit = register.unit_names(ctx, {detail["unit_code"]}).get(detail["unit_code"], detail["unit_code"])
+    unit = unit_name(ctx, detail["unit_code"])
     try:
         schema = services.start_form(ctx, detail["process_key"])
     except DomainError:

@@ -28,7 +28,7 @@ def csrf_for(session_token: str) -> str:
     return hmac.new(session_token.encode(), b"onestop-csrf", hashlib.sha256).hexdigest()[:40]
 
 
-def _secure(request: Request) -> bool:
+def secure_cookies(request: Request) -> bool:
     """``ONESTOP_SECURE_COOKIES`` decides when set (a TLS proxy in front: the server sees
     plain HTTP); otherwise the request's own scheme."""
     configured: bool | None = request.app.state.config.secure_cookies
@@ -37,7 +37,7 @@ def _secure(request: Request) -> bool:
 
 def set_session(request: Request, response: Response, token: str, max_age: int) -> None:
     response.set_cookie(
-        SESSION_COOKIE, token, max_age=max_age, httponly=True, samesite="lax", secure=_secure(request), path="/"
+        SESSION_COOKIE, token, max_age=max_age, httponly=True, samesite="lax", secure=secure_cookies(request), path="/"
     )
 
 
@@ -72,7 +72,13 @@ def login_csrf(request: Request) -> str:
 
 def set_login_csrf(request: Request, response: Response, value: str) -> None:
     response.set_cookie(
-        LOGIN_CSRF_COOKIE, value, httponly=True, samesite="strict", secure=_secure(request), path="/login", max_age=3600
+        LOGIN_CSRF_COOKIE,
+        value,
+        httponly=True,
+        samesite="strict",
+        secure=secure_cookies(request),
+        path="/login",
+        max_age=3600,
     )
 
 

@@ -13,7 +13,7 @@ from starlette.concurrency import run_in_threadpool
 
 from api.web import correction, flash
 from api.web.drafting import keep_for_next_try, kept_files
-from api.web.matter_lists import with_units
+from api.web.matter_lists import unit_name, with_units
 from api.web.pages import (
     DUE_SOON,
     Viewer,
@@ -181,7 +181,7 @@ def _task_page(
         opinion=opinion,
         stock_opinions=stock_opinions(task["department"]),
         draft=draft,
-        unit_name=register.unit_names(ctx, {task["unit_code"]}).get(task["unit_code"], task["unit_code"]),
+        unit_name=unit_name(ctx, task["unit_code"]),
         application_schema=_application_schema(ctx, task),
         **_decision_files(request, task),
     )
