@@ -8,6 +8,7 @@ an action the user may not take gets an error page with its HTTP status.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from math import ceil
@@ -57,7 +58,9 @@ MAX_PAGE = 100_000
 def requested_page(request: Request) -> int:
     """The ``page`` the address asks for: a number from 1, anything else is the first page."""
     text = request.query_params.get("page", "")
-    return min(int(text), MAX_PAGE) if text.isdigit() and int(text) >= 1 else 1
+    if not re.fullmatch(r"[0-9]{1,6}", text):  # not "²", not ten thousand digits: the first page
+        return 1
+    return min(max(int(text), 1), MAX_PAGE)
 
 
 @dataclass(frozen=True)

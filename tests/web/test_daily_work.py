@@ -84,6 +84,9 @@ def test_lists_are_paged_with_their_filters_kept(sqlite_platform: Platform) -> N
     clerk = browser(sqlite_platform)
     log_in(clerk, "applicant")
     assert "第 1 / 2 页，共 23 条" in clerk.get("/matters", headers=HTML).text
+    for odd in ("²", "0", "-1", "9" * 5000, "abc"):  # any other page is the first one, never an error
+        answer = clerk.get("/matters", params={"page": odd}, headers=HTML)
+        assert answer.status_code == 200 and "第 1 / 2 页" in answer.text
 
 
 def test_a_return_counts_in_the_header_and_the_message_is_read_once(sqlite_api: Any, sqlite_platform: Platform) -> None:
