@@ -42,7 +42,8 @@ def test_a_message_is_only_visible_once_it_is_complete(tmp_path: Path, monkeypat
 
 def test_an_unreadable_message_is_skipped_and_the_next_one_delivered(tmp_path: Path) -> None:
     connection, channel = _channel(tmp_path)
-    (tmp_path / "1_broken.jobs.msg").write_bytes(b"")  # what kombu's own transport could leave to be read
+    # Named to sort before any real message ("<monotonic ms>_<uuid>"): the consumer meets it first.
+    (tmp_path / "0_broken.jobs.msg").write_bytes(b"")  # what Kombu's own transport could leave to be read
     channel._put("jobs", {"body": "drain"})
     with pytest.raises(Empty):
         channel._get("jobs")  # the broken one: skipped, not raised into the worker's loop
