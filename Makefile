@@ -5,6 +5,8 @@ BIN := $(VENV)/bin
 DATA_DIR ?= data
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Test processes: the suite mostly waits on servers, browsers and databases, so two share two cores well.
+TEST_WORKERS ?= 2
 
 .PHONY: setup system system-test run test lint typecheck unit bench clean
 
@@ -35,7 +37,7 @@ typecheck: setup
 	$(BIN)/mypy
 
 unit: setup
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile
 
 test: system-test lint typecheck unit
 

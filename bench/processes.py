@@ -9,11 +9,14 @@ from typing import Any
 
 from engine.definitions import deploy_file
 from onestop.bootstrap import Platform, deploy_processes
-from onestop.settings import REPO_ROOT
+from processes import catalogue
 
 DEMO_KEY = "demo_cross_department"
-DEMO_BPMN = REPO_ROOT / "processes" / "demo_cross_department" / "demo_cross_department.bpmn"
-DEMO_FORM = REPO_ROOT / "forms" / "schemas" / "demo_application.json"
+DEMO_MATTER = catalogue.load().get(DEMO_KEY)
+if DEMO_MATTER is None:  # pragma: no cover - the demo matter is part of the source tree
+    raise RuntimeError(f"processes/{DEMO_KEY}/ is missing")
+DEMO_BPMN = DEMO_MATTER.bpmn
+DEMO_FORM = DEMO_MATTER.forms_dir / "demo_application.json"
 # Who decides the demo's parallel reviews, in the order the benchmark completes them.
 DEMO_PLAN = ("bianban", "zuzhi", "renshe", "caizheng")
 

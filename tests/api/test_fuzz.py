@@ -3,10 +3,11 @@ responses that match the OpenAPI document (status codes, content types, headers,
 schemas), schema-invalid requests refused, authentication never ignored.
 
 Every operation gets up to ``EXAMPLES`` generated cases (valid and invalid
-ones), authenticated as an approver and as an applicant. Path parameters are
-either generated or taken from real objects (a running matter with an
-attachment, its bianban task, an incident) so that the handlers get past the
-404 into validation and the workflow. Derandomized: CI replays the same cases.
+ones; ``ONESTOP_FUZZ_EXAMPLES`` sets more for a deeper run), authenticated
+as an approver and as an applicant. Path parameters are either generated or
+taken from real objects (a running matter with an attachment, its bianban
+task, an incident) so that the handlers get past the 404 into validation and
+the workflow. Derandomized: CI replays the same cases.
 
 One check is left out, on purpose: ``positive_data_acceptance`` expects every
 schema-valid request to be accepted, but the document cannot state the
@@ -18,6 +19,7 @@ schema-valid requests with 4xx.
 from __future__ import annotations
 
 import collections
+import os
 import uuid
 from datetime import timedelta
 from typing import Any
@@ -38,7 +40,7 @@ from tests.conftest import Api, api_for
 
 pytestmark = pytest.mark.slow
 
-EXAMPLES = 25
+EXAMPLES = int(os.environ.get("ONESTOP_FUZZ_EXAMPLES", "30"))
 EXCLUDED_CHECKS = [positive_data_acceptance]
 FUZZ_SETTINGS = settings(
     max_examples=EXAMPLES,
