@@ -43,7 +43,8 @@ KEPT_FOR = timedelta(hours=24)
 ABANDONED_AFTER = timedelta(seconds=30)  # a first request that died before committing anything
 _KEY = re.compile(r"^[\x21-\x7e]{1,200}$")
 _PATHS = re.compile(
-    r"^/api/v1/(instances|instances/[^/]+/(withdraw|cancel)|tasks/batch-approve|tasks/[^/]+/(claim|unclaim|complete))$"
+    r"^/api/v1/(instances|instances/[^/]+/(withdraw|cancel|urge)|tasks/batch-approve"
+    r"|tasks/[^/]+/(claim|unclaim|complete|transfer|delegate|resolve|copy))$"
 )
 
 

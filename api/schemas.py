@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -80,6 +80,45 @@ class CompleteJson(BaseModel):
     decision: Decision
     opinion: str | None = Field(default=None, max_length=2000)
     data: dict[str, Any] = Field(default_factory=dict)
+
+
+Username = Annotated[str, Field(min_length=1, max_length=64)]
+DepartmentCode = Annotated[str, Field(min_length=1, max_length=40)]
+
+
+class HandOverJson(BaseModel):
+    """转办 or 委派: to whom (a username), and why."""
+
+    to: Username
+    opinion: str | None = Field(default=None, max_length=500)
+
+
+class ResolveJson(BaseModel):
+    """委派 given back: what the delegate found."""
+
+    opinion: str = Field(min_length=1, max_length=500)
+
+
+class CopyJson(BaseModel):
+    """抄送/知会: usernames and department codes (at least one of them)."""
+
+    users: list[Username] = Field(default_factory=list, max_length=20)
+    departments: list[DepartmentCode] = Field(default_factory=list, max_length=20)
+
+
+class CopyOut(BaseModel):
+    task_id: str
+    copied: list[str]
+    already: list[str]
+
+
+class UrgeJson(BaseModel):
+    opinion: str | None = Field(default=None, max_length=500)
+
+
+class UrgeOut(BaseModel):
+    instance_id: str
+    urged: list[str]
 
 
 class BatchApproveJson(BaseModel):

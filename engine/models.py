@@ -102,6 +102,9 @@ class Task(Base):
     role: Mapped[str] = mapped_column(String(40))
     form_key: Mapped[str | None] = mapped_column(String(100))
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    # 委派: while set, the assignee is the person asked to handle the task and ``owner_id`` the one
+    # who decides once it comes back.
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     state: Mapped[str] = mapped_column(String(20))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     due_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
@@ -111,6 +114,21 @@ class Task(Base):
     decision: Mapped[str | None] = mapped_column(String(20))
     opinion: Mapped[str | None] = mapped_column(Text)
     form_data: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+
+class CarbonCopy(Base):
+    """抄送/知会: a person or a department informed of a matter; they may read it, without a task."""
+
+    __tablename__ = "carbon_copies"
+    __table_args__ = (UniqueConstraint("instance_id", "recipient"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    instance_id: Mapped[str] = mapped_column(ForeignKey("instances.id", ondelete="CASCADE"), index=True)
+    # "user:<id>" or "department:<code>", as notifications name recipients
+    recipient: Mapped[str] = mapped_column(String(60), index=True)
+    task_id: Mapped[str | None] = mapped_column(String(36))
+    copied_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    copied_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
 class Attachment(Base):

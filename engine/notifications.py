@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from engine.models import Instance, Task
 from engine.vocabulary import InstanceStatus
 from kernel.actors import APPLICANT_DEPARTMENT, Actor
 from kernel.outbox import Handler, route
@@ -14,7 +15,15 @@ from kernel.records import Notification, OutboxMessage
 TASK_KIND = "task"  # a new task in a department's inbox
 RETURNED_KIND = "returned"  # the applicant is asked to correct and resubmit
 FINISHED_KIND = "finished"  # the matter has ended
-URGE_KIND = "urge"  # a task is past its time limit
+URGE_KIND = "urge"  # a task is past its time limit, or someone urges it (催办)
+COPY_KIND = "copy"  # a matter is copied to a person or department for information (抄送/知会)
+
+
+def holder_of(task: Task, instance: Instance) -> str:
+    """Who holds an open task, as a recipient: its assignee, else its department, else the applicant unit."""
+    if task.department == APPLICANT_DEPARTMENT:
+        return f"unit:{instance.unit_code}"
+    return f"user:{task.assignee_id}" if task.assignee_id else f"department:{task.department}"
 
 
 def add_notification_once(session: Session, message: OutboxMessage, recipient: str, kind: str, text: str) -> None:
@@ -33,14 +42,15 @@ def add_notification_once(session: Session, message: OutboxMessage, recipient: s
         )
 
 
-def _matter(title: str, number: str | None) -> str:
-    """A matter as a message names it: its 受理编号 and title (messages queued before numbers had none)."""
-    return f"{number}“{title}”" if number else f"“{title}”"
+def matter_name(title: str, number: str | None) -> str:
+    """A matter as a message names it: its 受理编号 and its title, which quotes what it needs to
+    (新设“示范市大数据发展中心”); messages queued before numbers had none."""
+    return f"{number} {title}" if number else title
 
 
 def on_task_created(session: Session, message: OutboxMessage) -> None:
     p = message.payload
-    matter = _matter(p["instance_title"], p.get("number"))
+    matter = matter_name(p["instance_title"], p.get("number"))
     if p["department"] == APPLICANT_DEPARTMENT:
         add_notification_once(
             session, message, f"unit:{p['unit_code']}", RETURNED_KIND, f"您的事项 {matter} 需要补正材料后重新提交"
@@ -53,7 +63,7 @@ def on_task_created(session: Session, message: OutboxMessage) -> None:
 
 def on_instance_finished(session: Session, message: OutboxMessage) -> None:
     p = message.payload
-    text = f"您的事项 {_matter(p['title'], p.get('number'))} {InstanceStatus(p['status']).label}"
+    text = f"您的事项 {matter_name(p['title'], p.get('number'))} {InstanceStatus(p['status']).label}"
     add_notification_once(session, message, f"unit:{p['unit_code']}", FINISHED_KIND, text)
 
 

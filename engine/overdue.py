@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from engine.models import Instance, Task
+from engine.notifications import holder_of, matter_name
 from engine.vocabulary import TaskStatus
 from kernel import audit
 from kernel.db import utcnow
@@ -35,14 +36,11 @@ def find_overdue(session_factory: sessionmaker[Session], *, now: datetime | None
                 return found
             for task in late:
                 task.overdue_at = now
-                instance = session.get(Instance, task.instance_id)
-                title = f"{instance.number} {instance.title}" if instance else task.instance_id
-                recipient = f"user:{task.assignee_id}" if task.assignee_id else f"department:{task.department}"
-                if task.department == "applicant" and instance is not None:
-                    recipient = f"unit:{instance.unit_code}"
+                instance = session.get_one(Instance, task.instance_id)
+                title = matter_name(instance.title, instance.number)
                 session.add(
                     Notification(
-                        recipient=recipient,
+                        recipient=holder_of(task, instance),
                         instance_id=task.instance_id,
                         kind="urge",
                         message=f"催办：“{task.title}”（{title}）已超过办理时限，请尽快办理",

@@ -25,6 +25,7 @@ ACCOUNTS = [
     ("applicant", "陈晓雯", ["applicant"], [], DEMO_UNIT),
     ("applicant_frozen", "刘海燕", ["applicant"], [], "demo-unit-004"),
     ("bianban", "王建国", ["approver"], ["bianban"], None),
+    ("bianban2", "马晓东", ["approver"], ["bianban"], None),  # a colleague: 转办 needs one
     ("zuzhi", "李敏", ["approver"], ["zuzhi"], None),
     ("renshe", "张磊", ["approver"], ["renshe"], None),
     ("caizheng", "赵丽华", ["approver"], ["caizheng"], None),

@@ -26,7 +26,7 @@ def notifications(
     ctx: Ctx,
     actor: CurrentActor,
     unread: bool = False,
-    kind: str | None = Query(default=None, max_length=40, description="task / returned / finished / urge"),
+    kind: str | None = Query(default=None, max_length=40, description="task / returned / finished / urge / copy"),
     limit: int = Query(default=50, ge=1, le=200),
     offset: int = Query(default=0, ge=0, le=1_000_000),
 ) -> list[dict[str, Any]]:

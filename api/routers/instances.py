@@ -9,8 +9,9 @@ from starlette.concurrency import run_in_threadpool
 
 from api.bodies import media_type, openapi_submission, pydantic_errors, read_json_object, submit
 from api.deps import Attachments, Config, Ctx, CurrentActor
-from api.schemas import ERRORS, InstanceOut, InstancePage, ReasonJson, StartJson
+from api.schemas import ERRORS, InstanceOut, InstancePage, ReasonJson, StartJson, UrgeJson, UrgeOut
 from engine import services
+from engine.services import handover
 from engine.services.attachments import attachment_for_download
 from engine.services.instances import check_may_start
 from kernel.errors import NotFound, UnsupportedMediaType
@@ -85,6 +86,13 @@ REASON_BODY = {"required": False, "content": {"application/json": {"schema": Rea
 async def withdraw(request: Request, ctx: Ctx, actor: CurrentActor, instance_id: str = InstanceId) -> dict[str, Any]:
     reason = await _reason(request)
     return await run_in_threadpool(services.withdraw, ctx, actor, instance_id, reason=reason)
+
+
+@router.post(
+    "/{instance_id}/urge", response_model=UrgeOut, summary="催办：提醒当前办理环节尽快办理（每人每件每4小时一次）"
+)
+def urge(ctx: Ctx, actor: CurrentActor, body: UrgeJson | None = None, instance_id: str = InstanceId) -> dict[str, Any]:
+    return handover.urge(ctx, actor, instance_id, opinion=body.opinion if body else None)
 
 
 @router.post(

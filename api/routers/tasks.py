@@ -6,8 +6,21 @@ from fastapi import APIRouter, Path, Query, Request
 
 from api.bodies import openapi_submission, submit
 from api.deps import Attachments, Config, Ctx, CurrentActor, Day
-from api.schemas import ERRORS, BatchApproveJson, BatchApproveOut, CompleteJson, InstanceOut, Open, TaskOut
+from api.schemas import (
+    ERRORS,
+    BatchApproveJson,
+    BatchApproveOut,
+    CompleteJson,
+    CopyJson,
+    CopyOut,
+    HandOverJson,
+    InstanceOut,
+    Open,
+    ResolveJson,
+    TaskOut,
+)
 from engine import services
+from engine.services import handover
 from engine.vocabulary import TaskStatus
 
 router = APIRouter(prefix="/api/v1/tasks", tags=["待办"], responses=ERRORS)
@@ -86,3 +99,23 @@ async def complete(
             ctx, actor, task_id, decision=body.decision, opinion=body.opinion, data=body.data, uploads=uploads
         ),
     )
+
+
+@router.post("/{task_id}/transfer", response_model=TaskOut, summary="转办：交给本部门的另一位审批人员，由其办理")
+def transfer(ctx: Ctx, actor: CurrentActor, body: HandOverJson, task_id: str = TaskId) -> dict[str, Any]:
+    return handover.transfer(ctx, actor, task_id, to=body.to, opinion=body.opinion)
+
+
+@router.post("/{task_id}/delegate", response_model=TaskOut, summary="委派：请他人办理，交回后仍由本人决定")
+def delegate(ctx: Ctx, actor: CurrentActor, body: HandOverJson, task_id: str = TaskId) -> dict[str, Any]:
+    return handover.delegate(ctx, actor, task_id, to=body.to, opinion=body.opinion)
+
+
+@router.post("/{task_id}/resolve", response_model=TaskOut, summary="受托人办理委派并交回委派人")
+def resolve(ctx: Ctx, actor: CurrentActor, body: ResolveJson, task_id: str = TaskId) -> dict[str, Any]:
+    return handover.resolve(ctx, actor, task_id, opinion=body.opinion)
+
+
+@router.post("/{task_id}/copy", response_model=CopyOut, summary="抄送/知会：人员或部门可查阅该事项，不产生待办")
+def copy(ctx: Ctx, actor: CurrentActor, body: CopyJson, task_id: str = TaskId) -> dict[str, Any]:
+    return handover.copy(ctx, actor, task_id, users=body.users, departments=body.departments)

@@ -10,11 +10,11 @@ from starlette.concurrency import run_in_threadpool
 from api.web import flash
 from api.web.pages import Viewer, checked_form, engine_context, error_page, page, paging
 from engine import services
-from engine.notifications import FINISHED_KIND, RETURNED_KIND, TASK_KIND, URGE_KIND
+from engine.notifications import COPY_KIND, FINISHED_KIND, RETURNED_KIND, TASK_KIND, URGE_KIND
 from kernel.errors import DomainError
 
 router = APIRouter(include_in_schema=False)
-KIND_TEXT = {TASK_KIND: "待办", RETURNED_KIND: "退回补正", FINISHED_KIND: "办结", URGE_KIND: "催办"}
+KIND_TEXT = {TASK_KIND: "待办", RETURNED_KIND: "退回补正", FINISHED_KIND: "办结", URGE_KIND: "催办", COPY_KIND: "抄送"}
 NotificationId = Path(ge=1, le=2**31 - 1)
 
 

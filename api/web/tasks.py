@@ -28,7 +28,7 @@ from api.web.uploads import file_field, uploads_of
 from api.web.wording import stock_opinions
 from engine import services
 from engine.context import EngineContext
-from engine.services import drafts
+from engine.services import drafts, handover
 from engine.vocabulary import Decision
 from kernel import clock
 from kernel.actors import Actor
@@ -144,9 +144,7 @@ def with_sla(tasks: list[dict[str, Any]]) -> list[dict[str, Any]]:
 def task_page(request: Request, actor: Viewer, task_id: str) -> HTMLResponse | RedirectResponse:
     ctx = engine_context(request)
     try:
-        task = services.get_task(ctx, actor, task_id)
-        if not actor.can_act_for(task["department"], task["role"]) and not actor.is_admin:
-            raise Forbidden("not_your_task", "该任务不属于您所在的部门或角色")
+        task = _viewable_task(ctx, actor, task_id)
     except DomainError as error:
         return error_page(request, actor, error)
     draft = drafts.get(ctx, actor, drafts.task_subject(task_id))  # what this person left here, files included
@@ -156,6 +154,25 @@ def task_page(request: Request, actor: Viewer, task_id: str) -> HTMLResponse | R
     return _task_page(request, actor, task, decision=said.get("decision"), opinion=said.get("opinion", ""), draft=draft)
 
 
+def _viewable_task(ctx: EngineContext, actor: Actor, task_id: str) -> dict[str, Any]:
+    """A task whose page this person may open: their department's, the one delegated to them (委派),
+    or any for an administrator."""
+    task = services.get_task(ctx, actor, task_id)
+    mine = task["assignee"] == actor.username
+    if not (actor.can_act_for(task["department"], task["role"]) or actor.is_admin or mine):
+        raise Forbidden("not_your_task", "该任务不属于您所在的部门或角色")
+    return task
+
+
+def task_page_with_error(request: Request, actor: Actor, task_id: str, message: str) -> Response:
+    """The task page after a 转办/委派/抄送 it refused: the message beside those forms."""
+    try:
+        task = _viewable_task(engine_context(request), actor, task_id)
+    except DomainError as error:
+        return error_page(request, actor, error)
+    return _task_page(request, actor, task, status_code=422, handover_error=message)
+
+
 def _task_page(
     request: Request,
     actor: Actor,
@@ -163,6 +180,7 @@ def _task_page(
     *,
     status_code: int = 200,
     form_error: str | None = None,
+    handover_error: str | None = None,
     decision: str | None = None,
     opinion: str = "",
     draft: dict[str, Any] | None = None,
@@ -177,6 +195,8 @@ def _task_page(
         status_code=status_code,
         task=task,
         form_error=form_error,
+        handover_error=handover_error,
+        handover=handover.choices(ctx, actor, task) if task["can_hand_over"] else None,
         decision=decision,
         opinion=opinion,
         stock_opinions=stock_opinions(task["department"]),

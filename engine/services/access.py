@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, and_, exists, false, or_, select, true
+from sqlalchemy import ColumnElement, and_, exists, or_, select, true
 from sqlalchemy.orm import Session, aliased
 
-from engine.models import Instance, Task
+from engine.models import CarbonCopy, Instance, Task
 from engine.vocabulary import TaskStatus
 from kernel.actors import APPLICANT_DEPARTMENT, Actor
 from kernel.errors import NotFound
@@ -25,7 +25,9 @@ def instance_visibility(actor: Actor) -> ColumnElement[bool]:
     if actor.departments:
         clauses.append(exists().where(involved.instance_id == Instance.id, involved.department.in_(actor.departments)))
     clauses.append(exists().where(involved.instance_id == Instance.id, involved.assignee_id == actor.user_id))
-    return or_(*clauses) if clauses else false()
+    copied_to = [f"user:{actor.user_id}", *(f"department:{d}" for d in sorted(actor.departments))]
+    clauses.append(exists().where(CarbonCopy.instance_id == Instance.id, CarbonCopy.recipient.in_(copied_to)))
+    return or_(*clauses)
 
 
 def task_inbox_condition(actor: Actor) -> ColumnElement[bool]:

@@ -35,6 +35,8 @@ def check_may_complete(actor: Actor, task: Task, instance: Instance) -> None:
     if not actor.can_act_for(task.department, task.role):
         raise Forbidden("not_your_task", "该任务不属于您所在的部门或角色")
     check_recusal(actor, task, instance)
+    if task.owner_id is not None:
+        raise Conflict("task_delegated", "该任务已委派他人办理，待受托人交回后再作决定")
     if task.assignee_id is not None and task.assignee_id != actor.user_id:
         raise Conflict("task_claimed_by_other", "该任务已由他人签收")
 

@@ -11,7 +11,7 @@ from sqlalchemy import Select, func, or_, select, update
 
 from engine.context import EngineContext
 from engine.models import Instance, Task
-from engine.services import stepping, views
+from engine.services import handover, stepping, views
 from engine.services.access import lock_task_instance, task_inbox_condition, visible_task
 from engine.services.completion import check_may_complete, complete_task, must_recuse
 from engine.vocabulary import FINAL_STATUSES, Decision, TaskStatus
@@ -130,6 +130,13 @@ def get_task(ctx: EngineContext, actor: Actor, task_id: str) -> dict[str, Any]:
         dossier = views.dossier(session, instance)
         info = ctx.specs.get(session, instance.definition_id).user_tasks.get(task.spec_name)
         recusal = must_recuse(actor, task, instance)
+        can_complete = (
+            task.state == TaskStatus.OPEN
+            and task.owner_id is None
+            and actor.can_act_for(task.department, task.role)
+            and task.assignee_id in (None, actor.user_id)
+            and recusal is None
+        )
         return {
             **detail,
             "instance": views.instance_summary(instance, ctx.calendar),
@@ -139,10 +146,14 @@ def get_task(ctx: EngineContext, actor: Actor, task_id: str) -> dict[str, Any]:
             "decisions": [Decision.SUBMIT] if task.role == "applicant" else list(info.decisions if info else ()),
             "opinions": views.opinions(session, instance.id),
             "changes": views.resubmission_changes(session, instance.id) if task.role != "applicant" else None,
-            "can_complete": task.state == TaskStatus.OPEN
-            and actor.can_act_for(task.department, task.role)
-            and task.assignee_id in (None, actor.user_id)
-            and recusal is None,
+            "can_complete": can_complete,
+            # 转办, 委派, 抄送: whoever may decide the step may pass it on instead (not the applicant's own step)
+            "can_hand_over": can_complete and task.role != "applicant",
+            # a delegate gives the task back with their opinion (委派 → 交回)
+            "can_resolve": task.state == TaskStatus.OPEN
+            and task.owner_id is not None
+            and task.assignee_id == actor.user_id,
+            "delegation": handover.delegation_of(session, task),
             "recusal": recusal,
         }
 
@@ -172,6 +183,8 @@ def unclaim(ctx: EngineContext, actor: Actor, task_id: str) -> dict[str, Any]:
             raise Conflict("task_already_completed", "该任务已办理完毕")
         if task.assignee_id is None:
             raise Conflict("task_not_claimed", "该任务尚未签收")
+        if task.owner_id is not None:
+            raise Conflict("task_delegated", "该任务已委派他人办理，待受托人交回")
         if task.assignee_id != actor.user_id and not actor.is_admin:
             raise Forbidden("not_your_task", "只能退回本人签收的任务")
         task.assignee_id = None

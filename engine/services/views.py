@@ -37,6 +37,7 @@ def task_summary(
     created = clock.business_day(task.created_at) if task.created_at else None
     due = clock.business_day(task.due_at) if task.due_at else None
     assignee, assignee_name = _person(names, task.assignee_id)
+    delegated_by, delegated_by_name = _person(names, task.owner_id)
     return {
         "id": task.id,
         "instance_id": task.instance_id,
@@ -52,6 +53,8 @@ def task_summary(
         "state": task.state,
         "assignee": assignee,
         "assignee_name": assignee_name,
+        "delegated_by": delegated_by,  # 委派: the owner who decides once the assignee gives it back
+        "delegated_by_name": delegated_by_name,
         "created_at": iso(task.created_at),
         "due_at": iso(task.due_at),
         "due_provisional": provisional(calendar, created, due),
@@ -64,7 +67,7 @@ def task_summaries(
     session: Session, tasks: list[Task], calendar: WorkCalendar, matter: Instance | None = None
 ) -> list[dict[str, Any]]:
     """``matter`` when every task is of one matter already loaded; else the matters are read in one query."""
-    names = people(session, {t.assignee_id for t in tasks})
+    names = people(session, {t.assignee_id for t in tasks} | {t.owner_id for t in tasks})
     if matter is not None:
         matters = {matter.id: matter}
     else:

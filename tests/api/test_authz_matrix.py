@@ -10,18 +10,32 @@ import pytest
 from tests.api.helpers import DEMO_USERS, PROCESS_KEY, application, assert_error, open_task, start
 from tests.conftest import Api
 
-ACTIONS = ("start", "read_instance", "read_task", "claim", "complete", "withdraw", "cancel", "list_incidents")
+ACTIONS = (
+    "start",
+    "read_instance",
+    "read_task",
+    "claim",
+    "complete",
+    "withdraw",
+    "cancel",
+    "list_incidents",
+    "transfer",
+    "delegate",
+    "copy",
+    "urge",
+)
 
 # fmt: off
 EXPECTED: dict[str, tuple[int, ...]] = {
-    #             start read_inst read_task claim complete withdraw cancel incidents
-    "applicant": (201,  200,      200,      403,  403,     200,     403,   403),
-    "bianban":   (403,  200,      200,      200,  200,     403,     403,   403),
-    "zuzhi":     (403,  200,      200,      403,  403,     403,     403,   403),
-    "renshe":    (403,  200,      200,      403,  403,     403,     403,   403),
-    "caizheng":  (403,  200,      200,      403,  403,     403,     403,   403),
-    "archivist": (403,  404,      404,      404,  404,     404,     403,   403),
-    "admin":     (403,  200,      200,      403,  403,     403,     200,   200),
+    # transfer to zuzhi: bianban may pass its task on, but not outside its department (422)
+    #             start read_inst read_task claim complete withdraw cancel incidents transfer delegate copy urge
+    "applicant": (201,  200,      200,      403,  403,     200,     403,   403,      403,     403,     403, 200),
+    "bianban":   (403,  200,      200,      200,  200,     403,     403,   403,      422,     200,     200, 200),
+    "zuzhi":     (403,  200,      200,      403,  403,     403,     403,   403,      403,     403,     403, 200),
+    "renshe":    (403,  200,      200,      403,  403,     403,     403,   403,      403,     403,     403, 200),
+    "caizheng":  (403,  200,      200,      403,  403,     403,     403,   403,      403,     403,     403, 200),
+    "archivist": (403,  404,      404,      404,  404,     404,     403,   403,      404,     404,     404, 404),
+    "admin":     (403,  200,      200,      403,  403,     403,     200,   200,      403,     403,     403, 200),
 }
 # fmt: on
 
@@ -33,6 +47,9 @@ FORBIDDEN_CODE = {
     "withdraw": "applicant_only",
     "cancel": "admin_only",
     "list_incidents": "admin_only",
+    "transfer": "not_your_task",
+    "delegate": "not_your_task",
+    "copy": "not_your_task",
 }
 NOT_FOUND_CODE = {
     "read_instance": "instance_not_found",
@@ -40,6 +57,10 @@ NOT_FOUND_CODE = {
     "claim": "task_not_found",
     "complete": "task_not_found",
     "withdraw": "instance_not_found",
+    "transfer": "task_not_found",
+    "delegate": "task_not_found",
+    "copy": "task_not_found",
+    "urge": "instance_not_found",
 }
 
 
@@ -53,6 +74,12 @@ def _act(api: Api, user: str, action: str, instance_id: str, task_id: str) -> An
         "withdraw": lambda: api.post(f"/api/v1/instances/{instance_id}/withdraw", user),
         "cancel": lambda: api.post(f"/api/v1/instances/{instance_id}/cancel", user, json={"reason": "权限矩阵测试"}),
         "list_incidents": lambda: api.get("/api/v1/incidents", user),
+        "transfer": lambda: api.post(f"/api/v1/tasks/{task_id}/transfer", user, json={"to": "zuzhi"}),
+        "delegate": lambda: api.post(
+            f"/api/v1/tasks/{task_id}/delegate", user, json={"to": "zuzhi", "opinion": "请协助核实"}
+        ),
+        "copy": lambda: api.post(f"/api/v1/tasks/{task_id}/copy", user, json={"departments": ["caizheng"]}),
+        "urge": lambda: api.post(f"/api/v1/instances/{instance_id}/urge", user, json={}),
     }
     return calls[action]()
 

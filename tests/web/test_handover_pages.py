@@ -1,0 +1,86 @@
+"""转办, 委派 and its 交回, 抄送 and 催办 from the pages: the forms are offered to whoever holds the task,
+a refusal comes back beside them, and each action says what it did."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+from httpx import Response
+from sqlalchemy import select
+
+from engine import services
+from kernel.accounts import User
+from onestop.bootstrap import Platform
+from tests.api.helpers import application
+from tests.web.test_pages import HTML, browser, csrf_of, log_in
+
+
+def _said(client: TestClient, response: Response) -> str:
+    """The page an action's redirect leads to, with its one-time message."""
+    assert response.status_code == 303, response.text
+    return client.get(response.headers["location"], headers=HTML).text
+
+
+def _matter_and_task(platform: Platform) -> tuple[str, str]:
+    with platform.ctx.reading() as session:
+        applicant = session.scalars(select(User).where(User.username == "applicant")).one().to_actor()
+    matter = services.start(platform.ctx, applicant, process_key="demo_cross_department", data=application())
+    task = next(t for t in matter["tasks"] if t["department"] == "bianban")
+    return str(matter["id"]), str(task["id"])
+
+
+def test_transfer_and_copy_from_the_task_page(sqlite_platform: Platform) -> None:
+    _matter, task = _matter_and_task(sqlite_platform)
+    approver = browser(sqlite_platform)
+    log_in(approver, "bianban")
+    page = approver.get(f"/tasks/{task}", headers=HTML).text
+    assert "转办 · 委派 · 抄送" in page and 'value="bianban2"' in page
+    csrf = csrf_of(page)
+
+    copied = approver.post(f"/tasks/{task}/copy", data={"csrf": csrf, "departments": ["caizheng"]})
+    assert "已抄送" in _said(approver, copied)  # back on the task page
+
+    refused = approver.post(f"/tasks/{task}/delegate", data={"csrf": csrf, "to": "zuzhi", "opinion": ""})
+    assert refused.status_code == 422 and "请写明委派事项" in refused.text and "<details open>" in refused.text
+
+    moved = approver.post(f"/tasks/{task}/transfer", data={"csrf": csrf, "to": "bianban2", "opinion": "请办理"})
+    assert "已转办" in _said(approver, moved)
+    colleague = browser(sqlite_platform)
+    log_in(colleague, "bianban2")
+    assert f"/tasks/{task}" in colleague.get("/inbox", headers=HTML).text
+    assert "转办给您" in colleague.get("/notifications", headers=HTML).text
+
+
+def test_a_delegate_from_another_department_opens_the_task_and_gives_it_back(sqlite_platform: Platform) -> None:
+    _matter, task = _matter_and_task(sqlite_platform)
+    owner = browser(sqlite_platform)
+    log_in(owner, "bianban")
+    csrf = csrf_of(owner.get(f"/tasks/{task}", headers=HTML).text)
+    asked = owner.post(f"/tasks/{task}/delegate", data={"csrf": csrf, "to": "renshe", "opinion": "请核实社保缴纳情况"})
+    assert "已委派" in _said(owner, asked)
+    waiting = owner.get(f"/tasks/{task}", headers=HTML).text
+    assert "交回后由" in waiting and 'name="decision"' not in waiting  # nobody decides while it is away
+
+    delegate = browser(sqlite_platform)
+    log_in(delegate, "renshe")
+    page = delegate.get(f"/tasks/{task}", headers=HTML)
+    assert page.status_code == 200 and "请核实社保缴纳情况" in page.text and "交回委派人" in page.text
+    back = delegate.post(f"/tasks/{task}/resolve", data={"csrf": csrf_of(page.text), "opinion": "已核实，正常缴纳"})
+    assert "已办理完毕并交回委派人" in _said(delegate, back)
+    again = owner.get(f"/tasks/{task}", headers=HTML).text
+    assert 'name="decision"' in again
+    assert "已核实，正常缴纳" in owner.get("/notifications", headers=HTML).text
+
+
+def test_the_applicant_urges_from_the_matter_page_once_in_four_hours(sqlite_platform: Platform) -> None:
+    matter, _task = _matter_and_task(sqlite_platform)
+    clerk = browser(sqlite_platform)
+    log_in(clerk, "applicant")
+    page = clerk.get(f"/matters/{matter}", headers=HTML).text
+    assert "催办当前环节" in page
+    urged = clerk.post(f"/matters/{matter}/urge", data={"csrf": csrf_of(page), "opinion": "急需"})
+    assert "已催办" in _said(clerk, urged)
+    again = clerk.post(f"/matters/{matter}/urge", data={"csrf": csrf_of(page)})
+    assert again.status_code == 429 and "后再催办" in again.text
+    approver = browser(sqlite_platform)
+    log_in(approver, "bianban")
+    assert "急需" in approver.get("/notifications?kind=urge", headers=HTML).text
