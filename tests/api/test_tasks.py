@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from onestop.bootstrap import Platform
-from tests.api.helpers import PROCESS_KEY, add_user, assert_error, decide, open_task, start
+from tests.api.helpers import PROCESS_KEY, assert_error, decide, open_task, start
 from tests.conftest import Api
 
 
@@ -117,7 +117,6 @@ def test_applicant_inbox_is_empty_while_departments_review(shared_api: Api) -> N
 
 
 def test_claimed_task_is_blocked_for_a_colleague(sqlite_api: Api, sqlite_platform: Platform) -> None:
-    add_user(sqlite_platform, "bianban2", roles=["approver"], departments=["bianban"])
     instance_id = start(sqlite_api)["id"]
     task = open_task(sqlite_api, instance_id, "bianban")
     assert sqlite_api.post(f"/api/v1/tasks/{task['id']}/claim", "bianban").status_code == 200
