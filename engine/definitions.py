@@ -20,7 +20,9 @@ from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from engine import signing_rules
 from engine.models import ProcessDefinition
+from engine.signing_rules import SignRule
 from engine.vocabulary import APPROVER_DECISIONS, Decision
 from kernel.actors import APPLICANT_DEPARTMENT
 from kernel.errors import NotFound, ValidationFailed
@@ -53,6 +55,8 @@ class UserTaskInfo:
     # A routine step may be approved in a batch from the inbox (property
     # ``routine``); by default, a step whose only decision is to approve.
     routine: bool = False
+    # A multi-instance step's rule: 会签, 或签 or 票签 (property ``sign``); None: 会签 without a tally.
+    sign: SignRule | None = None
 
     @property
     def is_applicant_task(self) -> bool:
@@ -115,8 +119,27 @@ def _user_tasks(spec: Any, subprocess_specs: dict[str, Any]) -> dict[str, UserTa
                 department_item=props.get("department_item"),
                 resubmit_clears=props.get("resubmit_clears") or "all",
                 routine=_routine(name, props.get("routine"), decisions, applicant=department == APPLICANT_DEPARTMENT),
+                sign=_sign_rule(process_spec, name, props.get("sign")),
             )
     return tasks
+
+
+def _sign_rule(process_spec: Any, name: str, value: str | None) -> SignRule | None:
+    """The ``sign`` property, only on a multi-instance step; 或签 and 票签 need the BPMN's own
+    completion condition to end the step early."""
+    rule = signing_rules.parse(name, value)
+    if rule is None:
+        return None
+    parent = next((s for s in process_spec.task_specs.values() if getattr(s, "task_spec", None) == name), None)
+    if parent is None:
+        raise ValidationFailed("invalid_bpmn", f"用户任务 {name} 不是多实例任务，不能设置 sign（会签/或签/票签）")
+    if rule.needs_completion_condition and not getattr(parent, "condition", None):
+        raise ValidationFailed(
+            "invalid_bpmn",
+            f"多实例任务 {parent.name} 设为{rule.label}，"
+            "须在 BPMN 中写明 completionCondition（如 vote_tally['settled']）",
+        )
+    return rule
 
 
 def _decisions(task: str, value: str | None) -> tuple[str, ...]:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from SpiffWorkflow.task import TaskState
 from sqlalchemy.orm import Session
 
 from engine.context import EngineContext
@@ -30,6 +31,8 @@ from kernel.errors import Conflict, Forbidden, ValidationFailed
 
 
 def check_may_complete(actor: Actor, task: Task, instance: Instance) -> None:
+    if task.state == TaskStatus.CANCELLED:  # e.g. 或签: a colleague's decision ended the step
+        raise Conflict("task_already_completed", "该环节已结束（已由他人作出决定或事项已变化），无需再办理")
     if task.state != TaskStatus.OPEN:
         raise Conflict("task_already_completed", "该任务已办理完毕")
     if not actor.can_act_for(task.department, task.role):
@@ -111,6 +114,18 @@ def _with_attachments(
     return {**data, "attachments": refs}
 
 
+def _tally(info: UserTaskInfo, spiff_task: Any, decision: str) -> dict[str, Any]:
+    """The votes of this multi-instance step so far, this one last (see ``engine.signing_rules``)."""
+    assert info.sign is not None
+    key = info.result_key or info.name
+    siblings = [c for c in spiff_task.parent.children if c.task_spec is spiff_task.task_spec]
+    done = sorted(
+        (c.data[key] for c in siblings if c is not spiff_task and c.state == TaskState.COMPLETED and key in c.data),
+        key=lambda r: str(r.get("at", "")),
+    )
+    return info.sign.tally([*(str(r.get("decision")) for r in done), decision], len(siblings))
+
+
 def complete_task(
     ctx: EngineContext,
     session: Session,
@@ -149,6 +164,8 @@ def complete_task(
             "department": task.department,
             "at": now.isoformat(),
         }
+        if info.sign is not None:  # 会签/或签/票签: the tally with this vote, for the BPMN's completion condition
+            record["tally"] = spiff_task.data["vote_tally"] = _tally(info, spiff_task, decision)
         spiff_task.data[info.result_key or info.name] = record
     spiff_task.run()
     task.state, task.completed_at, task.completed_by = TaskStatus.COMPLETED, now, actor.user_id

@@ -154,6 +154,8 @@ def get_task(ctx: EngineContext, actor: Actor, task_id: str) -> dict[str, Any]:
             and task.owner_id is not None
             and task.assignee_id == actor.user_id,
             "delegation": handover.delegation_of(session, task),
+            # 会签/或签/票签: the rule and the votes so far
+            "vote": views.vote_of(session, task, info.sign) if info is not None and info.sign is not None else None,
             "recusal": recusal,
         }
 

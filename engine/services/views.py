@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from engine.models import Instance, Task
 from engine.services.stepping import iso
+from engine.signing_rules import SignRule
 from engine.vocabulary import TaskStatus
 from kernel import audit, clock
 from kernel.accounts import User
@@ -74,6 +75,32 @@ def task_summaries(
         wanted = {t.instance_id for t in tasks}
         matters = {i.id: i for i in session.scalars(select(Instance).where(Instance.id.in_(wanted)))} if wanted else {}
     return [task_summary(t, matters[t.instance_id], names, calendar) for t in tasks]
+
+
+def vote_of(session: Session, task: Task, rule: SignRule) -> dict[str, Any]:
+    """A multi-instance step's votes, as its deciders see them: the rule, each vote in order, who has
+    not voted yet, and the tally (the children of one step are created together, at one moment)."""
+    rows = list(
+        session.scalars(
+            select(Task)
+            .where(
+                Task.instance_id == task.instance_id,
+                Task.spec_name == task.spec_name,
+                Task.created_at == task.created_at,
+            )
+            .order_by(Task.completed_at, Task.assignee_id)
+        )
+    )
+    names = people(session, {r.completed_by or r.assignee_id for r in rows})
+    done = [r for r in rows if r.state == TaskStatus.COMPLETED]
+    return {
+        "rule": rule.mode if rule.share is None else str(rule.share),
+        "label": rule.label,
+        "votes": [{"by_name": _person(names, r.completed_by)[1], "decision": r.decision} for r in done],
+        "pending": [_person(names, r.assignee_id)[1] for r in rows if r.state == TaskStatus.OPEN],
+        "not_needed": [_person(names, r.assignee_id)[1] for r in rows if r.state == TaskStatus.CANCELLED],
+        **rule.tally([str(r.decision) for r in done], len(rows)),
+    }
 
 
 def opinions(session: Session, instance_id: str) -> list[dict[str, Any]]:
