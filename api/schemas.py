@@ -6,6 +6,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from api.deps import Day
 from engine.vocabulary import Decision
 
 
@@ -110,6 +111,26 @@ class CopyOut(BaseModel):
     task_id: str
     copied: list[str]
     already: list[str]
+
+
+class DeputyJson(BaseModel):
+    """代理: who, and the China dates away (both included)."""
+
+    model_config = ConfigDict(populate_by_name=True)
+
+    deputy: Username
+    from_: Day = Field(alias="from")
+    to: Day
+
+
+class DeputyOut(BaseModel):
+    deputy: str
+    deputy_name: str
+    from_: str = Field(alias="from")
+    to: str
+    active: bool
+
+    model_config = ConfigDict(populate_by_name=True)  # answered by alias ("from"), FastAPI's default
 
 
 class UrgeJson(BaseModel):

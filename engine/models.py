@@ -105,6 +105,8 @@ class Task(Base):
     # 委派: while set, the assignee is the person asked to handle the task and ``owner_id`` the one
     # who decides once it comes back.
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # 代理: the person this task was meant for, while they are away and the assignee stands in
+    on_behalf_of: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     state: Mapped[str] = mapped_column(String(20))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     due_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
@@ -114,6 +116,19 @@ class Task(Base):
     decision: Mapped[str | None] = mapped_column(String(20))
     opinion: Mapped[str | None] = mapped_column(Text)
     form_data: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+
+class Absence(Base):
+    """代理: an approver away from ``starts_on`` to ``ends_on`` (China dates, both included); the tasks
+    meant for them in that time go to ``deputy_id``. One per person: setting it again replaces it."""
+
+    __tablename__ = "absences"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    deputy_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date] = mapped_column(Date)
+    set_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
 class CarbonCopy(Base):

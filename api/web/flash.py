@@ -33,6 +33,8 @@ MESSAGES = {
     "resolved": "已办理完毕并交回委派人。",
     "copied": "已抄送，对方可查阅该事项。",
     "urged": "已催办，当前办理人员已收到提醒。",
+    "deputy_set": "代理已设置。",
+    "deputy_cleared": "代理已取消。",
 }
 
 

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session, aliased
 from engine.models import CarbonCopy, Instance, Task
 from engine.vocabulary import TaskStatus
 from kernel.actors import APPLICANT_DEPARTMENT, Actor
-from kernel.errors import NotFound
+from kernel.errors import Forbidden, NotFound
 
 # Aliased: a caller's query may join Task itself. Built once: building an
 # alias per request costs more than the query it serves.
@@ -106,3 +106,26 @@ def lock_instance(session: Session, instance: Instance) -> None:
     and re-read the row, so the step starts from the latest committed state."""
     session.execute(select(Instance.id).where(Instance.id == instance.id).with_for_update())
     session.refresh(instance)
+
+
+def must_recuse(actor: Actor, task: Task, instance: Instance) -> str | None:
+    """Separation of duties (回避): nobody decides a step of a matter they started
+    or that their own unit applied for; the applicant's own step is theirs. The reason, if so."""
+    return recusal_reason(actor, task.role, instance)
+
+
+def recusal_reason(actor: Actor, role: str, instance: Instance) -> str | None:
+    """``must_recuse`` for a step of ``role`` (before its task exists)."""
+    if role == "applicant":
+        return None
+    if instance.created_by == actor.user_id:
+        return "您是该事项的申请人，依回避规定不能审批本事项"
+    if actor.unit_code is not None and actor.unit_code == instance.unit_code:
+        return "该事项由您所在单位申请，依回避规定不能审批本事项"
+    return None
+
+
+def check_recusal(actor: Actor, task: Task, instance: Instance) -> None:
+    reason = must_recuse(actor, task, instance)
+    if reason:
+        raise Forbidden("recusal_required", reason)

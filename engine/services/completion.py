@@ -23,6 +23,7 @@ from engine.context import EngineContext
 from engine.definitions import UserTaskInfo
 from engine.models import Instance, Task
 from engine.services import attachments, stepping
+from engine.services.access import check_recusal
 from engine.vocabulary import APPROVER_DECISIONS, Decision, TaskStatus
 from kernel import audit
 from kernel.actors import Actor
@@ -42,24 +43,6 @@ def check_may_complete(actor: Actor, task: Task, instance: Instance) -> None:
         raise Conflict("task_delegated", "该任务已委派他人办理，待受托人交回后再作决定")
     if task.assignee_id is not None and task.assignee_id != actor.user_id:
         raise Conflict("task_claimed_by_other", "该任务已由他人签收")
-
-
-def must_recuse(actor: Actor, task: Task, instance: Instance) -> str | None:
-    """Separation of duties (回避): nobody decides a step of a matter they started
-    or that their own unit applied for; the applicant's own step is theirs. The reason, if so."""
-    if task.role == "applicant":
-        return None
-    if instance.created_by == actor.user_id:
-        return "您是该事项的申请人，依回避规定不能审批本事项"
-    if actor.unit_code is not None and actor.unit_code == instance.unit_code:
-        return "该事项由您所在单位申请，依回避规定不能审批本事项"
-    return None
-
-
-def check_recusal(actor: Actor, task: Task, instance: Instance) -> None:
-    reason = must_recuse(actor, task, instance)
-    if reason:
-        raise Forbidden("recusal_required", reason)
 
 
 def normalise_decision(info: UserTaskInfo, decision: str | None, opinion: str | None) -> str:

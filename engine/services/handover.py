@@ -18,9 +18,9 @@ from sqlalchemy.orm import Session
 from engine.context import EngineContext
 from engine.models import CarbonCopy, Instance, Task
 from engine.notifications import COPY_KIND, TASK_KIND, URGE_KIND, holder_of, matter_name
-from engine.services import views
-from engine.services.access import lock_task_instance, visible_instance
-from engine.services.completion import check_may_complete, must_recuse
+from engine.services import deputies, views
+from engine.services.access import lock_task_instance, must_recuse, visible_instance
+from engine.services.completion import check_may_complete
 from engine.vocabulary import FINAL_STATUSES, TaskStatus
 from kernel import audit, throttle
 from kernel.accounts import Department, User
@@ -88,7 +88,10 @@ def transfer(ctx: EngineContext, actor: Actor, task_id: str, *, to: str, opinion
         task, instance = _held(session, actor, task_id)
         user = _colleague(session, actor, task, instance, to)
         text = _opinion(opinion)
-        task.assignee_id = user.id
+        task.assignee_id, task.on_behalf_of = user.id, None
+        deputy = deputies.stand_in(session, user.id, task.department, task.role, instance)
+        if deputy is not None:  # 代理: the colleague is away; their deputy takes it on their behalf
+            task.assignee_id, task.on_behalf_of = deputy, user.id
         audit.record_unchanged(
             session,
             actor=actor.username,
@@ -99,10 +102,12 @@ def transfer(ctx: EngineContext, actor: Actor, task_id: str, *, to: str, opinion
         )
         _notify(
             session,
-            f"user:{user.id}",
+            f"user:{task.assignee_id}",
             instance,
             TASK_KIND,
-            f"{actor.display_name}将“{task.title}”（{_matter(instance)}）转办给您" + (f"：{text}" if text else ""),
+            f"{actor.display_name}将“{task.title}”（{_matter(instance)}）转办给"
+            + ("您" if deputy is None else f"{user.display_name}，由您代理")
+            + (f"：{text}" if text else ""),
         )
         return views.task_summaries(session, [task], ctx.calendar, instance)[0]
 

@@ -25,6 +25,7 @@ from engine import step_context
 from engine.context import EngineContext
 from engine.definitions import CompiledProcess, UserTaskInfo
 from engine.models import Instance, Task
+from engine.services import deputies
 from engine.vocabulary import FINAL_STATUSES, InstanceStatus, TaskStatus
 from engine.workflow_store import LiveWorkflow
 from kernel import audit, clock, outbox
@@ -169,6 +170,10 @@ def sync_projection(ctx: EngineContext, session: Session, loaded: Loaded, *, not
             due_at=due_at(ctx.calendar, now, info.sla_days),
             assignee_id=_assignee(session, info, spiff_task),
         )
+        if row.assignee_id is not None:  # 代理: a seat of someone away goes to their deputy
+            deputy = deputies.stand_in(session, row.assignee_id, row.department, row.role, instance)
+            if deputy is not None:
+                row.on_behalf_of, row.assignee_id = row.assignee_id, deputy
         session.add(row)
         created.append(row)
         if notify:

@@ -12,8 +12,8 @@ from sqlalchemy import Select, func, or_, select, update
 from engine.context import EngineContext
 from engine.models import Instance, Task
 from engine.services import handover, stepping, views
-from engine.services.access import lock_task_instance, task_inbox_condition, visible_task
-from engine.services.completion import check_may_complete, complete_task, must_recuse
+from engine.services.access import lock_task_instance, must_recuse, task_inbox_condition, visible_task
+from engine.services.completion import check_may_complete, complete_task
 from engine.vocabulary import FINAL_STATUSES, Decision, TaskStatus
 from kernel import audit, clock
 from kernel.actors import Actor
@@ -105,7 +105,7 @@ def find_tasks(
             .offset(offset)
         )
         rows = session.execute(query).tuples().all()
-        names = views.people(session, {task.assignee_id for task, _ in rows})
+        names = views.task_people(session, (task for task, _ in rows))
         summaries = []
         for task, matter in rows:
             summary = views.task_summary(task, matter, names, ctx.calendar)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import select
@@ -26,6 +27,11 @@ def people(session: Session, ids: set[int | None]) -> dict[int, tuple[str, str]]
     return {user_id: (username, display or username) for user_id, username, display in rows}
 
 
+def task_people(session: Session, tasks: Iterable[Task]) -> dict[int, tuple[str, str]]:
+    """The names a task summary shows: who holds it, who delegated it, on whose behalf it is held."""
+    return people(session, {i for t in tasks for i in (t.assignee_id, t.owner_id, t.on_behalf_of)})
+
+
 def _person(names: dict[int, tuple[str, str]], user_id: int | None) -> tuple[str | None, str | None]:
     return names.get(user_id, (None, None)) if user_id is not None else (None, None)
 
@@ -39,6 +45,7 @@ def task_summary(
     due = clock.business_day(task.due_at) if task.due_at else None
     assignee, assignee_name = _person(names, task.assignee_id)
     delegated_by, delegated_by_name = _person(names, task.owner_id)
+    on_behalf_of, on_behalf_of_name = _person(names, task.on_behalf_of)
     return {
         "id": task.id,
         "instance_id": task.instance_id,
@@ -56,6 +63,8 @@ def task_summary(
         "assignee_name": assignee_name,
         "delegated_by": delegated_by,  # 委派: the owner who decides once the assignee gives it back
         "delegated_by_name": delegated_by_name,
+        "on_behalf_of": on_behalf_of,  # 代理: the assignee stands in for this person while they are away
+        "on_behalf_of_name": on_behalf_of_name,
         "created_at": iso(task.created_at),
         "due_at": iso(task.due_at),
         "due_provisional": provisional(calendar, created, due),
@@ -68,7 +77,7 @@ def task_summaries(
     session: Session, tasks: list[Task], calendar: WorkCalendar, matter: Instance | None = None
 ) -> list[dict[str, Any]]:
     """``matter`` when every task is of one matter already loaded; else the matters are read in one query."""
-    names = people(session, {t.assignee_id for t in tasks} | {t.owner_id for t in tasks})
+    names = task_people(session, tasks)
     if matter is not None:
         matters = {matter.id: matter}
     else:

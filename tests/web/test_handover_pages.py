@@ -3,14 +3,19 @@ a refusal comes back beside them, and each action says what it did."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+from pathlib import Path
+
 from fastapi.testclient import TestClient
 from httpx import Response
 from sqlalchemy import select
 
 from engine import services
+from kernel import clock
 from kernel.accounts import User
 from onestop.bootstrap import Platform
 from tests.api.helpers import application
+from tests.engine.test_sign_rules import _deploy
 from tests.web.test_pages import HTML, browser, csrf_of, log_in
 
 
@@ -84,3 +89,39 @@ def test_the_applicant_urges_from_the_matter_page_once_in_four_hours(sqlite_plat
     approver = browser(sqlite_platform)
     log_in(approver, "bianban")
     assert "急需" in approver.get("/notifications?kind=urge", headers=HTML).text
+
+
+def test_the_deputy_page_sets_shows_and_cancels(sqlite_platform: Platform, tmp_path: Path) -> None:
+    member = browser(sqlite_platform)
+    log_in(member, "bianwei1")
+    page = member.get("/me/deputy", headers=HTML).text
+    assert "尚未设置代理" in page and 'value="bianwei2"' in page and 'value="zuzhi"' not in page
+    csrf = csrf_of(page)
+    today = clock.today()
+    backwards = {
+        "csrf": csrf,
+        "deputy": "bianwei2",
+        "from": (today + timedelta(days=3)).isoformat(),
+        "to": today.isoformat(),
+    }
+    refused = member.post("/me/deputy", data=backwards)
+    assert refused.status_code == 422 and "结束日期不能早于开始日期" in refused.text
+    away = {
+        "csrf": csrf,
+        "deputy": "bianwei2",
+        "from": today.isoformat(),
+        "to": (today + timedelta(days=3)).isoformat(),
+    }
+    shown = _said(member, member.post("/me/deputy", data=away))
+    assert "代理已设置" in shown and "吴秀兰" in shown and "代理中" in shown
+
+    _deploy(sqlite_platform, tmp_path, "deputy_page_vote", "all", completion=False)
+    with sqlite_platform.ctx.reading() as session:
+        applicant = session.scalars(select(User).where(User.username == "applicant")).one().to_actor()
+    services.start(sqlite_platform.ctx, applicant, process_key="deputy_page_vote", data={})
+    deputy = browser(sqlite_platform)
+    log_in(deputy, "bianwei2")
+    assert "代理 周志刚" in deputy.get("/inbox", headers=HTML).text
+
+    cleared = _said(member, member.post("/me/deputy/clear", data={"csrf": csrf}))
+    assert "代理已取消" in cleared and "尚未设置代理" in cleared
