@@ -68,6 +68,13 @@ def _held(session: Session, actor: Actor, task_id: str) -> tuple[Task, Instance]
     return task, instance
 
 
+def _not_a_seat(ctx: EngineContext, session: Session, task: Task, instance: Instance) -> None:
+    """A seat meant for one person (an 编委 vote) is theirs to cast: not transferred, not delegated."""
+    info = ctx.specs.get(session, instance.definition_id).user_tasks.get(task.spec_name)
+    if info is not None and info.assignee_item:
+        raise Conflict("personal_seat", "该表决席位属于本人，不能转办或委派；不在岗时请设置代理")
+
+
 def _colleague(session: Session, actor: Actor, task: Task, instance: Instance, username: str) -> User:
     """Someone who could decide this task in the actor's place (same department and role, no recusal)."""
     user = _person(session, username)
@@ -86,6 +93,7 @@ def transfer(ctx: EngineContext, actor: Actor, task_id: str, *, to: str, opinion
     """转办: the task becomes ``to``'s (a colleague of the same department); the actor is done with it."""
     with ctx.transaction() as session:
         task, instance = _held(session, actor, task_id)
+        _not_a_seat(ctx, session, task, instance)
         user = _colleague(session, actor, task, instance, to)
         text = _opinion(opinion)
         task.assignee_id, task.on_behalf_of = user.id, None
@@ -117,6 +125,7 @@ def delegate(ctx: EngineContext, actor: Actor, task_id: str, *, to: str, opinion
     opinion; the actor decides afterwards."""
     with ctx.transaction() as session:
         task, instance = _held(session, actor, task_id)
+        _not_a_seat(ctx, session, task, instance)
         user = _person(session, to)
         if user.id == actor.user_id:
             raise ValidationFailed("handover_to_self", "不能委派给自己")

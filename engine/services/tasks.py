@@ -149,6 +149,8 @@ def get_task(ctx: EngineContext, actor: Actor, task_id: str) -> dict[str, Any]:
             "can_complete": can_complete,
             # 转办, 委派, 抄送: whoever may decide the step may pass it on instead (not the applicant's own step)
             "can_hand_over": can_complete and task.role != "applicant",
+            # a seat meant for one person (an 编委 vote) may be copied to others, not passed on
+            "personal_seat": bool(info is not None and info.assignee_item),
             # a delegate gives the task back with their opinion (委派 → 交回)
             "can_resolve": task.state == TaskStatus.OPEN
             and task.owner_id is not None

@@ -3,6 +3,7 @@ who may read the matter, what is refused, what lands in the audit trail and the 
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import time_machine
@@ -12,6 +13,7 @@ from kernel import clock
 from kernel.records import AuditEvent
 from tests.api.helpers import add_user, assert_error, decide, has_chinese, instance, open_task, start
 from tests.conftest import Api
+from tests.engine.test_sign_rules import _deploy
 
 
 def _post(api: Api, path: str, as_user: str, body: dict[str, Any] | None = None) -> Any:
@@ -157,3 +159,16 @@ def test_a_transfer_retried_with_its_key_gets_the_first_answer(api: Api) -> None
     assert first.status_code == again.status_code == 200
     assert again.headers.get("Idempotent-Replayed") == "true" and again.json() == first.json()
     assert len(_audit(api, matter, "transfer")) == 1
+
+
+def test_a_personal_vote_seat_is_not_passed_on_but_may_be_copied(api: Api, tmp_path: Path) -> None:
+    _deploy(api.platform, tmp_path, "seat_vote", "all", completion=False)
+    seats = api.post("/api/v1/instances", "applicant", json={"process_key": "seat_vote", "data": {}}).json()["tasks"]
+    seat = next(t["id"] for t in seats if t["assignee"] == "bianwei1")
+    path = f"/api/v1/tasks/{seat}"
+    assert_error(_post(api, f"{path}/transfer", "bianwei1", {"to": "bianwei2"}), 409, "personal_seat")
+    assert_error(
+        _post(api, f"{path}/delegate", "bianwei1", {"to": "bianwei2", "opinion": "代投"}), 409, "personal_seat"
+    )
+    assert _post(api, f"{path}/copy", "bianwei1", {"departments": ["bianban"]}).status_code == 200
+    assert api.get(path, "bianwei1").json()["personal_seat"] is True

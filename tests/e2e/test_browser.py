@@ -50,6 +50,10 @@ def test_institution_setup_through_every_inbox(server: str, browser: object, tmp
                 links.first.click()
                 approver.wait_for_url(re.compile(r".*/tasks/.*"))  # type: ignore[attr-defined]
                 shot(approver, f"05-task-{username}")
+                if username.startswith("bianwei"):  # 会签: each member sees the rule and the votes so far
+                    tally = approver.locator("section.vote").inner_text()  # type: ignore[attr-defined]
+                    assert "会签（全部同意方可通过）" in tally and "共 3 人" in tally
+                    assert f"同意 {int(username[-1]) - 1} 人" in tally
                 approver.get_by_label("审批意见").fill("同意")  # type: ignore[attr-defined]
                 approver.get_by_role("button", name="提交").click()  # type: ignore[attr-defined]
                 approver.wait_for_url(f"{server}/inbox")  # type: ignore[attr-defined]

@@ -1,7 +1,8 @@
 """转办, 委派 and 催办 in Chromium, on a desktop (1280 px) and a phone (390 px): the applicant urges
 from the matter page; 编办 delegates its review to 人社局, who reads the request and gives it back
 with an opinion; 编办 then transfers the task to a colleague, who finds it in his inbox.
-Screenshots go to tests/e2e/screenshots/ (36-* to 39-*)."""
+The deputy page sets and cancels a deputy.
+Screenshots go to tests/e2e/screenshots/ (36-* to 40-*)."""
 
 from __future__ import annotations
 
@@ -76,3 +77,20 @@ def test_urge_delegate_give_back_and_transfer(server: str, browser: Any, width: 
     assert "转办给您" in colleague.content()
     shot(colleague, f"39-transferred-inbox-{width}")
     _no_sideways_scroll(colleague)
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_the_deputy_page(server: str, browser: Any, width: int) -> None:
+    member = login(browser, server, "bianwei3", width)
+    member.get_by_role("link", name="代理").click()
+    member.wait_for_url(f"{server}/me/deputy")
+    assert "尚未设置代理" in member.content()
+    member.get_by_label("代理人").select_option("bianwei1")
+    member.get_by_role("button", name="保存").click()
+    member.wait_for_url(f"{server}/me/deputy")
+    assert "代理已设置" in member.locator(".flash").inner_text() and "代理中" in member.content()
+    shot(member, f"40-deputy-set-{width}")
+    _no_sideways_scroll(member)
+    member.get_by_role("button", name="取消代理").click()  # the shared demo server goes back as it was
+    member.wait_for_url(f"{server}/me/deputy")
+    assert "尚未设置代理" in member.content()
