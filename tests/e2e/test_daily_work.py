@@ -94,12 +94,14 @@ def test_two_matters_apart_a_return_a_correction_and_the_diff(
     applicant.wait_for_url(first_url)
     assert _count(applicant, "returned") == returned_before  # opened: read
     applicant.get_by_role("link", name="查看退回意见并修改后重新提交").click()
+    applicant.wait_for_url(re.compile(r".*/tasks/.*"))
     assert applicant.content().count("请补充提供编制使用计划。") == 1
     plan = tmp_path / "编制使用计划.pdf"
     plan.write_bytes(PDF + b"%plan")
     applicant.locator("#item-files-0").set_input_files(str(plan))
     applicant.locator("#f-contact_phone").fill("12")  # a mistake: the file must survive it
     applicant.get_by_role("button", name="重新提交").click()
+    applicant.locator("input[name=keep]").wait_for()  # the form again, with the file kept
     assert applicant.locator("input[name=keep]").count() == 1 and "编制使用计划.pdf" in applicant.content()
     shot(applicant, f"25-correction-error-keeps-file-{width}")
     applicant.locator("#f-contact_phone").fill("13800138000")
@@ -186,5 +188,6 @@ def test_plain_words_charts_and_the_archive_at_both_widths(server: str, browser:
     assert re.search(r"受理编号 \d{4}-\d{6}", archivist.locator("dl.facts").inner_text())
     assert archivist.locator("section.panel", has_text="同一事项的其他档案").count() == 1
     archivist.get_by_role("link", name="阅读案卷").click()
+    archivist.wait_for_url(re.compile(r".*/dossier$"))  # loaded: content() read mid-navigation is empty
     assert "审批意见" in archivist.content() and "办理记录（审计链）" in archivist.content()
     shot(archivist, f"35-dossier-{width}")
