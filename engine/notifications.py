@@ -26,6 +26,11 @@ def holder_of(task: Task, instance: Instance) -> str:
     return f"user:{task.assignee_id}" if task.assignee_id else f"department:{task.department}"
 
 
+def notify(session: Session, recipient: str, instance_id: str, kind: str, text: str) -> None:
+    """A message written in the caller's transaction (an action's own reminder, not an outbox event)."""
+    session.add(Notification(recipient=recipient, instance_id=instance_id, kind=kind, message=text))
+
+
 def add_notification_once(session: Session, message: OutboxMessage, recipient: str, kind: str, text: str) -> None:
     exists = session.scalar(
         select(Notification.id).where(Notification.outbox_id == message.id, Notification.recipient == recipient)

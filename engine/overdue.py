@@ -9,11 +9,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from engine.models import Instance, Task
-from engine.notifications import holder_of, matter_name
+from engine.notifications import URGE_KIND, holder_of, matter_name, notify
 from engine.vocabulary import TaskStatus
 from kernel import audit
 from kernel.db import utcnow
-from kernel.records import Notification
 from kernel.uow import transaction
 
 
@@ -38,13 +37,12 @@ def find_overdue(session_factory: sessionmaker[Session], *, now: datetime | None
                 task.overdue_at = now
                 instance = session.get_one(Instance, task.instance_id)
                 title = matter_name(instance.title, instance.number)
-                session.add(
-                    Notification(
-                        recipient=holder_of(task, instance),
-                        instance_id=task.instance_id,
-                        kind="urge",
-                        message=f"催办：“{task.title}”（{title}）已超过办理时限，请尽快办理",
-                    )
+                notify(
+                    session,
+                    holder_of(task, instance),
+                    task.instance_id,
+                    URGE_KIND,
+                    f"催办：“{task.title}”（{title}）已超过办理时限，请尽快办理",
                 )
                 audit.record(
                     session,

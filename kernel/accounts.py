@@ -125,6 +125,14 @@ def create_user(
     return user
 
 
+def active_user_named(session: Session, username: str) -> User:
+    """The account in use with this username, for an action that names a person (转办, 代理…)."""
+    user = session.scalars(select(User).where(User.username == username, User.active.is_(True))).first()
+    if user is None:
+        raise ValidationFailed("unknown_user", f"没有名为“{username}”的在用账号")
+    return user
+
+
 def authenticate(session: Session, *, username: str, password: str) -> User:
     user = session.scalars(select(User).where(User.username == username)).first()
     try:

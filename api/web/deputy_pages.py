@@ -8,6 +8,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
+from api.deps import EARLIEST_DAY, LATEST_DAY
 from api.web import flash
 from api.web.pages import Viewer, checked_form, engine_context, error_page, page
 from engine.services import deputies
@@ -45,7 +46,7 @@ def _day(text: str, what: str) -> date:
         day = date.fromisoformat(text)
     except ValueError:
         raise ValidationFailed("invalid_period", f"{what}不是有效日期") from None
-    if not 1900 <= day.year <= 2100:
+    if not EARLIEST_DAY <= day <= LATEST_DAY:  # the same bounds as the API's dates
         raise ValidationFailed("invalid_period", f"{what}超出范围")
     return day
 

@@ -89,7 +89,7 @@ async def copy(request: Request, actor: Viewer, task_id: str) -> Response:
     def run(form: FormData) -> Any:
         users = [str(v) for v in form.getlist("users") if str(v)]
         departments = [str(v) for v in form.getlist("departments") if str(v)]
-        return handover.copy(ctx, actor, task_id, users=users[:50], departments=departments[:50])
+        return handover.copy(ctx, actor, task_id, users=users, departments=departments)  # the service caps them
 
     return await _hand_over(request, actor, task_id, run, "copied", f"/tasks/{task_id}")
 

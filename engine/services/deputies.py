@@ -18,7 +18,7 @@ from engine.context import EngineContext
 from engine.models import Absence, Instance
 from engine.services.access import recusal_reason
 from kernel import audit, clock
-from kernel.accounts import User
+from kernel.accounts import User, active_user_named
 from kernel.actors import APPROVER, Actor
 from kernel.errors import Forbidden, NotFound, ValidationFailed
 
@@ -58,9 +58,7 @@ def set_deputy(ctx: EngineContext, actor: Actor, *, deputy: str, starts_on: date
     if ends_on - starts_on > LONGEST:
         raise ValidationFailed("invalid_period", "代理期间最长一年")
     with ctx.transaction() as session:
-        user = session.scalars(select(User).where(User.username == deputy, User.active.is_(True))).first()
-        if user is None:
-            raise ValidationFailed("unknown_user", f"没有名为“{deputy}”的在用账号")
+        user = active_user_named(session, deputy)
         if user.id == actor.user_id:
             raise ValidationFailed("deputy_self", "不能指定自己为代理人")
         if APPROVER not in user.roles or not set(user.departments) & actor.departments:

@@ -17,16 +17,15 @@ from sqlalchemy.orm import Session
 
 from engine.context import EngineContext
 from engine.models import CarbonCopy, Instance, Task
-from engine.notifications import COPY_KIND, TASK_KIND, URGE_KIND, holder_of, matter_name
+from engine.notifications import COPY_KIND, TASK_KIND, URGE_KIND, holder_of, matter_name, notify
 from engine.services import deputies, views
 from engine.services.access import lock_task_instance, must_recuse, visible_instance
 from engine.services.completion import check_may_complete
 from engine.vocabulary import FINAL_STATUSES, TaskStatus
 from kernel import audit, throttle
-from kernel.accounts import Department, User
+from kernel.accounts import Department, User, active_user_named
 from kernel.actors import APPROVER, Actor
 from kernel.errors import Conflict, Forbidden, NotFound, TooManyRequests, ValidationFailed
-from kernel.records import Notification
 
 MAX_OPINION = 500
 MAX_COPIES = 20
@@ -40,17 +39,6 @@ def _opinion(opinion: str | None, *, required: str | None = None) -> str:
     if len(text) > MAX_OPINION:
         raise ValidationFailed("opinion_too_long", f"意见不能超过{MAX_OPINION}字")
     return text
-
-
-def _person(session: Session, username: str) -> User:
-    user = session.scalars(select(User).where(User.username == username, User.active.is_(True))).first()
-    if user is None:
-        raise ValidationFailed("unknown_user", f"没有名为“{username}”的在用账号")
-    return user
-
-
-def _notify(session: Session, recipient: str, instance: Instance, kind: str, text: str) -> None:
-    session.add(Notification(recipient=recipient, instance_id=instance.id, kind=kind, message=text))
 
 
 def _matter(instance: Instance) -> str:
@@ -77,16 +65,19 @@ def _not_a_seat(ctx: EngineContext, session: Session, task: Task, instance: Inst
 
 def _colleague(session: Session, actor: Actor, task: Task, instance: Instance, username: str) -> User:
     """Someone who could decide this task in the actor's place (same department and role, no recusal)."""
-    user = _person(session, username)
+    user = active_user_named(session, username)
     if user.id == actor.user_id:
         raise ValidationFailed("handover_to_self", "不能转交给自己")
-    other = user.to_actor()
-    if not other.can_act_for(task.department, task.role):
+    if not user.to_actor().can_act_for(task.department, task.role):
         raise ValidationFailed("handover_outside_department", f"“{user.display_name}”不是本环节所属部门的审批人员")
-    reason = must_recuse(other, task, instance)
+    _no_recusal(user, task, instance)
+    return user
+
+
+def _no_recusal(user: User, task: Task, instance: Instance) -> None:
+    reason = must_recuse(user.to_actor(), task, instance)
     if reason:
         raise ValidationFailed("handover_recusal", f"“{user.display_name}”须回避：{reason}")
-    return user
 
 
 def transfer(ctx: EngineContext, actor: Actor, task_id: str, *, to: str, opinion: str | None) -> dict[str, Any]:
@@ -108,10 +99,10 @@ def transfer(ctx: EngineContext, actor: Actor, task_id: str, *, to: str, opinion
             task_id=task.id,
             details={"to": user.username, "opinion": text},
         )
-        _notify(
+        notify(
             session,
             f"user:{task.assignee_id}",
-            instance,
+            instance.id,
             TASK_KIND,
             f"{actor.display_name}将“{task.title}”（{_matter(instance)}）转办给"
             + ("您" if deputy is None else f"{user.display_name}，由您代理")
@@ -126,15 +117,12 @@ def delegate(ctx: EngineContext, actor: Actor, task_id: str, *, to: str, opinion
     with ctx.transaction() as session:
         task, instance = _held(session, actor, task_id)
         _not_a_seat(ctx, session, task, instance)
-        user = _person(session, to)
+        user = active_user_named(session, to)
         if user.id == actor.user_id:
             raise ValidationFailed("handover_to_self", "不能委派给自己")
-        other = user.to_actor()
-        if APPROVER not in other.roles:
+        if APPROVER not in user.roles:
             raise ValidationFailed("delegate_not_approver", f"“{user.display_name}”不是审批人员，不能受托办理")
-        reason = must_recuse(other, task, instance)
-        if reason:
-            raise ValidationFailed("handover_recusal", f"“{user.display_name}”须回避：{reason}")
+        _no_recusal(user, task, instance)
         text = _opinion(opinion, required="请写明委派事项（需要受托人办理什么）")
         task.owner_id, task.assignee_id = actor.user_id, user.id
         audit.record_unchanged(
@@ -145,10 +133,10 @@ def delegate(ctx: EngineContext, actor: Actor, task_id: str, *, to: str, opinion
             task_id=task.id,
             details={"to": user.username, "opinion": text},
         )
-        _notify(
+        notify(
             session,
             f"user:{user.id}",
-            instance,
+            instance.id,
             TASK_KIND,
             f"{actor.display_name}委派您办理“{task.title}”（{_matter(instance)}）：{text}",
         )
@@ -176,10 +164,10 @@ def resolve(ctx: EngineContext, actor: Actor, task_id: str, *, opinion: str | No
             task_id=task.id,
             details={"opinion": text},
         )
-        _notify(
+        notify(
             session,
             f"user:{owner}",
-            instance,
+            instance.id,
             TASK_KIND,
             f"{actor.display_name}已办理您委派的“{task.title}”（{_matter(instance)}）：{text}",
         )
@@ -198,7 +186,7 @@ def copy(ctx: EngineContext, actor: Actor, task_id: str, *, users: list[str], de
         task, instance = _held(session, actor, task_id)
         recipients: dict[str, str] = {}
         for username in wanted_users:
-            user = _person(session, username)
+            user = active_user_named(session, username)
             if user.id == actor.user_id:
                 raise ValidationFailed("copy_to_self", "不能抄送给自己")
             recipients[f"user:{user.id}"] = user.display_name
@@ -219,10 +207,10 @@ def copy(ctx: EngineContext, actor: Actor, task_id: str, *, users: list[str], de
             session.add(
                 CarbonCopy(instance_id=instance.id, recipient=recipient, task_id=task.id, copied_by=actor.user_id)
             )
-            _notify(
+            notify(
                 session,
                 recipient,
-                instance,
+                instance.id,
                 COPY_KIND,
                 f"{actor.display_name}将{_matter(instance)}抄送给您（“{task.title}”环节），请知悉",
             )
@@ -272,10 +260,10 @@ def urge(ctx: EngineContext, actor: Actor, instance_id: str, *, opinion: str | N
         told: list[str] = []
         for task in others:
             recipient = holder_of(task, instance)
-            _notify(
+            notify(
                 session,
                 recipient,
-                instance,
+                instance.id,
                 URGE_KIND,
                 f"{actor.display_name}催办“{task.title}”（{_matter(instance)}），请尽快办理"
                 + (f"：{text}" if text else ""),
