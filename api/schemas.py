@@ -100,6 +100,27 @@ class ResolveJson(BaseModel):
     opinion: str = Field(min_length=1, max_length=500)
 
 
+class ReturnToJson(BaseModel):
+    """退回到任一环节: the step (its BPMN id, from ``return-steps``) and the reason."""
+
+    step: str = Field(min_length=1, max_length=100)
+    opinion: str | None = Field(default=None, max_length=500)
+
+
+class ReturnStepOut(BaseModel):
+    step: str
+    title: str
+    department: str
+    allowed: bool
+    reason: str | None
+
+
+class RecallJson(BaseModel):
+    """撤回: why, optionally."""
+
+    opinion: str | None = Field(default=None, max_length=500)
+
+
 class CopyJson(BaseModel):
     """抄送/知会: usernames and department codes (at least one of them)."""
 

@@ -102,6 +102,19 @@ def compile_script(source: str) -> CodeType:
 ServiceFunction = Callable[[dict[str, Any]], Any]
 """A domain operation a BPMN service task calls by name, with evaluated parameters."""
 
+_READS_ONLY = "onestop_reads_only"
+
+
+def reads_only(function: ServiceFunction) -> ServiceFunction:
+    """Mark an operation that computes without writing (a check, a lookup): a matter may be
+    returned or recalled across it (see ``engine.rewind``). Unmarked operations are writes."""
+    setattr(function, _READS_ONLY, True)
+    return function
+
+
+def is_read_only(function: ServiceFunction | None) -> bool:
+    return bool(getattr(function, _READS_ONLY, False))
+
 
 class UnknownService(LookupError):
     """A service task names an operation nobody registered."""

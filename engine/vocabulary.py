@@ -45,13 +45,19 @@ class TaskStatus(StrEnum):
     OPEN = "open"
     COMPLETED = "completed"
     CANCELLED = "cancelled"
+    RECALLED = "recalled"  # 撤回: the decision was taken back; the task reopened under a new id
 
     @property
     def label(self) -> str:
         return _TASK_LABELS[self]
 
 
-_TASK_LABELS = {TaskStatus.OPEN: "待办", TaskStatus.COMPLETED: "已办", TaskStatus.CANCELLED: "已取消"}
+_TASK_LABELS = {
+    TaskStatus.OPEN: "待办",
+    TaskStatus.COMPLETED: "已办",
+    TaskStatus.CANCELLED: "已取消",
+    TaskStatus.RECALLED: "已撤回",
+}
 
 
 class Decision(StrEnum):
@@ -59,6 +65,7 @@ class Decision(StrEnum):
     APPROVE = "approve"
     RETURN = "return"
     REJECT = "reject"
+    RETURN_TO = "return_to"  # 退回到任一环节: the step sent the matter back to an earlier one
 
     @property
     def label(self) -> str:
@@ -70,6 +77,7 @@ _DECISION_LABELS = {
     Decision.APPROVE: "同意",
     Decision.RETURN: "退回补正",
     Decision.REJECT: "不予批准",
+    Decision.RETURN_TO: "退回",
 }
 
 APPROVER_DECISIONS = (Decision.APPROVE, Decision.RETURN, Decision.REJECT)

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import select
 
 from engine import step_context
+from engine.restricted_scripts import reads_only
 from engine.vocabulary import Decision
 from kernel import clock
 from kernel.accounts import User
@@ -22,6 +23,7 @@ from registry.vocabulary import UnitStatus
 STAGE_NAMES = {"zuzhi": "组织部", "renshe": "人社局", "caizheng": "财政局"}
 
 
+@reads_only
 def committee(_params: dict[str, Any]) -> list[str]:
     """The members of the establishment committee (编委) who countersign."""
     session = step_context.current().session
@@ -77,6 +79,7 @@ def record_domain(params: dict[str, Any]) -> dict[str, Any]:
     return domain_names.register_for(session, unit, DomainRequest.from_data({**wish, "action": "register"}))
 
 
+@reads_only
 def one_time_notice(params: dict[str, Any]) -> dict[str, Any]:
     """Every correction the parallel departments asked for, in one notice; the
     departments that returned are the ones that review again after it."""
@@ -99,6 +102,7 @@ def one_time_notice(params: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+@reads_only
 def documents_due(params: dict[str, Any]) -> list[str]:
     """The document kinds the matter issues (see ``documents.kinds``)."""
     due = ["institution_approval", "credit_code_notice"]

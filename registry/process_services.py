@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import select
 
 from engine import step_context
+from engine.restricted_scripts import reads_only
 from forms.identifiers import check_ric, ric_birth_date
 from kernel import clock
 from kernel.errors import Conflict
@@ -37,6 +38,7 @@ def step_unit() -> Unit:
     return unit
 
 
+@reads_only
 def vacancy_check(params: dict[str, Any]) -> dict[str, Any]:
     unit = step_unit()
     decision = check_vacancy(step_context.current().session, unit.id, str(params["est_type"]), int(params["places"]))
@@ -183,6 +185,7 @@ def credit_code(params: dict[str, Any]) -> dict[str, Any]:
     return {"done": True, "code": unit.credit_code, "message": f"已登记变更：{before}更名为{new_name}"}
 
 
+@reads_only
 def posts_check(params: dict[str, Any]) -> dict[str, Any]:
     """领导职数: the leaders among the persons must fit the posts still free by level
     (approved − held by persons in place − held on open notices)."""
@@ -196,6 +199,7 @@ def posts_check(params: dict[str, Any]) -> dict[str, Any]:
     return {"allowed": True, "message": "领导职数符合核定", "figures": shown}
 
 
+@reads_only
 def efficiency(params: dict[str, Any]) -> dict[str, Any]:
     """空缺编制使用效益率 as a decision aid for 编办 (the platform does not decide on it)."""
     from decimal import Decimal

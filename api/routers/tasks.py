@@ -16,11 +16,14 @@ from api.schemas import (
     HandOverJson,
     InstanceOut,
     Open,
+    RecallJson,
     ResolveJson,
+    ReturnStepOut,
+    ReturnToJson,
     TaskOut,
 )
 from engine import services
-from engine.services import handover
+from engine.services import handover, rewinding
 from engine.vocabulary import TaskStatus
 
 router = APIRouter(prefix="/api/v1/tasks", tags=["待办"], responses=ERRORS)
@@ -119,3 +122,20 @@ def resolve(ctx: Ctx, actor: CurrentActor, body: ResolveJson, task_id: str = Tas
 @router.post("/{task_id}/copy", response_model=CopyOut, summary="抄送/知会：人员或部门可查阅该事项，不产生待办")
 def copy(ctx: Ctx, actor: CurrentActor, body: CopyJson, task_id: str = TaskId) -> dict[str, Any]:
     return handover.copy(ctx, actor, task_id, users=body.users, departments=body.departments)
+
+
+@router.get(
+    "/{task_id}/return-steps", response_model=list[ReturnStepOut], summary="可退回的环节（本事项已办理过的前序环节）"
+)
+def return_steps(ctx: Ctx, actor: CurrentActor, task_id: str = TaskId) -> list[dict[str, Any]]:
+    return rewinding.return_steps(ctx, actor, task_id)
+
+
+@router.post("/{task_id}/return-to", response_model=InstanceOut, summary="退回到任一已办理的环节，从该环节重新办理")
+def return_to(ctx: Ctx, actor: CurrentActor, body: ReturnToJson, task_id: str = TaskId) -> dict[str, Any]:
+    return rewinding.return_to(ctx, actor, task_id, step=body.step, opinion=body.opinion)
+
+
+@router.post("/{task_id}/recall", response_model=TaskOut, summary="撤回本人的决定（下一环节尚未办理时）")
+def recall(ctx: Ctx, actor: CurrentActor, body: RecallJson, task_id: str = TaskId) -> dict[str, Any]:
+    return rewinding.recall(ctx, actor, task_id, opinion=body.opinion)

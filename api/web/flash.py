@@ -35,6 +35,8 @@ MESSAGES = {
     "urged": "已催办，当前办理人员已收到提醒。",
     "deputy_set": "代理已设置。",
     "deputy_cleared": "代理已取消。",
+    "returned_to": "已退回，事项从您选定的环节重新办理。",
+    "recalled": "已撤回您的决定，该任务重新由您办理。",
 }
 
 

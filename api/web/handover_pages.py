@@ -24,33 +24,41 @@ from kernel.errors import DomainError, ValidationFailed
 router = APIRouter(include_in_schema=False)
 
 
-def _text(form: FormData, name: str) -> str:
+def text_of(form: FormData, name: str) -> str:
     return str(form.get(name, "")).strip()[:500]
 
 
-async def _hand_over(
-    request: Request, actor: Actor, task_id: str, run: Callable[[FormData], Any], said: str, back: str
+async def task_action(
+    request: Request,
+    actor: Actor,
+    task_id: str,
+    run: Callable[[FormData], Any],
+    said: str,
+    back: str | Callable[[Any], str],
 ) -> Response:
+    """Run a task operation from its form; then where ``back`` says (or computes from the result),
+    with the flash message ``said``."""
     form = await checked_form(request, actor)
     if isinstance(form, Response):
         return form
     try:
-        await run_in_threadpool(run, form)
+        result = await run_in_threadpool(run, form)
     except ValidationFailed as refused:  # the task page again, the message beside these forms
         return await run_in_threadpool(task_page_with_error, request, actor, task_id, refused.message)
     except DomainError as error:
         return error_page(request, actor, error)
-    return flash.flash(request, RedirectResponse(back, status_code=303), said)
+    target = back if isinstance(back, str) else back(result)
+    return flash.flash(request, RedirectResponse(target, status_code=303), said)
 
 
 @router.post("/tasks/{task_id}/transfer", response_model=None)
 async def transfer(request: Request, actor: Viewer, task_id: str) -> Response:
     ctx = engine_context(request)
-    return await _hand_over(
+    return await task_action(
         request,
         actor,
         task_id,
-        lambda form: handover.transfer(ctx, actor, task_id, to=_text(form, "to"), opinion=_text(form, "opinion")),
+        lambda form: handover.transfer(ctx, actor, task_id, to=text_of(form, "to"), opinion=text_of(form, "opinion")),
         "transferred",
         "/inbox",
     )
@@ -59,11 +67,11 @@ async def transfer(request: Request, actor: Viewer, task_id: str) -> Response:
 @router.post("/tasks/{task_id}/delegate", response_model=None)
 async def delegate(request: Request, actor: Viewer, task_id: str) -> Response:
     ctx = engine_context(request)
-    return await _hand_over(
+    return await task_action(
         request,
         actor,
         task_id,
-        lambda form: handover.delegate(ctx, actor, task_id, to=_text(form, "to"), opinion=_text(form, "opinion")),
+        lambda form: handover.delegate(ctx, actor, task_id, to=text_of(form, "to"), opinion=text_of(form, "opinion")),
         "delegated",
         "/inbox",
     )
@@ -72,11 +80,11 @@ async def delegate(request: Request, actor: Viewer, task_id: str) -> Response:
 @router.post("/tasks/{task_id}/resolve", response_model=None)
 async def resolve(request: Request, actor: Viewer, task_id: str) -> Response:
     ctx = engine_context(request)
-    return await _hand_over(
+    return await task_action(
         request,
         actor,
         task_id,
-        lambda form: handover.resolve(ctx, actor, task_id, opinion=_text(form, "opinion")),
+        lambda form: handover.resolve(ctx, actor, task_id, opinion=text_of(form, "opinion")),
         "resolved",
         "/inbox",
     )
@@ -91,7 +99,7 @@ async def copy(request: Request, actor: Viewer, task_id: str) -> Response:
         departments = [str(v) for v in form.getlist("departments") if str(v)]
         return handover.copy(ctx, actor, task_id, users=users, departments=departments)  # the service caps them
 
-    return await _hand_over(request, actor, task_id, run, "copied", f"/tasks/{task_id}")
+    return await task_action(request, actor, task_id, run, "copied", f"/tasks/{task_id}")
 
 
 @router.post("/matters/{instance_id}/urge", response_model=None)
@@ -101,7 +109,7 @@ async def urge(request: Request, actor: Viewer, instance_id: str) -> Response:
     if isinstance(form, Response):
         return form
     try:
-        await run_in_threadpool(lambda: handover.urge(ctx, actor, instance_id, opinion=_text(form, "opinion")))
+        await run_in_threadpool(lambda: handover.urge(ctx, actor, instance_id, opinion=text_of(form, "opinion")))
     except DomainError as error:
         return error_page(request, actor, error)
     return flash.flash(request, RedirectResponse(f"/matters/{instance_id}", status_code=303), "urged")

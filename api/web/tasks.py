@@ -28,7 +28,7 @@ from api.web.uploads import file_field, uploads_of
 from api.web.wording import stock_opinions
 from engine import services
 from engine.context import EngineContext
-from engine.services import drafts, handover
+from engine.services import drafts, handover, rewinding
 from engine.vocabulary import Decision
 from kernel import clock
 from kernel.actors import Actor
@@ -197,6 +197,7 @@ def _task_page(
         form_error=form_error,
         handover_error=handover_error,
         handover=handover.choices(ctx, actor, task) if task["can_hand_over"] else None,
+        return_steps=rewinding.return_steps(ctx, actor, task["id"]) if task["can_return"] else [],
         decision=decision,
         opinion=opinion,
         stock_opinions=stock_opinions(task["department"]),

@@ -26,6 +26,14 @@ ACTION_TEXT = {
     "download_attachment": "下载附件",
     "archive_view": "查阅档案",
     "archive_download": "下载档案",
+    "overdue": "超期提醒",
+    "transfer": "转办",
+    "delegate": "委派",
+    "delegate_resolved": "委派交回",
+    "copy": "抄送",
+    "urge": "催办",
+    "return_to": "退回到已办环节",
+    "recall": "撤回决定",
 }
 # What the platform's own operations leave in a matter's results; each matter's manifest labels its own.
 PLATFORM_RESULTS = {"documents": "出具的文书"}

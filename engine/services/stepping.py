@@ -142,7 +142,9 @@ def sync_projection(ctx: EngineContext, session: Session, loaded: Loaded, *, not
     loaded.open_rows = None
     still_open = []
     for row in open_rows:
-        if row.id in ready and row.state == TaskStatus.OPEN:
+        if row.state != TaskStatus.OPEN:  # settled by the step itself (decided, recalled, returned)
+            continue
+        if row.id in ready:
             still_open.append(row)
             continue
         spiff_task = workflow.tasks.get(UUID(row.id))

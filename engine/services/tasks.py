@@ -159,6 +159,14 @@ def get_task(ctx: EngineContext, actor: Actor, task_id: str) -> dict[str, Any]:
             # 会签/或签/票签: the rule and the votes so far
             "vote": views.vote_of(session, task, info.sign) if info is not None and info.sign is not None else None,
             "recusal": recusal,
+            # 退回到任一环节: whoever may decide a reviewing step (not a personal seat) may send it back
+            "can_return": can_complete and task.role != "applicant" and not (info is not None and info.assignee_item),
+            # 撤回: one's own decision while the matter runs (whether what followed has acted is checked then)
+            "can_recall": task.state == TaskStatus.COMPLETED
+            and task.completed_by == actor.user_id
+            and task.role != "applicant"
+            and task.decision != Decision.RETURN_TO
+            and instance.status not in FINAL_STATUSES,
         }
 
 

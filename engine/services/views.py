@@ -70,6 +70,7 @@ def task_summary(
         "due_provisional": provisional(calendar, created, due),
         "overdue": task.overdue_at is not None,
         "completed_at": iso(task.completed_at),
+        "decision": task.decision,  # once decided (or recalled, returned to an earlier step)
     }
 
 

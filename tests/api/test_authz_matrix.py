@@ -23,19 +23,20 @@ ACTIONS = (
     "delegate",
     "copy",
     "urge",
+    "return_to",
 )
 
 # fmt: off
 EXPECTED: dict[str, tuple[int, ...]] = {
     # transfer to zuzhi: bianban may pass its task on, but not outside its department (422)
-    #             start read_inst read_task claim complete withdraw cancel incidents transfer delegate copy urge
-    "applicant": (201,  200,      200,      403,  403,     200,     403,   403,      403,     403,     403, 200),
-    "bianban":   (403,  200,      200,      200,  200,     403,     403,   403,      422,     200,     200, 200),
-    "zuzhi":     (403,  200,      200,      403,  403,     403,     403,   403,      403,     403,     403, 200),
-    "renshe":    (403,  200,      200,      403,  403,     403,     403,   403,      403,     403,     403, 200),
-    "caizheng":  (403,  200,      200,      403,  403,     403,     403,   403,      403,     403,     403, 200),
-    "archivist": (403,  404,      404,      404,  404,     404,     403,   403,      404,     404,     404, 404),
-    "admin":     (403,  200,      200,      403,  403,     403,     200,   200,      403,     403,     403, 200),
+    #             start read_inst read_task claim complete withdraw cancel incidents transfer delegate copy urge return
+    "applicant": (201,  200,      200,      403,  403,     200,     403,   403,      403,     403,     403, 200, 403),
+    "bianban":   (403,  200,      200,      200,  200,     403,     403,   403,      422,     200,     200, 200, 200),
+    "zuzhi":     (403,  200,      200,      403,  403,     403,     403,   403,      403,     403,     403, 200, 403),
+    "renshe":    (403,  200,      200,      403,  403,     403,     403,   403,      403,     403,     403, 200, 403),
+    "caizheng":  (403,  200,      200,      403,  403,     403,     403,   403,      403,     403,     403, 200, 403),
+    "archivist": (403,  404,      404,      404,  404,     404,     403,   403,      404,     404,     404, 404, 404),
+    "admin":     (403,  200,      200,      403,  403,     403,     200,   200,      403,     403,     403, 200, 403),
 }
 # fmt: on
 
@@ -50,6 +51,7 @@ FORBIDDEN_CODE = {
     "transfer": "not_your_task",
     "delegate": "not_your_task",
     "copy": "not_your_task",
+    "return_to": "not_your_task",
 }
 NOT_FOUND_CODE = {
     "read_instance": "instance_not_found",
@@ -61,6 +63,7 @@ NOT_FOUND_CODE = {
     "delegate": "task_not_found",
     "copy": "task_not_found",
     "urge": "instance_not_found",
+    "return_to": "task_not_found",
 }
 
 
@@ -80,6 +83,9 @@ def _act(api: Api, user: str, action: str, instance_id: str, task_id: str) -> An
         ),
         "copy": lambda: api.post(f"/api/v1/tasks/{task_id}/copy", user, json={"departments": ["caizheng"]}),
         "urge": lambda: api.post(f"/api/v1/instances/{instance_id}/urge", user, json={}),
+        "return_to": lambda: api.post(
+            f"/api/v1/tasks/{task_id}/return-to", user, json={"step": "submit", "opinion": "权限矩阵测试"}
+        ),
     }
     return calls[action]()
 
@@ -115,5 +121,5 @@ def test_matrix(shared_api: Api, user: str, action: str) -> None:
         assert [t["assignee"] for t in bianban_open] == [user]
     elif action == "complete":
         assert bianban_open == []
-    elif action in ("withdraw", "cancel"):
-        assert after["status"] == {"withdraw": "withdrawn", "cancel": "cancelled"}[action]
+    elif action in ("withdraw", "cancel", "return_to"):
+        assert after["status"] == {"withdraw": "withdrawn", "cancel": "cancelled", "return_to": "returned"}[action]

@@ -23,7 +23,7 @@ PACKAGES = (
     "forms",
 )
 RAW = re.compile(
-    r"""(==|!=|\bin\b|state=|status=|decision=)\s*\(?\s*["'](open|completed|cancelled|running|returned|incident|withdrawn|rejected|approve|return|reject|submit)["']"""
+    r"""(==|!=|\bin\b|state=|status=|decision=)\s*\(?\s*["'](open|completed|cancelled|recalled|running|returned|incident|withdrawn|rejected|approve|return|return_to|reject|submit)["']"""
 )
 
 
@@ -31,8 +31,8 @@ def test_the_stored_values_are_the_ones_in_the_database() -> None:
     assert [s.value for s in InstanceStatus] == [
         "running", "returned", "incident", "completed", "rejected", "withdrawn", "cancelled"
     ]  # fmt: skip
-    assert [s.value for s in TaskStatus] == ["open", "completed", "cancelled"]
-    assert [d.value for d in Decision] == ["submit", "approve", "return", "reject"]
+    assert [s.value for s in TaskStatus] == ["open", "completed", "cancelled", "recalled"]
+    assert [d.value for d in Decision] == ["submit", "approve", "return", "reject", "return_to"]
     assert {"completed", "rejected", "withdrawn", "cancelled"} == FINAL_STATUSES
     assert APPROVER_DECISIONS == ("approve", "return", "reject")
 
