@@ -115,6 +115,15 @@ class ReturnStepOut(BaseModel):
     reason: str | None
 
 
+class AddSignersJson(BaseModel):
+    """加签: who (usernames), before (前加签) or after (后加签) the holder, and why (with ``after``: the
+    holder's approval opinion)."""
+
+    users: list[Username] = Field(min_length=1, max_length=10)
+    position: Literal["before", "after"]
+    opinion: str | None = Field(default=None, max_length=500)
+
+
 class RecallJson(BaseModel):
     """撤回: why, optionally."""
 

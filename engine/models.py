@@ -107,6 +107,13 @@ class Task(Base):
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     # 代理: the person this task was meant for, while they are away and the assignee stands in
     on_behalf_of: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # 加签: a signer's row names the task it was added to (its host) and whether it signs before the
+    # host decides (前加签) or after (后加签). It is not a workflow task: it never moves the workflow.
+    host_task_id: Mapped[str | None] = mapped_column(String(36), index=True)
+    sign_position: Mapped[str | None] = mapped_column(String(10))
+    # On the host, while its signers have not all signed: "before" or "after". After 后加签 the host's
+    # decision waits in ``decision``/``opinion``/``form_data`` until every signer agrees.
+    awaiting: Mapped[str | None] = mapped_column(String(10))
     state: Mapped[str] = mapped_column(String(20))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     due_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -8,6 +8,7 @@ from api.bodies import openapi_submission, submit
 from api.deps import Attachments, Config, Ctx, CurrentActor, Day
 from api.schemas import (
     ERRORS,
+    AddSignersJson,
     BatchApproveJson,
     BatchApproveOut,
     CompleteJson,
@@ -23,7 +24,7 @@ from api.schemas import (
     TaskOut,
 )
 from engine import services
-from engine.services import handover, rewinding
+from engine.services import handover, rewinding, signers
 from engine.vocabulary import TaskStatus
 
 router = APIRouter(prefix="/api/v1/tasks", tags=["待办"], responses=ERRORS)
@@ -139,3 +140,10 @@ def return_to(ctx: Ctx, actor: CurrentActor, body: ReturnToJson, task_id: str = 
 @router.post("/{task_id}/recall", response_model=TaskOut, summary="撤回本人的决定（下一环节尚未办理时）")
 def recall(ctx: Ctx, actor: CurrentActor, body: RecallJson, task_id: str = TaskId) -> dict[str, Any]:
     return rewinding.recall(ctx, actor, task_id, opinion=body.opinion)
+
+
+@router.post(
+    "/{task_id}/add-signers", response_model=TaskOut, summary="加签：在本人之前（前加签）或之后（后加签）增加办理人"
+)
+def add_signers(ctx: Ctx, actor: CurrentActor, body: AddSignersJson, task_id: str = TaskId) -> dict[str, Any]:
+    return signers.add_signers(ctx, actor, task_id, users=body.users, position=body.position, opinion=body.opinion)

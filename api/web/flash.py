@@ -37,6 +37,7 @@ MESSAGES = {
     "deputy_cleared": "代理已取消。",
     "returned_to": "已退回，事项从您选定的环节重新办理。",
     "recalled": "已撤回您的决定，该任务重新由您办理。",
+    "signers_added": "已加签，加签人员已收到待办。",
 }
 
 

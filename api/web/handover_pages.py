@@ -1,4 +1,4 @@
-"""The task page's 转办, 委派 (and the delegate's 交回) and 抄送 forms, and 催办 on the matter page.
+"""The task page's 转办, 委派 (and the delegate's 交回), 加签 and 抄送 forms, and 催办 on the matter page.
 
 A refusal the person can correct (no such colleague, a missing 委派事项) shows the task page again
 with the message beside these forms; any other refusal is the error page.
@@ -17,7 +17,7 @@ from starlette.datastructures import FormData
 from api.web import flash
 from api.web.pages import Viewer, checked_form, engine_context, error_page
 from api.web.tasks import task_page_with_error
-from engine.services import handover
+from engine.services import handover, signers
 from kernel.actors import Actor
 from kernel.errors import DomainError, ValidationFailed
 
@@ -100,6 +100,18 @@ async def copy(request: Request, actor: Viewer, task_id: str) -> Response:
         return handover.copy(ctx, actor, task_id, users=users, departments=departments)  # the service caps them
 
     return await task_action(request, actor, task_id, run, "copied", f"/tasks/{task_id}")
+
+
+@router.post("/tasks/{task_id}/add-signers", response_model=None)
+async def add_signers(request: Request, actor: Viewer, task_id: str) -> Response:
+    ctx = engine_context(request)
+
+    def run(form: FormData) -> Any:
+        users = [str(v) for v in form.getlist("users") if str(v)]
+        position, opinion = text_of(form, "position"), text_of(form, "opinion")
+        return signers.add_signers(ctx, actor, task_id, users=users, position=position, opinion=opinion)
+
+    return await task_action(request, actor, task_id, run, "signers_added", f"/tasks/{task_id}")
 
 
 @router.post("/matters/{instance_id}/urge", response_model=None)

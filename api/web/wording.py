@@ -34,6 +34,8 @@ ACTION_TEXT = {
     "urge": "催办",
     "return_to": "退回到已办环节",
     "recall": "撤回决定",
+    "add_signers": "加签",
+    "sign": "加签意见",
 }
 # What the platform's own operations leave in a matter's results; each matter's manifest labels its own.
 PLATFORM_RESULTS = {"documents": "出具的文书"}

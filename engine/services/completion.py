@@ -41,6 +41,8 @@ def check_may_complete(actor: Actor, task: Task, instance: Instance) -> None:
     check_recusal(actor, task, instance)
     if task.owner_id is not None:
         raise Conflict("task_delegated", "该任务已委派他人办理，待受托人交回后再作决定")
+    if task.awaiting is not None:
+        raise Conflict("awaiting_signers", "该任务已加签，待加签人员全部办理后再继续")
     if task.assignee_id is not None and task.assignee_id != actor.user_id:
         raise Conflict("task_claimed_by_other", "该任务已由他人签收")
 

@@ -57,7 +57,10 @@ def _held(session: Session, actor: Actor, task_id: str) -> tuple[Task, Instance]
 
 
 def _not_a_seat(ctx: EngineContext, session: Session, task: Task, instance: Instance) -> None:
-    """A seat meant for one person (an 编委 vote) is theirs to cast: not transferred, not delegated."""
+    """A seat meant for one person (an 编委 vote) is theirs to cast: not transferred, not delegated;
+    nor is a task one was added to as a signer (加签)."""
+    if task.host_task_id is not None:
+        raise Conflict("added_signer", "加签任务由被加签人本人办理，不能再加签、转办或委派")
     info = ctx.specs.get(session, instance.definition_id).user_tasks.get(task.spec_name)
     if info is not None and info.assignee_item:
         raise Conflict("personal_seat", "该表决席位属于本人，不能转办或委派；不在岗时请设置代理")

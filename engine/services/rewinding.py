@@ -45,6 +45,8 @@ def _may_return(ctx: EngineContext, session: Session, actor: Actor, task: Task, 
     check_may_complete(actor, task, instance)
     if task.role == "applicant":
         raise Conflict("applicant_task", "补正环节由申请单位办理，不能退回")
+    if task.host_task_id is not None:
+        raise Conflict("added_signer", "加签人员只对本环节发表意见，不能将事项退回")
     info = ctx.specs.get(session, instance.definition_id).user_tasks.get(task.spec_name)
     if info is not None and info.assignee_item:
         raise Conflict("personal_seat", "表决席位只能表明本人意见，不能将事项退回；如有异议请投反对票并写明理由")
@@ -158,6 +160,8 @@ def _may_recall(actor: Actor, task: Task, instance: Instance) -> None:
         raise Forbidden("not_your_decision", "只能撤回本人作出的决定")
     if task.role == "applicant":
         raise Conflict("applicant_task", "申请材料提交后不能撤回；如需修改，请撤回整个申请或等待退回补正")
+    if task.host_task_id is not None:
+        raise Conflict("added_signer", "加签意见提交后不能撤回")
 
 
 def _nothing_acted_since(

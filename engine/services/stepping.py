@@ -141,8 +141,9 @@ def sync_projection(ctx: EngineContext, session: Session, loaded: Loaded, *, not
     )
     loaded.open_rows = None
     still_open = []
+    added = [row for row in open_rows if row.host_task_id is not None and row.state == TaskStatus.OPEN]
     for row in open_rows:
-        if row.state != TaskStatus.OPEN:  # settled by the step itself (decided, recalled, returned)
+        if row.state != TaskStatus.OPEN or row.host_task_id is not None:  # settled by the step; 加签 below
             continue
         if row.id in ready:
             still_open.append(row)
@@ -151,6 +152,12 @@ def sync_projection(ctx: EngineContext, session: Session, loaded: Loaded, *, not
         done = spiff_task is not None and spiff_task.state == TaskState.COMPLETED
         row.state = TaskStatus.COMPLETED if done else TaskStatus.CANCELLED
         row.completed_at = row.completed_at or now
+    hosts = {row.id for row in still_open}
+    for row in added:  # a signer's task lives as long as the task it was added to
+        if row.host_task_id in hosts:
+            still_open.append(row)
+        else:
+            row.state, row.completed_at = TaskStatus.CANCELLED, now
     known = {row.id for row in open_rows}
     created = []
     for task_id, spiff_task in ready.items():

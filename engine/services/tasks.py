@@ -11,7 +11,7 @@ from sqlalchemy import Select, func, or_, select, update
 
 from engine.context import EngineContext
 from engine.models import Instance, Task
-from engine.services import handover, stepping, views
+from engine.services import handover, signers, stepping, views
 from engine.services.access import lock_task_instance, must_recuse, task_inbox_condition, visible_task
 from engine.services.completion import check_may_complete, complete_task
 from engine.vocabulary import FINAL_STATUSES, Decision, TaskStatus
@@ -130,9 +130,11 @@ def get_task(ctx: EngineContext, actor: Actor, task_id: str) -> dict[str, Any]:
         dossier = views.dossier(session, instance)
         info = ctx.specs.get(session, instance.definition_id).user_tasks.get(task.spec_name)
         recusal = must_recuse(actor, task, instance)
+        signer = task.host_task_id is not None  # 加签: this task asks for an opinion on another
         can_complete = (
             task.state == TaskStatus.OPEN
             and task.owner_id is None
+            and task.awaiting is None
             and actor.can_act_for(task.department, task.role)
             and task.assignee_id in (None, actor.user_id)
             and recusal is None
@@ -143,12 +145,22 @@ def get_task(ctx: EngineContext, actor: Actor, task_id: str) -> dict[str, Any]:
             "data": dossier,
             "prefill": instance.application if task.role == "applicant" else {},
             "form_schema": form.schema if form else None,
-            "decisions": [Decision.SUBMIT] if task.role == "applicant" else list(info.decisions if info else ()),
+            "decisions": [Decision.SUBMIT]
+            if task.role == "applicant"
+            else list(signers.SIGNER_DECISIONS if signer else info.decisions if info else ()),
             "opinions": views.opinions(session, instance.id),
             "changes": views.resubmission_changes(session, instance.id) if task.role != "applicant" else None,
             "can_complete": can_complete,
             # 转办, 委派, 抄送: whoever may decide the step may pass it on instead (not the applicant's own step)
-            "can_hand_over": can_complete and task.role != "applicant",
+            "can_hand_over": can_complete and task.role != "applicant" and not signer,
+            # 加签: the holder may add signers before or after themselves (not on a seat, not a signer)
+            "can_add_signers": can_complete
+            and task.role != "applicant"
+            and not signer
+            and not (info is not None and info.assignee_item),
+            "awaiting_signers": task.awaiting,
+            "signers": signers.signers_of(session, task) if not signer else [],
+            "signing": signers.signing_of(session, task),
             # a seat meant for one person (an 编委 vote) may be copied to others, not passed on
             "personal_seat": bool(info is not None and info.assignee_item),
             # a delegate gives the task back with their opinion (委派 → 交回)
@@ -160,11 +172,15 @@ def get_task(ctx: EngineContext, actor: Actor, task_id: str) -> dict[str, Any]:
             "vote": views.vote_of(session, task, info.sign) if info is not None and info.sign is not None else None,
             "recusal": recusal,
             # 退回到任一环节: whoever may decide a reviewing step (not a personal seat) may send it back
-            "can_return": can_complete and task.role != "applicant" and not (info is not None and info.assignee_item),
+            "can_return": can_complete
+            and task.role != "applicant"
+            and not signer
+            and not (info is not None and info.assignee_item),
             # 撤回: one's own decision while the matter runs (whether what followed has acted is checked then)
             "can_recall": task.state == TaskStatus.COMPLETED
             and task.completed_by == actor.user_id
             and task.role != "applicant"
+            and not signer
             and task.decision != Decision.RETURN_TO
             and instance.status not in FINAL_STATUSES,
         }
@@ -197,6 +213,8 @@ def unclaim(ctx: EngineContext, actor: Actor, task_id: str) -> dict[str, Any]:
             raise Conflict("task_not_claimed", "该任务尚未签收")
         if task.owner_id is not None:
             raise Conflict("task_delegated", "该任务已委派他人办理，待受托人交回")
+        if task.host_task_id is not None or task.awaiting is not None:
+            raise Conflict("added_signer", "加签任务由被加签人本人办理；已加签的任务待加签人员办理后再继续")
         if task.assignee_id != actor.user_id and not actor.is_admin:
             raise Forbidden("not_your_task", "只能退回本人签收的任务")
         task.assignee_id = None
@@ -253,6 +271,10 @@ def _complete_once(
         check_may_complete(actor, task, instance)
         if instance.status in FINAL_STATUSES:
             raise Conflict("instance_finished", "该事项已办结，不能再办理")
+        if task.host_task_id is not None:  # 加签: a signer's word, not a workflow step
+            if routine_only:
+                raise ValidationFailed("task_not_routine", "加签任务须逐件办理")
+            return signers.sign(ctx, session, actor, task, instance, open_rows, decision=decision, opinion=opinion)
         loaded = stepping.load(ctx, session, instance)
         loaded.open_rows = open_rows
         info = loaded.compiled.user_tasks[task.spec_name]

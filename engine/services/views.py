@@ -71,6 +71,8 @@ def task_summary(
         "overdue": task.overdue_at is not None,
         "completed_at": iso(task.completed_at),
         "decision": task.decision,  # once decided (or recalled, returned to an earlier step)
+        "added_to": task.host_task_id,  # 加签: the task this one asks an opinion on
+        "sign_position": task.sign_position,  # before (前加签) or after (后加签)
     }
 
 

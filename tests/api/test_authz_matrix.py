@@ -24,19 +24,20 @@ ACTIONS = (
     "copy",
     "urge",
     "return_to",
+    "add_signers",
 )
 
 # fmt: off
 EXPECTED: dict[str, tuple[int, ...]] = {
-    # transfer to zuzhi: bianban may pass its task on, but not outside its department (422)
-    #             start read_inst read_task claim complete withdraw cancel incidents transfer delegate copy urge return
-    "applicant": (201,  200,      200,      403,  403,     200,     403,   403,      403,     403,     403, 200, 403),
-    "bianban":   (403,  200,      200,      200,  200,     403,     403,   403,      422,     200,     200, 200, 200),
-    "zuzhi":     (403,  200,      200,      403,  403,     403,     403,   403,      403,     403,     403, 200, 403),
-    "renshe":    (403,  200,      200,      403,  403,     403,     403,   403,      403,     403,     403, 200, 403),
-    "caizheng":  (403,  200,      200,      403,  403,     403,     403,   403,      403,     403,     403, 200, 403),
-    "archivist": (403,  404,      404,      404,  404,     404,     403,   403,      404,     404,     404, 404, 404),
-    "admin":     (403,  200,      200,      403,  403,     403,     200,   200,      403,     403,     403, 200, 403),
+    # transfer to zuzhi: bianban may pass its task on, but not outside its department (422); columns as ACTIONS
+    #             start readi readt claim done  withd cancl incid trans deleg copy  urge  retrn sign
+    "applicant": (201,  200,  200,  403,  403,  200,  403,  403,  403,  403,  403,  200,  403,  403),
+    "bianban":   (403,  200,  200,  200,  200,  403,  403,  403,  422,  200,  200,  200,  200,  200),
+    "zuzhi":     (403,  200,  200,  403,  403,  403,  403,  403,  403,  403,  403,  200,  403,  403),
+    "renshe":    (403,  200,  200,  403,  403,  403,  403,  403,  403,  403,  403,  200,  403,  403),
+    "caizheng":  (403,  200,  200,  403,  403,  403,  403,  403,  403,  403,  403,  200,  403,  403),
+    "archivist": (403,  404,  404,  404,  404,  404,  403,  403,  404,  404,  404,  404,  404,  404),
+    "admin":     (403,  200,  200,  403,  403,  403,  200,  200,  403,  403,  403,  200,  403,  403),
 }
 # fmt: on
 
@@ -52,6 +53,7 @@ FORBIDDEN_CODE = {
     "delegate": "not_your_task",
     "copy": "not_your_task",
     "return_to": "not_your_task",
+    "add_signers": "not_your_task",
 }
 NOT_FOUND_CODE = {
     "read_instance": "instance_not_found",
@@ -64,6 +66,7 @@ NOT_FOUND_CODE = {
     "copy": "task_not_found",
     "urge": "instance_not_found",
     "return_to": "task_not_found",
+    "add_signers": "task_not_found",
 }
 
 
@@ -85,6 +88,11 @@ def _act(api: Api, user: str, action: str, instance_id: str, task_id: str) -> An
         "urge": lambda: api.post(f"/api/v1/instances/{instance_id}/urge", user, json={}),
         "return_to": lambda: api.post(
             f"/api/v1/tasks/{task_id}/return-to", user, json={"step": "submit", "opinion": "权限矩阵测试"}
+        ),
+        "add_signers": lambda: api.post(
+            f"/api/v1/tasks/{task_id}/add-signers",
+            user,
+            json={"users": ["zuzhi"], "position": "before", "opinion": "权限矩阵测试"},
         ),
     }
     return calls[action]()

@@ -71,6 +71,7 @@ def test_openapi_document_lists_every_endpoint(sqlite_api: Api) -> None:
         ("GET", "/api/v1/tasks/{task_id}/return-steps"),
         ("POST", "/api/v1/tasks/{task_id}/return-to"),
         ("POST", "/api/v1/tasks/{task_id}/recall"),
+        ("POST", "/api/v1/tasks/{task_id}/add-signers"),
         ("GET", "/api/v1/me/deputy"),
         ("PUT", "/api/v1/me/deputy"),
         ("DELETE", "/api/v1/me/deputy"),

@@ -38,7 +38,7 @@ def test_transfer_and_copy_from_the_task_page(sqlite_platform: Platform) -> None
     approver = browser(sqlite_platform)
     log_in(approver, "bianban")
     page = approver.get(f"/tasks/{task}", headers=HTML).text
-    assert "转办 · 委派 · 抄送" in page and 'value="bianban2"' in page
+    assert "转办 · 委派 · 加签 · 抄送" in page and 'value="bianban2"' in page
     csrf = csrf_of(page)
 
     copied = approver.post(f"/tasks/{task}/copy", data={"csrf": csrf, "departments": ["caizheng"]})
