@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from engine import escalation, timers
 from engine.definitions import SpecCache
 from engine.models import Instance
 from engine.notifications import HANDLERS as NOTIFICATION_HANDLERS
@@ -63,13 +64,15 @@ class EngineContext:
         outbox_kick: Callable[[str | None], None] | None = None,
         read_session_factory: sessionmaker[Session] | None = None,
     ) -> EngineContext:
-        services: dict[str, ServiceFunction] = {}
+        services: dict[str, ServiceFunction] = {escalation.OPERATION: escalation.escalate}
+        calendar = TableWorkCalendar(read_session_factory or session_factory)
+        script_engine = make_script_engine(helpers=timers.script_helpers(calendar), services=services)
         return cls(
             session_factory=session_factory,
             specs=SpecCache(),
-            store=WorkflowStore(make_script_engine(services=services), cache_size=workflow_cache_size),
+            store=WorkflowStore(script_engine, cache_size=workflow_cache_size),
             forms=forms or FormRegistry.load(),
-            calendar=TableWorkCalendar(read_session_factory or session_factory),
+            calendar=calendar,
             outbox_kick=outbox_kick,
             read_session_factory=read_session_factory,
             services=services,

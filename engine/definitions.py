@@ -20,7 +20,7 @@ from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from engine import signing_rules
+from engine import signing_rules, timers
 from engine.models import ProcessDefinition
 from engine.signing_rules import SignRule
 from engine.vocabulary import APPROVER_DECISIONS, Decision
@@ -74,6 +74,7 @@ class CompiledProcess:
     user_tasks: dict[str, UserTaskInfo]
     service_results: dict[str, str]  # service task name -> result variable
     promised_days: int | None = None  # 承诺时限, start event property ``promised_days``
+    has_timers: bool = False  # 超时处理: a timer event somewhere (the step then keeps ``wake_at``)
 
 
 @dataclass(frozen=True)
@@ -288,6 +289,7 @@ class SpecCache:
             user_tasks=_user_tasks(spec, subprocess_specs),
             service_results=_service_results(spec),
             promised_days=_promised_days(spec),
+            has_timers=timers.has_timers(spec, subprocess_specs),
         )
         with self._lock:
             return self._compiled.setdefault(definition_id, compiled)

@@ -31,6 +31,7 @@ EXPORTS_TASK = "onestop.restart_stalled_exports"
 NOTICES_TASK = "onestop.expire_notices"
 CHECKPOINT_TASK = "onestop.audit_checkpoint"
 SWEEP_TASK = "onestop.sweep_attachments"
+TIMERS_TASK = "onestop.wake_timers"
 
 
 def broker_options(settings: Settings) -> dict[str, Any]:
@@ -83,6 +84,7 @@ def create_celery(settings: Settings, *, drain_interval_seconds: float = 15.0) -
             "expire-notices": {"task": NOTICES_TASK, "schedule": 3600.0},
             "seal-audit": {"task": CHECKPOINT_TASK, "schedule": 60.0},
             "sweep-attachments": {"task": SWEEP_TASK, "schedule": 3600.0},
+            "wake-timers": {"task": TIMERS_TASK, "schedule": 60.0},
         },
     )
     app.onestop_settings = settings
@@ -93,6 +95,7 @@ def create_celery(settings: Settings, *, drain_interval_seconds: float = 15.0) -
     app.task(name=NOTICES_TASK, bind=True)(expire_notices)
     app.task(name=CHECKPOINT_TASK, bind=True)(seal_audit)
     app.task(name=SWEEP_TASK, bind=True)(sweep_attachments)
+    app.task(name=TIMERS_TASK, bind=True)(wake_timers)
     return app
 
 
@@ -111,6 +114,16 @@ def mark_overdue(task: Any) -> int:
     if found:
         log.info("overdue tasks found: %s", found)
     return found
+
+
+def wake_timers(task: Any) -> int:
+    """Every minute: the matters whose BPMN timer is due (超时处理: 逾期视为同意, 督办)."""
+    from engine.services.waking import wake_due
+
+    woken = wake_due(_platform(task.app).ctx)
+    if woken:
+        log.info("matters woken by their timers: %s", woken)
+    return woken
 
 
 def renew_archive_timestamps(task: Any) -> int:

@@ -21,7 +21,7 @@ FORMS = CATALOGUE.forms()
 BPMN_OPERATION = re.compile(r'serviceTaskOperator id="([^"]+)"')
 BPMN_FORM = re.compile(r'name="form_key" value="([^"]+)"')
 # Operations the platform itself provides to every matter (documents, not a manifest).
-PLATFORM_OPERATIONS = {"documents.request"}
+PLATFORM_OPERATIONS = {"documents.request", "timers.escalate"}
 
 
 def test_every_matter_folder_has_a_manifest_and_nothing_is_left_at_the_top() -> None:

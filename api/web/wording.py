@@ -36,6 +36,8 @@ ACTION_TEXT = {
     "recall": "撤回决定",
     "add_signers": "加签",
     "sign": "加签意见",
+    "timer": "超时处理",
+    "escalate": "督办",
 }
 # What the platform's own operations leave in a matter's results; each matter's manifest labels its own.
 PLATFORM_RESULTS = {"documents": "出具的文书"}

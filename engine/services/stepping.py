@@ -21,7 +21,7 @@ from SpiffWorkflow.task import TaskState
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine import step_context
+from engine import step_context, timers
 from engine.context import EngineContext
 from engine.definitions import CompiledProcess, UserTaskInfo
 from engine.models import Instance, Task
@@ -124,6 +124,8 @@ def finish(ctx: EngineContext, session: Session, instance: Instance, status: str
 def save(ctx: EngineContext, session: Session, loaded: Loaded) -> None:
     instance = loaded.instance
     instance.updated_at = utcnow()
+    if loaded.compiled.has_timers:  # 超时处理: when the periodic job should look at this matter again
+        instance.wake_at = timers.next_wake(loaded.workflow)
     ctx.store.save(session, instance, loaded.live)
     session.flush()
     after_commit(session, lambda: ctx.store.remember(instance.id, instance.row_version, loaded.live))

@@ -76,7 +76,7 @@ def test_add_a_signer_after_who_countersigns(server: str, browser: Any, width: i
     bianban.get_by_text("加签：请他人在您之前或之后办理").click()
     bianban.get_by_label("加签人员（可多选）").select_option("bianban2")
     bianban.get_by_label("后加签：您同意后，加签人同意方可继续流转").check()
-    bianban.get_by_label("加签事由（后加签时为您的审批意见）").fill("同意，请马晓东同志会签")
+    bianban.get_by_label("加签说明（后加签时即您的同意意见）").fill("同意，请马晓东同志会签")
     shot(bianban, f"44-add-signers-{width}")
     _no_sideways_scroll(bianban)
     bianban.get_by_role("button", name="加签", exact=True).click()
