@@ -43,7 +43,7 @@ KEPT_FOR = timedelta(hours=24)
 ABANDONED_AFTER = timedelta(seconds=30)  # a first request that died before committing anything
 _KEY = re.compile(r"^[\x21-\x7e]{1,200}$")
 _PATHS = re.compile(
-    r"^/api/v1/(instances|instances/[^/]+/(withdraw|cancel|urge)|tasks/batch-approve"
+    r"^/api/v1/(instances|instances/[^/]+/(withdraw|cancel|urge)|tasks/batch-approve|processes/[^/]+/migration"
     r"|tasks/[^/]+/(claim|unclaim|complete|transfer|delegate|resolve|copy|return-to|recall|add-signers))$"
 )
 

@@ -124,6 +124,15 @@ class AddSignersJson(BaseModel):
     opinion: str | None = Field(default=None, max_length=500)
 
 
+class MigrateJson(BaseModel):
+    """Move the running matters of ``from_version`` (or only ``instance_ids``) to ``to_version``
+    (default: the latest)."""
+
+    from_version: int = Field(ge=1, le=100_000)
+    to_version: int | None = Field(default=None, ge=1, le=100_000)
+    instance_ids: list[str] | None = Field(default=None, max_length=500)
+
+
 class RecallJson(BaseModel):
     """撤回: why, optionally."""
 

@@ -20,6 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from documents.models import Document
+from engine import replay
 from engine.models import Attachment, Instance, Task
 from engine.vocabulary import TaskStatus
 from kernel.db import as_utc
@@ -77,6 +78,8 @@ def build(session: Session, instance: Instance) -> dict[str, Any]:
             {"seq": e.id, "at": _iso(e.created_at), "actor": e.actor, "action": e.action, "hash": e.hash}
             for e in events
         ],
+        # 案卷回放: the matter's history frame by frame (each step's state at each event)
+        "replay": replay.frames(session, instance.id),
     }
 
 

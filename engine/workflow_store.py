@@ -88,6 +88,18 @@ class WorkflowStore:
         self._cache_size = cache_size
         self._lock = threading.Lock()
 
+    @property
+    def registry(self) -> Any:
+        """The serializer registry (SpiffWorkflow's diff compares specs through it)."""
+        return self._registry
+
+    def rewrite_all(self, session: Session, instance: Instance, live: LiveWorkflow) -> None:
+        """Forget what was stored of the workflow's tasks, so the next save writes every one
+        (after a migration every task names a step of another version)."""
+        table = cast(Table, WorkflowTask.__table__)
+        session.execute(delete(table).where(table.c.instance_id == instance.id))
+        live.persisted = {}
+
     # -- lifecycle -------------------------------------------------------
     def new(self, compiled: CompiledProcess) -> LiveWorkflow:
         workflow = BpmnWorkflow(compiled.spec, compiled.subprocess_specs, script_engine=self._script_engine)

@@ -14,7 +14,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from onestop import cli_codes, cli_import, cli_tools, processes
+from onestop import cli_codes, cli_import, cli_processes, cli_tools, processes
 from onestop.settings import Settings, UnsafeSettings
 
 
@@ -261,6 +261,7 @@ def build_parser() -> argparse.ArgumentParser:
     cli_tools.register_archive(sub, common)
     cli_import.register(sub, common)
     cli_codes.register(sub, common)
+    cli_processes.register(sub, common)
     return parser
 
 
@@ -278,6 +279,8 @@ NEEDS_DATABASE = {
     cmd_user_unlock,
     cli_codes.cmd_codes_add,
     cli_codes.cmd_codes_list,
+    cli_processes.cmd_process_versions,
+    cli_processes.cmd_process_migrate,
 }
 
 

@@ -286,3 +286,25 @@ def test_a_working_folder_with_package_named_folders_shadows_nothing(tmp_path: P
     )
     assert done.returncode == 0, done.stderr[-2000:]
     assert out.read_bytes().startswith(b"%PDF-")
+
+
+def test_process_versions_and_a_migration_from_the_command_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tests.api.test_versions import _with_a_leader_step
+
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    assert main(["deploy", "--data-dir", str(tmp_path)]) == 0
+    changed = tmp_path / "institution_setup.bpmn"
+    changed.write_text(_with_a_leader_step(), encoding="utf-8")
+    assert main(["deploy", str(changed), "--data-dir", str(tmp_path)]) == 0
+    capsys.readouterr()
+    assert main(["process", "versions", "institution_setup", "--data-dir", str(tmp_path)]) == 0
+    listed = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [(v["version"], v["latest"], v["running"]) for v in listed] == [(2, True, 0), (1, False, 0)]
+    assert (
+        main(["process", "migrate", "institution_setup", "--from", "1", "--dry-run", "--data-dir", str(tmp_path)]) == 0
+    )
+    assert json.loads(capsys.readouterr().out) == {"key": "institution_setup", "from": 1, "to": 2, "matters": []}
+    assert main(["process", "migrate", "institution_setup", "--from", "2", "--data-dir", str(tmp_path)]) == 2
+    assert "迁移的目标版本与原版本相同" in capsys.readouterr().err

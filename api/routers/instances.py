@@ -9,9 +9,9 @@ from starlette.concurrency import run_in_threadpool
 
 from api.bodies import media_type, openapi_submission, pydantic_errors, read_json_object, submit
 from api.deps import Attachments, Config, Ctx, CurrentActor
-from api.schemas import ERRORS, InstanceOut, InstancePage, ReasonJson, StartJson, UrgeJson, UrgeOut
+from api.schemas import ERRORS, InstanceOut, InstancePage, Open, ReasonJson, StartJson, UrgeJson, UrgeOut
 from engine import services
-from engine.services import handover
+from engine.services import handover, replays
 from engine.services.attachments import attachment_for_download
 from engine.services.instances import check_may_start
 from kernel.errors import NotFound, UnsupportedMediaType
@@ -123,3 +123,10 @@ def download_attachment(
         filename=str(ref["name"]),
         headers={"X-Content-Type-Options": "nosniff"},
     )
+
+
+@router.get(
+    "/{instance_id}/replay", response_model=Open, summary="案卷回放：按审计链逐条重现办理过程（管理员、档案管理人员）"
+)
+def replay(ctx: Ctx, actor: CurrentActor, instance_id: str = InstanceId) -> dict[str, Any]:
+    return replays.replay_of(ctx, actor, instance_id)

@@ -2,11 +2,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Path
+from fastapi import APIRouter, Path, Query
 
 from api.deps import Ctx, CurrentActor
-from api.schemas import ERRORS, Open, ProcessOut
+from api.schemas import ERRORS, MigrateJson, Open, ProcessOut
 from engine import services
+from engine.services import versions
 
 router = APIRouter(prefix="/api/v1/processes", tags=["流程"], responses=ERRORS)
 
@@ -21,3 +22,28 @@ def list_processes(ctx: Ctx, _actor: CurrentActor) -> list[dict[str, Any]]:
 @router.get("/{key}/form", response_model=Open, summary="流程申请表单的 JSON Schema")
 def start_form(ctx: Ctx, _actor: CurrentActor, key: str = ProcessKey) -> dict[str, Any]:
     return services.start_form(ctx, key)
+
+
+@router.get("/{key}/versions", response_model=list[Open], summary="流程的各个版本及在其上运行的事项数（管理员）")
+def process_versions(ctx: Ctx, actor: CurrentActor, key: str = ProcessKey) -> list[dict[str, Any]]:
+    return versions.versions(ctx, actor, key)
+
+
+@router.get("/{key}/migration", response_model=Open, summary="预览：将某版本上运行的事项迁移到新版本（管理员）")
+def migration_preview(
+    ctx: Ctx,
+    actor: CurrentActor,
+    key: str = ProcessKey,
+    from_version: int = Query(ge=1, le=100_000),
+    to_version: int | None = Query(default=None, ge=1, le=100_000),
+) -> dict[str, Any]:
+    return versions.preview(ctx, actor, key, source=from_version, target=to_version)
+
+
+@router.post(
+    "/{key}/migration", response_model=Open, summary="将某版本上运行的事项（或指定事项）迁移到新版本（管理员）"
+)
+def migrate(ctx: Ctx, actor: CurrentActor, body: MigrateJson, key: str = ProcessKey) -> dict[str, Any]:
+    return versions.migrate(
+        ctx, actor, key, source=body.from_version, target=body.to_version, instance_ids=body.instance_ids
+    )

@@ -3,7 +3,7 @@ with filters, incidents with retry, and the dashboard of charts."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
@@ -13,10 +13,11 @@ from api.web import charts, diagram
 from api.web.matter_lists import listed_matters
 from api.web.pages import DEPARTMENT_TEXT, Viewer, checked_form, engine_context, error_page, page
 from engine import services
+from engine.services import versions
 from engine.services.processes import process_detail
 from kernel import clock
 from kernel.actors import Actor
-from kernel.errors import DomainError, Forbidden
+from kernel.errors import DomainError, Forbidden, ValidationFailed
 from registry import dashboard
 
 router = APIRouter(include_in_schema=False)
@@ -77,7 +78,47 @@ def process_page(request: Request, actor: Viewer, key: str) -> Response:
         info, xml = process_detail(engine_context(request), actor, key)
     except DomainError as error:
         return error_page(request, actor, error)
-    return page(request, "admin_process.html", actor, process=info, diagram=diagram.render(xml, {}, {}))
+    ctx = engine_context(request)
+    return page(
+        request,
+        "admin_process.html",
+        actor,
+        process=info,
+        versions=versions.versions(ctx, actor, key),
+        diagram=diagram.render(xml, {}, {}),
+    )
+
+
+@router.get("/admin/processes/{key}/migration", response_class=HTMLResponse, response_model=None)
+def migration_page(request: Request, actor: Viewer, key: str, from_version: int = Query(ge=1, le=100_000)) -> Response:
+    """What moving the running matters of one version to the latest would do, and the form that does it."""
+    if (refused := refused_unless_admin(request, actor)) is not None:
+        return refused
+    try:
+        plan = versions.preview(engine_context(request), actor, key, source=from_version)
+    except DomainError as error:
+        return error_page(request, actor, error)
+    return page(request, "admin_migration.html", actor, plan=plan, result=None)
+
+
+@router.post("/admin/processes/{key}/migration", response_model=None)
+async def migrate(request: Request, actor: Viewer, key: str) -> Response:
+    form = await admin_form(request, actor, max_fields=600)
+    if isinstance(form, Response):
+        return form
+    chosen = [str(v) for v in form.getlist("instance_ids") if str(v)]
+    source = str(form.get("from_version", ""))
+    if not chosen or not source.isdigit():
+        return error_page(request, actor, ValidationFailed("migration_empty", "请选择要迁移的事项"))
+    ctx = engine_context(request)
+    try:
+        result = await run_in_threadpool(
+            lambda: versions.migrate(ctx, actor, key, source=int(source), instance_ids=chosen)
+        )
+        plan = await run_in_threadpool(lambda: versions.preview(ctx, actor, key, source=int(source)))
+    except DomainError as error:
+        return error_page(request, actor, error)
+    return page(request, "admin_migration.html", actor, plan=plan, result=result)
 
 
 @router.get("/admin/dashboard", response_class=HTMLResponse, response_model=None)

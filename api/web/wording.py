@@ -38,6 +38,7 @@ ACTION_TEXT = {
     "sign": "加签意见",
     "timer": "超时处理",
     "escalate": "督办",
+    "migrate": "迁移到新版本流程",
 }
 # What the platform's own operations leave in a matter's results; each matter's manifest labels its own.
 PLATFORM_RESULTS = {"documents": "出具的文书"}

@@ -111,4 +111,4 @@ def test_the_api_documents_the_header_where_it_applies(api: Api) -> None:
         if any(p.get("name") == "Idempotency-Key" for p in operation.get("parameters", []))
     }
     assert ("/api/v1/instances", "post") in keyed and ("/api/v1/tasks/{task_id}/complete", "post") in keyed
-    assert len(keyed) == 15 and all(method == "post" for _, method in keyed)
+    assert len(keyed) == 16 and all(method == "post" for _, method in keyed)
