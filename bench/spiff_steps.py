@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import time
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer
@@ -19,6 +19,7 @@ from sqlalchemy import Column, MetaData, String, Table, Text, insert, select, up
 from sqlalchemy.engine import Engine
 
 from bench.processes import Workload
+from engine import timers
 from engine.definitions import parse_process
 from engine.restricted_scripts import make_script_engine
 from kernel.db import make_engine
@@ -32,6 +33,16 @@ NAIVE_TABLE = Table(
 )
 
 
+class _Weekdays:
+    """The work calendar without the database: every Monday to Friday works."""
+
+    def is_workday(self, day: date) -> bool:
+        return day.weekday() < 5
+
+    def announced(self, year: int) -> bool:
+        return True
+
+
 class SpiffRunner:
     """A parsed spec and a script engine, shared by every instance of one workload."""
 
@@ -40,7 +51,8 @@ class SpiffRunner:
         self.spec, self.subprocess_specs = parse_process(
             workload.bpmn_path.read_bytes(), workload.bpmn_path.name, workload.process_key
         )
-        self.script_engine = make_script_engine()
+        # A process's timer asks the work calendar (``workdays_after``); in memory, Monday to Friday.
+        self.script_engine = make_script_engine(helpers=timers.script_helpers(_Weekdays()))
 
     def new_submitted(self) -> BpmnWorkflow:
         """A new workflow whose applicant task is done."""

@@ -22,6 +22,7 @@ from kernel.db import as_utc
 from kernel.records import AuditEvent
 
 CHILD = " [child]"  # a multi-instance step's task, drawn on its step
+SUBMISSION = "submit"  # the audit action of an applicant's (re)submission
 
 
 def _element(task: Task) -> str:
@@ -70,7 +71,7 @@ def frames(session: Session, instance_id: str) -> list[dict[str, Any]]:
         moment = datetime.fromisoformat(event["at"])
         task = by_id.get(event["task_id"] or "")
         changed: list[dict[str, Any]] = []
-        if event["action"] == "submit" and task is not None:
+        if event["action"] == SUBMISSION and task is not None:
             changed, submitted = _changes(submitted, task.form_data), task.form_data
         found.append(
             {

@@ -124,8 +124,9 @@ def finish(ctx: EngineContext, session: Session, instance: Instance, status: str
 def save(ctx: EngineContext, session: Session, loaded: Loaded) -> None:
     instance = loaded.instance
     instance.updated_at = utcnow()
-    if loaded.compiled.has_timers:  # 超时处理: when the periodic job should look at this matter again
-        instance.wake_at = timers.next_wake(loaded.workflow)
+    # 超时处理: when the periodic job should look at this matter again (never, without timers: a
+    # matter migrated to a version without them must not keep an old wake-up)
+    instance.wake_at = timers.next_wake(loaded.workflow) if loaded.compiled.has_timers else None
     ctx.store.save(session, instance, loaded.live)
     session.flush()
     after_commit(session, lambda: ctx.store.remember(instance.id, instance.row_version, loaded.live))
