@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Path, Request
 from fastapi.security import OAuth2PasswordBearer
@@ -40,7 +40,14 @@ def _within_days(day: date) -> date:
     return day
 
 
-RowId = Annotated[int, Path(ge=1, le=MAX_ROW_ID)]
+def row_id() -> Any:
+    """A path parameter naming a database row (1 to MAX_ROW_ID). A fresh ``Path`` for each
+    parameter: FastAPI records a parameter's name on the ``Path`` it is given, so one object
+    shared by parameters of different names (``record_id``, ``user_id``…) leaks the first name
+    to the others, which pydantic reports as a misplaced alias."""
+    return Path(ge=1, le=MAX_ROW_ID)
+
+
 # The bounds are in the OpenAPI document too (a pattern on the year), so clients and fuzzers know them.
 Day = Annotated[
     date,

@@ -8,7 +8,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 
-from api.deps import RowId
+from api.deps import row_id
 from api.web import charts, diagram
 from api.web.matter_lists import listed_matters
 from api.web.pages import DEPARTMENT_TEXT, Viewer, checked_form, engine_context, error_page, page
@@ -59,7 +59,7 @@ def admin_home(request: Request, actor: Viewer) -> Response:
 
 
 @router.post("/admin/incidents/{incident_id}/retry", response_model=None)
-async def retry_incident(request: Request, actor: Viewer, incident_id: RowId) -> Response:
+async def retry_incident(request: Request, actor: Viewer, incident_id: int = row_id()) -> Response:
     form = await admin_form(request, actor)
     if isinstance(form, Response):
         return form

@@ -11,7 +11,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from api.deps import RowId, get_archive, get_catalogue
+from api.deps import get_archive, get_catalogue, row_id
 from api.downloads import attachment_headers
 from api.web.archive_query import FILTERS, conditions, parse_query, search_url
 from api.web.pages import DEPARTMENT_TEXT, Viewer, checked_form, engine_context, error_page, page
@@ -77,7 +77,7 @@ def exports_page(request: Request, actor: Viewer) -> Response:
 
 
 @router.get("/archive/exports/{export_id}", response_class=HTMLResponse, response_model=None)
-def export_page(request: Request, actor: Viewer, export_id: RowId) -> Response:
+def export_page(request: Request, actor: Viewer, export_id: int = row_id()) -> Response:
     try:
         job = _shown(
             export_jobs.status(engine_context(request), actor, export_id), get_catalogue(request).short_titles()
@@ -89,7 +89,7 @@ def export_page(request: Request, actor: Viewer, export_id: RowId) -> Response:
 
 
 @router.get("/archive/exports/{export_id}/download", response_model=None)
-def download_export(request: Request, actor: Viewer, export_id: RowId) -> Response:
+def download_export(request: Request, actor: Viewer, export_id: int = row_id()) -> Response:
     ctx = engine_context(request)
     try:
         job, path = export_jobs.download(

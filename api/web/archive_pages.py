@@ -8,7 +8,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from api.deps import RowId, get_archive, get_catalogue
+from api.deps import get_archive, get_catalogue, row_id
 from api.downloads import archive_download
 from api.web import archive_exports
 from api.web.archive_query import FILTERS, form_params, parse_query
@@ -60,7 +60,7 @@ def search_page(request: Request, actor: Viewer) -> Response:
 
 
 @router.get("/archive/records/{record_id}", response_class=HTMLResponse, response_model=None)
-def record_page(request: Request, actor: Viewer, record_id: RowId) -> Response:
+def record_page(request: Request, actor: Viewer, record_id: int = row_id()) -> Response:
     ctx = engine_context(request)
     try:
         record = service.read(ctx, actor, record_id, request.query_params.get("reason"))
@@ -70,7 +70,7 @@ def record_page(request: Request, actor: Viewer, record_id: RowId) -> Response:
 
 
 @router.get("/archive/records/{record_id}/dossier", response_class=HTMLResponse, response_model=None)
-def dossier_page(request: Request, actor: Viewer, record_id: RowId) -> Response:
+def dossier_page(request: Request, actor: Viewer, record_id: int = row_id()) -> Response:
     """A dossier read as a page (and printed): the matter, its one submission, every decision, the
     files, the documents and the handling record; the signed JSON stays downloadable."""
     ctx = engine_context(request)
@@ -97,7 +97,7 @@ def dossier_page(request: Request, actor: Viewer, record_id: RowId) -> Response:
 
 
 @router.post("/archive/records/{record_id}/verify", response_model=None)
-async def verify_record(request: Request, actor: Viewer, record_id: RowId) -> Response:
+async def verify_record(request: Request, actor: Viewer, record_id: int = row_id()) -> Response:
     ctx = engine_context(request)
     form = await checked_form(request, actor)
     if isinstance(form, Response):
@@ -112,7 +112,7 @@ async def verify_record(request: Request, actor: Viewer, record_id: RowId) -> Re
 
 
 @router.get("/archive/records/{record_id}/download", response_model=None)
-def download_record(request: Request, actor: Viewer, record_id: RowId) -> Response:
+def download_record(request: Request, actor: Viewer, record_id: int = row_id()) -> Response:
     ctx = engine_context(request)
     try:
         found = service.download(get_archive(request), ctx, actor, record_id, request.query_params.get("reason"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
-from api.deps import RowId
+from api.deps import row_id
 from api.web import session
 from api.web.pages import Paging, engine_context, error_page, page
 from kernel.errors import DomainError
@@ -27,7 +27,7 @@ def board_page(
 
 
 @router.get("/gongshi/{publication_id}", response_class=HTMLResponse, response_model=None)
-def notice_page(request: Request, publication_id: RowId) -> HTMLResponse:
+def notice_page(request: Request, publication_id: int = row_id()) -> HTMLResponse:
     ctx = engine_context(request)
     actor = session.current_actor(ctx, request)
     try:

@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 
-from api.deps import RowId
+from api.deps import row_id
 from api.errors import status_of
 from api.web.admin_pages import admin_form, refused_unless_admin
 from api.web.pages import Viewer, engine_context, error_page, page
@@ -75,7 +75,7 @@ async def add_user(request: Request, actor: Viewer) -> Response:
 
 
 @router.get("/admin/users/{user_id}", response_class=HTMLResponse, response_model=None)
-def user_page(request: Request, actor: Viewer, user_id: RowId) -> Response:
+def user_page(request: Request, actor: Viewer, user_id: int = row_id()) -> Response:
     if (refused := refused_unless_admin(request, actor)) is not None:
         return refused
     try:
@@ -109,17 +109,17 @@ def _user_page(
 
 
 @router.post("/admin/users/{user_id}", response_model=None)
-async def change_user(request: Request, actor: Viewer, user_id: RowId) -> Response:
+async def change_user(request: Request, actor: Viewer, user_id: int = row_id()) -> Response:
     return await _change(request, actor, user_id, password=False)
 
 
 @router.post("/admin/users/{user_id}/password", response_model=None)
-async def reset_password(request: Request, actor: Viewer, user_id: RowId) -> Response:
+async def reset_password(request: Request, actor: Viewer, user_id: int = row_id()) -> Response:
     return await _change(request, actor, user_id, password=True)
 
 
 @router.post("/admin/users/{user_id}/unlock", response_model=None)
-async def unlock_user(request: Request, actor: Viewer, user_id: RowId) -> Response:
+async def unlock_user(request: Request, actor: Viewer, user_id: int = row_id()) -> Response:
     form = await admin_form(request, actor)
     if isinstance(form, Response):
         return form
