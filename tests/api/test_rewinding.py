@@ -130,8 +130,8 @@ def test_recall_refusals(api: Api) -> None:
     assert_error(_post(api, f"/api/v1/tasks/{bianban}/recall", "bianban"), 409, "task_not_decided")
     assert decide(api, matter, "bianban").status_code == 200
     assert_error(_post(api, f"/api/v1/tasks/{bianban}/recall", "zuzhi"), 403, "not_your_decision")
-    # After the join: zuzhi's approval flowed into the same join as the others; the last one's return
-    # opened the applicant's task, which zuzhi's recall would not drop.
+    # After the join: bianban's approval flowed into the join with the others; the last one's return
+    # opened the applicant's task, which bianban's recall would not drop.
     for department in ("zuzhi", "renshe"):
         assert decide(api, matter, department).status_code == 200
     last = open_task(api, matter, "caizheng")["id"]

@@ -24,3 +24,11 @@ def login(browser: object, base: str, username: str, width: int = 1366) -> objec
     page.get_by_role("button", name="登录").click()
     page.wait_for_url(f"{base}/")
     return page
+
+
+def says(page: object, *texts: str) -> bool:
+    """Whether the page, once it has loaded after an action, shows every text. Waits for each
+    (reading ``content()`` right after a click may catch the page mid-navigation, empty)."""
+    for text in texts:
+        page.locator("body", has_text=text).wait_for()  # type: ignore[attr-defined]
+    return True

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from tests.api.helpers import PDF_BYTES as PDF
-from tests.e2e.support import CHROMIUM, login, shot
+from tests.e2e.support import CHROMIUM, login, says, shot
 
 APPROVERS = ["bianban", "bianwei1", "bianwei2", "bianwei3", "zuzhi", "renshe", "caizheng"]
 
@@ -131,7 +131,7 @@ def test_return_and_correct_in_the_browser(server: str, browser: object) -> None
         if username == "bianban":
             approver.get_by_label("退回补正").check()  # type: ignore[attr-defined]
             approver.get_by_role("button", name="提交").click()  # type: ignore[attr-defined]  # no opinion yet
-            assert "必须填写审批意见" in approver.content()  # type: ignore[attr-defined]
+            assert says(approver, "必须填写审批意见")
             assert approver.get_by_label("退回补正").is_checked()  # type: ignore[attr-defined]  # not reset to 同意
             shot(approver, "12a-return-kept-after-error")
             approver.get_by_label("审批意见").fill("请补充编制测算说明")  # type: ignore[attr-defined]
@@ -140,7 +140,7 @@ def test_return_and_correct_in_the_browser(server: str, browser: object) -> None
         approver.context.close()  # type: ignore[attr-defined]
     applicant.goto(matter_url)  # type: ignore[attr-defined]
     applicant.get_by_role("link", name="查看退回意见并修改后重新提交").click()  # type: ignore[attr-defined]
-    assert "请补充编制测算说明" in applicant.content()  # type: ignore[attr-defined]
+    assert says(applicant, "请补充编制测算说明")
     summary = applicant.locator("#f-summary")  # type: ignore[attr-defined]
     summary.fill(summary.input_value() + "（已补充编制测算说明）")
     shot(applicant, "12-correction")
@@ -215,14 +215,14 @@ def test_a_locked_account_is_told_when_to_retry_and_the_administrator_unlocks_it
     page.get_by_label("用户名").fill("applicant_frozen")
     page.get_by_label("密码").fill("onestop-demo")
     page.get_by_role("button", name="登录").click()
-    assert "已暂时锁定" in page.content() and "后重试" in page.content()
+    assert says(page, "已暂时锁定", "后重试")
     shot(page, "18-login-locked")
 
     admin = login(browser, server, "admin")
     admin.goto(f"{server}/admin/users")  # type: ignore[attr-defined]
     admin.get_by_role("link", name="applicant_frozen").click()  # type: ignore[attr-defined]
-    assert "登录锁定" in admin.content()  # type: ignore[attr-defined]
+    assert says(admin, "登录锁定")
     shot(admin, "19-admin-unlock")
     admin.get_by_role("button", name="立即解除锁定").click()  # type: ignore[attr-defined]
-    assert "已解除登录锁定" in admin.content()  # type: ignore[attr-defined]
+    assert says(admin, "已解除登录锁定")
     assert login(browser, server, "applicant_frozen") is not None

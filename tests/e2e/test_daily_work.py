@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from tests.api.helpers import PDF_BYTES as PDF
-from tests.e2e.support import CHROMIUM, login, shot
+from tests.e2e.support import CHROMIUM, login, says, shot
 
 pytestmark = [
     pytest.mark.slow,
@@ -72,7 +72,7 @@ def test_two_matters_apart_a_return_a_correction_and_the_diff(
     bianban.wait_for_url(re.compile(r".*/tasks/.*"))
     bianban.get_by_label("退回补正").check()
     bianban.get_by_role("button", name="提交").click()  # no opinion: refused
-    assert "必须填写审批意见" in bianban.content()
+    assert says(bianban, "必须填写审批意见")
     assert bianban.get_by_label("退回补正").is_checked()  # the choice is kept, not reset to 同意
     shot(bianban, f"23-return-kept-after-error-{width}")
     bianban.get_by_label("常用意见").select_option("请补充提供编制使用计划。")

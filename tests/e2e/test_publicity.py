@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from engine.models import Instance
 from kernel import clock
 from registry.models import Publication
-from tests.e2e.support import CHROMIUM, shot
+from tests.e2e.support import CHROMIUM, says, shot
 
 pytestmark = [
     pytest.mark.slow,
@@ -57,7 +57,7 @@ def test_anyone_reads_the_board_and_a_notice(server: str, server_data: Path, bro
     page.get_by_role("button", name="查询").click()
     shot(page, "30-publicity-board")
     page.get_by_role("link", name="示范市数据资源服务中心2026年度报告").click()
-    assert "开办资金" in page.content() and "长期公示" in page.content()
+    assert says(page, "开办资金", "长期公示")
     shot(page, "31-publicity-notice")
     phone = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844}).new_page()
     phone.goto(page.url)
