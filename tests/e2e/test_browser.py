@@ -108,6 +108,7 @@ def test_inline_error_and_a_wrong_department(server: str, browser: object) -> No
     applicant.locator("#f-id_number").fill("110105194912310021")  # type: ignore[attr-defined]
     applicant.get_by_role("button", name="提交申请").click()  # type: ignore[attr-defined]
     error = applicant.locator("#e-id_number")  # type: ignore[attr-defined]
+    error.wait_for()  # the refused form has loaded (is_visible does not wait)
     assert error.is_visible() and "身份证" in error.inner_text() + applicant.content()  # type: ignore[attr-defined]
     assert applicant.locator("#f-name").input_value() == "陈静"  # type: ignore[attr-defined]
     shot(applicant, "08-inline-error-phone")

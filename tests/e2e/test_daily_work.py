@@ -112,6 +112,7 @@ def test_two_matters_apart_a_return_a_correction_and_the_diff(
     bianban.goto(f"{server}/inbox?q={first}")
     bianban.locator("table.inbox a[href^='/tasks/']").first.click()
     changes = bianban.locator("section.changes")
+    changes.wait_for()  # the task page has loaded (is_visible does not wait)
     assert changes.is_visible() and "编制使用计划.pdf" in changes.inner_text() and "新增" in changes.inner_text()
     assert "联系电话" not in changes.inner_text()  # the phone was put back as it was: no difference
     shot(bianban, f"26-reviewer-sees-diff-{width}")
