@@ -17,7 +17,7 @@ from SpiffWorkflow.bpmn.util.diff import diff_workflow, migrate_workflow
 from SpiffWorkflow.util.task import TaskState
 
 from engine.definitions import CompiledProcess
-from engine.rewind import step_info
+from engine.rewind import forget_dropped_events, step_info
 
 PREDICTED = TaskState.PREDICTED_MASK
 
@@ -80,9 +80,7 @@ def plan(registry: Any, workflow: Any, old: CompiledProcess, new: CompiledProces
 def apply(workflow: Any, new: CompiledProcess, diff: Any) -> None:
     """Move the workflow to the new version (the plan must be possible)."""
     migrate_workflow(diff, workflow, new.spec)
-    manager = workflow.event_manager  # as after any reset: forget dropped tasks' waiting events
-    for stale in [task_id for task_id in manager.tasks if task_id not in workflow.tasks]:
-        manager.tasks.pop(stale)
+    forget_dropped_events(workflow)
     strays = [t for t in workflow.tasks.values() if new.spec.task_specs.get(t.task_spec.name) is not t.task_spec]
     if strays:
         raise ValueError(f"迁移后仍有任务指向旧版本的环节：{sorted({t.task_spec.name for t in strays})}")

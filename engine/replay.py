@@ -16,12 +16,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.models import Task
+from engine.services.progress import CHILD
+from engine.services.views import field_changes
 from engine.vocabulary import TaskStatus
 from kernel import audit
 from kernel.db import as_utc
 from kernel.records import AuditEvent
 
-CHILD = " [child]"  # a multi-instance step's task, drawn on its step
 SUBMISSION = "submit"  # the audit action of an applicant's (re)submission
 
 
@@ -44,16 +45,6 @@ def _states(tasks: list[Task], moment: datetime, reopened: dict[str, datetime]) 
     return states
 
 
-def _changes(before: dict[str, Any] | None, after: dict[str, Any] | None) -> list[dict[str, Any]]:
-    """What a submission changed against the one before it (its first: everything it says)."""
-    old, new = before or {}, after or {}
-    return [
-        {"key": key, "before": old.get(key), "after": new.get(key)}
-        for key in dict.fromkeys([*old, *new])
-        if key != "attachments" and old.get(key) != new.get(key)
-    ]
-
-
 def frames(session: Session, instance_id: str) -> list[dict[str, Any]]:
     """The matter's replay, one frame per audit event."""
     tasks = list(session.scalars(select(Task).where(Task.instance_id == instance_id).order_by(Task.created_at)))
@@ -72,7 +63,7 @@ def frames(session: Session, instance_id: str) -> list[dict[str, Any]]:
         task = by_id.get(event["task_id"] or "")
         changed: list[dict[str, Any]] = []
         if event["action"] == SUBMISSION and task is not None:
-            changed, submitted = _changes(submitted, task.form_data), task.form_data
+            changed, submitted = field_changes(submitted, task.form_data), task.form_data
         found.append(
             {
                 "seq": event["seq"],

@@ -110,14 +110,18 @@ def earlier_steps(compiled: CompiledProcess, task: Any, services: Mapping[str, S
 def reset_to(workflow: Any, task: Any) -> Any:
     """Reset the workflow to ``task`` and give it a new id; the task, ready or about to be."""
     workflow.reset_from_task_id(task.id)
-    # SpiffWorkflow 3.2 leaves the dropped tasks' waiting events (a step's timer) registered, and the
-    # next refresh of timers would reach a task without a parent: forget them.
-    manager = workflow.event_manager
-    for stale in [task_id for task_id in manager.tasks if task_id not in workflow.tasks]:
-        manager.tasks.pop(stale)
+    forget_dropped_events(workflow)
     if task.task_spec.manual:
         _rekey(workflow, task, uuid4())
     return task
+
+
+def forget_dropped_events(workflow: Any) -> None:
+    """SpiffWorkflow 3.2 leaves the waiting events (a step's timer) of tasks a reset or a migration
+    dropped registered, and the next refresh of timers would reach a task without a parent."""
+    manager = workflow.event_manager
+    for stale in [task_id for task_id in manager.tasks if task_id not in workflow.tasks]:
+        manager.tasks.pop(stale)
 
 
 def _rekey(workflow: Any, task: Any, new_id: UUID) -> None:

@@ -32,7 +32,8 @@ MAX_COPIES = 20
 URGE_WINDOW = timedelta(hours=4)
 
 
-def _opinion(opinion: str | None, *, required: str | None = None) -> str:
+def checked_opinion(opinion: str | None, *, required: str | None = None) -> str:
+    """An operation's opinion, stripped; refused when required and empty, or longer than MAX_OPINION."""
     text = (opinion or "").strip()
     if required and not text:
         raise ValidationFailed("opinion_required", required)
@@ -89,7 +90,7 @@ def transfer(ctx: EngineContext, actor: Actor, task_id: str, *, to: str, opinion
         task, instance = _held(session, actor, task_id)
         _not_a_seat(ctx, session, task, instance)
         user = _colleague(session, actor, task, instance, to)
-        text = _opinion(opinion)
+        text = checked_opinion(opinion)
         task.assignee_id, task.on_behalf_of = user.id, None
         deputy = deputies.stand_in(session, user.id, task.department, task.role, instance)
         if deputy is not None:  # 代理: the colleague is away; their deputy takes it on their behalf
@@ -126,7 +127,7 @@ def delegate(ctx: EngineContext, actor: Actor, task_id: str, *, to: str, opinion
         if APPROVER not in user.roles:
             raise ValidationFailed("delegate_not_approver", f"“{user.display_name}”不是审批人员，不能受托办理")
         _no_recusal(user, task, instance)
-        text = _opinion(opinion, required="请写明委派事项（需要受托人办理什么）")
+        text = checked_opinion(opinion, required="请写明委派事项（需要受托人办理什么）")
         task.owner_id, task.assignee_id = actor.user_id, user.id
         audit.record_unchanged(
             session,
@@ -156,7 +157,7 @@ def resolve(ctx: EngineContext, actor: Actor, task_id: str, *, opinion: str | No
             raise Conflict("task_not_delegated", "该任务没有委派，无需回复")
         if task.assignee_id != actor.user_id:
             raise Forbidden("not_your_task", "只有受托人可以办理委派并交回")
-        text = _opinion(opinion, required="请填写办理意见后交回委派人")
+        text = checked_opinion(opinion, required="请填写办理意见后交回委派人")
         owner = task.owner_id
         task.assignee_id, task.owner_id = owner, None
         audit.record_unchanged(
@@ -254,7 +255,7 @@ def urge(ctx: EngineContext, actor: Actor, instance_id: str, *, opinion: str | N
         ]
         if not others:
             raise Conflict("nothing_to_urge", "当前没有可催办的环节（待办在您自己手中或事项正等待补正）")
-        text = _opinion(opinion)
+        text = checked_opinion(opinion)
         wait = throttle.spend(session, "urge", f"{actor.user_id}:{instance.id}", limit=1, window=URGE_WINDOW)
         if wait is not None:
             hours, minutes = divmod((wait + 59) // 60, 60)

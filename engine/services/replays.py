@@ -8,6 +8,7 @@ from typing import Any
 from engine import replay
 from engine.context import EngineContext
 from engine.models import Instance, ProcessDefinition
+from engine.services.progress import CHILD
 from engine.vocabulary import FINAL_STATUSES
 from kernel import audit
 from kernel.actors import ARCHIVIST, Actor
@@ -34,8 +35,6 @@ def replay_of(ctx: EngineContext, actor: Actor, instance_id: str) -> dict[str, A
             "version": instance.process_version,
             "process_key": instance.process_key,
             "bpmn_xml": definition.bpmn_xml,
-            "departments": {
-                name.removesuffix(replay.CHILD): info.department for name, info in compiled.user_tasks.items()
-            },
+            "departments": {name.removesuffix(CHILD): info.department for name, info in compiled.user_tasks.items()},
             "frames": replay.frames(session, instance.id),
         }

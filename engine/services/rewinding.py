@@ -21,22 +21,12 @@ from engine.notifications import TASK_KIND, holder_of, matter_name, notify
 from engine.services import stepping, views
 from engine.services.access import lock_task_instance, visible_task
 from engine.services.completion import check_may_complete
+from engine.services.handover import checked_opinion
 from engine.vocabulary import FINAL_STATUSES, Decision, TaskStatus
 from kernel import audit
 from kernel.actors import Actor
 from kernel.db import as_utc, utcnow
 from kernel.errors import Conflict, Forbidden, ValidationFailed
-
-MAX_OPINION = 500
-
-
-def _reason(opinion: str | None, required: str) -> str:
-    text = (opinion or "").strip()
-    if not text:
-        raise ValidationFailed("opinion_required", required)
-    if len(text) > MAX_OPINION:
-        raise ValidationFailed("opinion_too_long", f"意见不能超过{MAX_OPINION}字")
-    return text
 
 
 def _may_return(ctx: EngineContext, session: Session, actor: Actor, task: Task, instance: Instance) -> None:
@@ -79,7 +69,7 @@ def return_steps(ctx: EngineContext, actor: Actor, task_id: str) -> list[dict[st
 def return_to(ctx: EngineContext, actor: Actor, task_id: str, *, step: str, opinion: str | None) -> dict[str, Any]:
     """退回到任一环节: the matter goes back to ``step``, done before on this task's path; what followed
     it runs again. The returning task is done, with the reason and where it sent the matter."""
-    text = _reason(opinion, "请写明退回理由")
+    text = checked_opinion(opinion, required="请写明退回理由")
     with ctx.transaction() as session:
         task, instance, open_rows = lock_task_instance(session, actor, task_id)
         _may_return(ctx, session, actor, task, instance)
@@ -118,7 +108,7 @@ def return_to(ctx: EngineContext, actor: Actor, task_id: str, *, step: str, opin
 def recall(ctx: EngineContext, actor: Actor, task_id: str, *, opinion: str | None) -> dict[str, Any]:
     """撤回: the approver takes back a decision while what followed has not acted; the task is theirs
     again, on its old time limit (a recall buys no time). The recalled row stays as history."""
-    text = (opinion or "").strip()[:MAX_OPINION]
+    text = checked_opinion(opinion)
     with ctx.transaction() as session:
         task, instance, open_rows = lock_task_instance(session, actor, task_id)
         _may_recall(actor, task, instance)

@@ -23,6 +23,7 @@ from engine.notifications import TASK_KIND, matter_name, notify
 from engine.services import stepping, views
 from engine.services.access import lock_task_instance, must_recuse
 from engine.services.completion import check_may_complete, complete_task
+from engine.services.handover import checked_opinion
 from engine.vocabulary import FINAL_STATUSES, Decision, TaskStatus
 from kernel import audit
 from kernel.accounts import User, active_user_named
@@ -34,16 +35,6 @@ BEFORE, AFTER = "before", "after"
 POSITIONS = {BEFORE: "前加签", AFTER: "后加签"}
 SIGNER_DECISIONS = (Decision.APPROVE, Decision.REJECT)  # 同意 / 不同意
 MAX_SIGNERS = 10
-MAX_OPINION = 500
-
-
-def _text(opinion: str | None, required: str) -> str:
-    text = (opinion or "").strip()
-    if not text:
-        raise ValidationFailed("opinion_required", required)
-    if len(text) > MAX_OPINION:
-        raise ValidationFailed("opinion_too_long", f"意见不能超过{MAX_OPINION}字")
-    return text
 
 
 def _matter(instance: Instance) -> str:
@@ -62,7 +53,7 @@ def add_signers(
         raise ValidationFailed("signers_empty", "请选择加签人员")
     if len(wanted) > MAX_SIGNERS:
         raise ValidationFailed("signers_too_many", f"一次最多加签{MAX_SIGNERS}人")
-    text = _text(opinion, "请写明加签事由" if position == BEFORE else "后加签须填写您的审批意见")
+    text = checked_opinion(opinion, required="请写明加签事由" if position == BEFORE else "后加签须填写您的审批意见")
     with ctx.transaction() as session:
         task, instance, open_rows = lock_task_instance(session, actor, task_id)
         if instance.status in FINAL_STATUSES:

@@ -166,6 +166,16 @@ def dossier(session: Session, instance: Instance) -> dict[str, Any]:
     return {"application": instance.application or {}, "reviews": reviews, "results": instance.results or {}}
 
 
+def field_changes(before: dict[str, Any] | None, after: dict[str, Any] | None) -> list[dict[str, Any]]:
+    """The fields of a submission that differ from the one before it (files are compared apart)."""
+    old, new = before or {}, after or {}
+    return [
+        {"key": key, "before": old.get(key), "after": new.get(key)}
+        for key in dict.fromkeys([*old, *new])
+        if key != "attachments" and old.get(key) != new.get(key)
+    ]
+
+
 def resubmission_changes(session: Session, instance_id: str) -> dict[str, Any] | None:
     """What the latest correction changed against the submission before it (fields and files), for
     the reviewer who returned it; None when the matter was never resubmitted."""
@@ -180,11 +190,7 @@ def resubmission_changes(session: Session, instance_id: str) -> dict[str, Any] |
     if len(submissions) < 2:
         return None
     after, before = submissions[0].form_data or {}, submissions[1].form_data or {}
-    fields = [
-        {"key": key, "before": before.get(key), "after": after.get(key)}
-        for key in dict.fromkeys([*before, *after])
-        if key != "attachments" and before.get(key) != after.get(key)
-    ]
+    fields = field_changes(before, after)
     old_files = {f.get("sha256"): f for f in before.get("attachments") or [] if isinstance(f, dict)}
     new_files = {f.get("sha256"): f for f in after.get("attachments") or [] if isinstance(f, dict)}
     return {
