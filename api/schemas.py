@@ -49,6 +49,7 @@ class TaskOut(Open):
     department: str
     role: str
     state: str
+    acting_unit: str | None = None  # a unit's task: the unit whose clerks act on it (调出单位)
     form_key: str | None = None
     assignee: str | None = None
     created_at: str | None = None

@@ -37,6 +37,7 @@ from engine.services import messages
 from engine.vocabulary import TaskStatus
 from kernel import audit, clock, outbox
 from kernel.accounts import Department
+from kernel.actors import UNITS_DEPARTMENTS
 from kernel.db import utcnow
 from kernel.outbox import AnyHandler, Handler, Staged
 from kernel.records import OutboxMessage
@@ -117,7 +118,11 @@ def _acting_departments(session: Session, instance: Instance, issuing: str) -> l
     """Names of the departments that decided a step of the matter, in the order they first acted."""
     codes = session.scalars(
         select(Task.department)
-        .where(Task.instance_id == instance.id, Task.state == TaskStatus.COMPLETED, Task.role != "applicant")
+        .where(
+            Task.instance_id == instance.id,
+            Task.state == TaskStatus.COMPLETED,
+            Task.department.not_in(UNITS_DEPARTMENTS),
+        )
         .order_by(Task.completed_at)
     ).all()
     ordered = [code for code in dict.fromkeys(codes) if code != issuing]

@@ -24,7 +24,7 @@ from engine import signing_rules, timers
 from engine.models import ProcessDefinition
 from engine.signing_rules import SignRule
 from engine.vocabulary import APPROVER_DECISIONS, Decision
-from kernel.actors import APPLICANT_DEPARTMENT
+from kernel.actors import APPLICANT, APPLICANT_DEPARTMENT, APPROVER, UNIT_DEPARTMENT, UNIT_ROLE
 from kernel.errors import NotFound, ValidationFailed
 
 _VALIDATOR = BpmnValidator()
@@ -57,9 +57,13 @@ class UserTaskInfo:
     routine: bool = False
     # A multi-instance step's rule: 会签, 或签 or 票签 (property ``sign``); None: 会签 without a tally.
     sign: SignRule | None = None
+    # A step another unit decides (department and role ``unit``): the data item, a dotted path,
+    # holding that unit's code (e.g. ``transfer_from.unit_code``, the 调出单位 of a transfer).
+    unit_item: str | None = None
 
     @property
     def is_applicant_task(self) -> bool:
+        """The matter's one submission (and its corrections), as opposed to a unit's decision."""
         return self.department == APPLICANT_DEPARTMENT
 
 
@@ -107,11 +111,16 @@ def _user_tasks(spec: Any, subprocess_specs: dict[str, Any]) -> dict[str, UserTa
                 raise ValidationFailed("invalid_bpmn", f"用户任务 {name} 缺少 department 扩展属性")
             sla = props.get("sla_days")
             decisions = _decisions(name, props.get("decisions"))
+            unit_item = props.get("unit_item")
+            if (department == UNIT_DEPARTMENT) != bool(unit_item):
+                raise ValidationFailed(
+                    "invalid_bpmn", f"用户任务 {name}：由其他单位办理的环节（department=unit）须以 unit_item 指明单位"
+                )
             tasks[name] = UserTaskInfo(
                 name=name,
                 title=task_spec.bpmn_name or name,
                 department=department,
-                role=props.get("role") or ("applicant" if department == APPLICANT_DEPARTMENT else "approver"),
+                role=UNIT_ROLE if unit_item else props.get("role") or _default_role(department),
                 form_key=props.get("form_key"),
                 sla_days=int(sla) if sla else None,
                 decisions=decisions,
@@ -121,8 +130,13 @@ def _user_tasks(spec: Any, subprocess_specs: dict[str, Any]) -> dict[str, UserTa
                 resubmit_clears=props.get("resubmit_clears") or "all",
                 routine=_routine(name, props.get("routine"), decisions, applicant=department == APPLICANT_DEPARTMENT),
                 sign=_sign_rule(process_spec, name, props.get("sign")),
+                unit_item=unit_item or None,
             )
     return tasks
+
+
+def _default_role(department: str) -> str:
+    return APPLICANT if department == APPLICANT_DEPARTMENT else APPROVER
 
 
 def _sign_rule(process_spec: Any, name: str, value: str | None) -> SignRule | None:

@@ -100,6 +100,9 @@ class Task(Base):
     title: Mapped[str] = mapped_column(String(200))
     department: Mapped[str] = mapped_column(String(40))
     role: Mapped[str] = mapped_column(String(40))
+    # A unit's task: the unit whose clerks act on it. The matter's own unit for its submission and
+    # corrections (department ``applicant``); another unit for a step it decides (``unit``: 调出单位同意调出).
+    unit_code: Mapped[str | None] = mapped_column(String(64), index=True)
     form_key: Mapped[str | None] = mapped_column(String(100))
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     # 委派: while set, the assignee is the person asked to handle the task and ``owner_id`` the one

@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 
 from engine.models import Instance, Task
 from engine.vocabulary import InstanceStatus
-from kernel.actors import APPLICANT_DEPARTMENT, Actor
+from kernel.actors import APPLICANT_DEPARTMENT, UNIT_DEPARTMENT, UNITS_DEPARTMENTS, Actor
 from kernel.outbox import Handler, route
 from kernel.records import Notification, OutboxMessage
 
@@ -20,9 +20,9 @@ COPY_KIND = "copy"  # a matter is copied to a person or department for informati
 
 
 def holder_of(task: Task, instance: Instance) -> str:
-    """Who holds an open task, as a recipient: its assignee, else its department, else the applicant unit."""
-    if task.department == APPLICANT_DEPARTMENT:
-        return f"unit:{instance.unit_code}"
+    """Who holds an open task, as a recipient: the unit whose task it is, else its assignee, else its department."""
+    if task.department in UNITS_DEPARTMENTS:
+        return f"unit:{task.unit_code or instance.unit_code}"
     return f"user:{task.assignee_id}" if task.assignee_id else f"department:{task.department}"
 
 
@@ -56,7 +56,11 @@ def matter_name(title: str, number: str | None) -> str:
 def on_task_created(session: Session, message: OutboxMessage) -> None:
     p = message.payload
     matter = matter_name(p["instance_title"], p.get("number"))
-    if p["department"] == APPLICANT_DEPARTMENT:
+    if p["department"] == UNIT_DEPARTMENT:  # another unit's decision asked
+        add_notification_once(
+            session, message, f"unit:{p['task_unit_code']}", TASK_KIND, f"新的待办：{p['title']}（{matter}）"
+        )
+    elif p["department"] == APPLICANT_DEPARTMENT:
         add_notification_once(
             session, message, f"unit:{p['unit_code']}", RETURNED_KIND, f"您的事项 {matter} 需要补正材料后重新提交"
         )

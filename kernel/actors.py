@@ -12,6 +12,11 @@ ROLES = frozenset({APPLICANT, APPROVER, ARCHIVIST, ADMIN})
 
 # The department code of tasks that the applicant unit performs itself.
 APPLICANT_DEPARTMENT = "applicant"
+# The department and role of a step another unit decides on a matter (调出单位同意调出). Not a
+# department or role an account holds: any clerk of the unit the step names may act on it.
+UNIT_DEPARTMENT = UNIT_ROLE = "unit"
+# The tasks units' clerks do (the matter's own unit, or the unit a step names), not a department's staff.
+UNITS_DEPARTMENTS = (APPLICANT_DEPARTMENT, UNIT_DEPARTMENT)
 
 
 @dataclass(frozen=True)
@@ -42,7 +47,7 @@ class Actor:
 
     def can_act_for(self, department: str, role: str) -> bool:
         """May this actor work on a task of ``department`` requiring ``role``?"""
-        if department == APPLICANT_DEPARTMENT:
+        if department in UNITS_DEPARTMENTS:
             return self.is_applicant
         return role in self.roles and department in self.departments
 

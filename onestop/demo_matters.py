@@ -60,9 +60,18 @@ def _drive(platform: Platform, actors: dict[str, Actor], process_key: str) -> st
         if not detail["tasks"]:
             break
         task = detail["tasks"][0]
-        username = task["assignee"] or DEPARTMENT_USERS[task["department"]]
+        username = task["assignee"] or _holder(actors, task)
         services.complete(ctx, actors[str(username)], task["id"], decision=Decision.APPROVE, opinion="同意", data={})
     return instance_id
+
+
+def _holder(actors: dict[str, Actor], task: dict[str, Any]) -> str:
+    """Who acts on a step: the department's demo user, or a clerk of the unit asked (调出单位)."""
+    if task.get("acting_unit"):
+        return next(
+            name for name, actor in actors.items() if actor.is_applicant and actor.unit_code == task["acting_unit"]
+        )
+    return DEPARTMENT_USERS[task["department"]]
 
 
 def seed_finished_matters(platform: Platform) -> list[str]:

@@ -86,6 +86,19 @@ def overdue_by_department(session: Session) -> dict[str, int]:
     return {department: int(count) for department, count in counted}
 
 
+def matters_by_kind(session: Session, today: date, days: int = 365) -> dict[str, dict[str, int]]:
+    """Matters started in the last ``days`` by kind (process key) and status: what each office handles most."""
+    counted = session.execute(
+        select(Instance.process_key, Instance.status, func.count())
+        .where(Instance.created_at >= clock.start_of(today - timedelta(days=days - 1)))
+        .group_by(Instance.process_key, Instance.status)
+    ).tuples()
+    found: dict[str, dict[str, int]] = {}
+    for key, status, count in counted:
+        found.setdefault(key, {})[status] = int(count)
+    return found
+
+
 def matters_per_week(session: Session, today: date, weeks: int = 12) -> list[tuple[str, int]]:
     start = today - timedelta(days=today.weekday() + 7 * (weeks - 1))
     counts = [0] * weeks

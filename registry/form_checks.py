@@ -9,8 +9,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from forms.identifiers import check_ric, ric_birth_date, ric_sex
+from kernel import clock
 from kernel.actors import Actor
 from registry.models import Person, Unit
+from registry.plans import room_on_plan
 from registry.unit_lifecycle import cancel_refusal, rename_refusal
 
 
@@ -19,7 +21,7 @@ def _error(path: str, field: str, message: str) -> dict[str, str]:
 
 
 def check_entry(session: Session, actor: Actor, data: dict[str, Any]) -> list[dict[str, str]]:
-    errors: list[dict[str, str]] = []
+    errors: list[dict[str, str]] = _plan_notice_errors(session, actor, data)
     seen: set[str] = set()
     for i, person in enumerate(data.get("persons", [])):
         number = check_ric(str(person.get("id_number", ""))).normalized
@@ -45,6 +47,18 @@ def check_entry(session: Session, actor: Actor, data: dict[str, Any]) -> list[di
                 )
             )
     return errors
+
+
+def _plan_notice_errors(session: Session, actor: Actor, data: dict[str, Any]) -> list[dict[str, str]]:
+    """入编 under a 用编计划 names the plan's notice: of this unit and type, valid, with room for the persons."""
+    number = str(data.get("notice_no") or "").strip()
+    unit = session.scalars(select(Unit).where(Unit.code == actor.unit_code)).first() if number else None
+    if unit is None:
+        return []
+    persons = len(data.get("persons") or [])
+    est_type = str(data.get("est_type", ""))
+    room = room_on_plan(session, unit_id=unit.id, number=number, est_type=est_type, persons=persons, on=clock.today())
+    return [] if room.allowed else [_error("/notice_no", "核准使用编制通知单编号", room.message)]
 
 
 def check_exit(session: Session, actor: Actor, data: dict[str, Any]) -> list[dict[str, str]]:

@@ -117,6 +117,8 @@ class Reservation(Base):
     principal_posts: Mapped[int] = mapped_column(Integer, default=0)  # 领导正职 among the places
     deputy_posts: Mapped[int] = mapped_column(Integer, default=0)  # 领导副职 among the places
     status: Mapped[str] = mapped_column(String(12), default="issued")  # issued, used, released, expired
+    # hire: held for the 入编 of its matter; plan: held for a 用编计划, used by later 入编 (outlives its matter)
+    purpose: Mapped[str] = mapped_column(String(10), default="hire", server_default="hire")
     instance_id: Mapped[str | None] = mapped_column(String(36), index=True)
     issued_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     issued_on: Mapped[date | None] = mapped_column(Date)

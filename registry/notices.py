@@ -25,6 +25,7 @@ from kernel.records import OutboxMessage
 from registry.models import Reservation, Unit
 
 ISSUED, USED, RELEASED, EXPIRED = "issued", "used", "released", "expired"
+HIRE, PLAN = "hire", "plan"  # what a notice is held for: its own matter's 入编, or a 用编计划's later ones
 ENDED = (USED, RELEASED, EXPIRED)
 STATUS_TEXT = {ISSUED: "有效（预留中）", USED: "已使用", RELEASED: "已释放", EXPIRED: "已过期"}
 DEFAULT_VALIDITY_MONTHS = 6
@@ -66,12 +67,16 @@ def release_for_matter(session: Session, instance: Instance) -> None:
 
     A notice that was partly used is recorded as used (its persons are in
     place); one never used is released. Either way its places come back.
+    A plan's notices outlive the plan once its recruitment is done: persons
+    enter on them later, and what is left expires at the validity end.
     """
     notices = session.scalars(
         select(Reservation).where(Reservation.instance_id == instance.id, Reservation.status == ISSUED)
     ).all()
     today = clock.today()
     for notice in notices:
+        if notice.purpose == PLAN and instance.status == InstanceStatus.COMPLETED:
+            continue
         if notice.used:
             end(notice, USED, f"已入编{notice.used}名，余额释放", today)
         else:

@@ -24,6 +24,7 @@ from registry import notices, unit_lifecycle
 from registry.figures import leadership_figures, posts_problems, posts_wanted
 from registry.models import Person, Reservation, Unit
 from registry.notices import DEFAULT_VALIDITY_MONTHS
+from registry.plans import room_on_plan
 from registry.reservations import check_vacancy, lock_unit, reserve
 from registry.staff import record_history
 from registry.vocabulary import UnitStatus
@@ -40,8 +41,24 @@ def step_unit() -> Unit:
 
 @reads_only
 def vacancy_check(params: dict[str, Any]) -> dict[str, Any]:
-    unit = step_unit()
-    decision = check_vacancy(step_context.current().session, unit.id, str(params["est_type"]), int(params["places"]))
+    """The vacancy of the type, or, for persons recruited under a 用编计划, the room left on its notice
+    (the plan holds those places already)."""
+    unit, session = step_unit(), step_context.current().session
+    est_type, places = str(params["est_type"]), int(params["places"])
+    decision = check_vacancy(session, unit.id, est_type, places)
+    number = str(params.get("notice_no") or "")
+    if number:
+        room = room_on_plan(
+            session, unit_id=unit.id, number=number, est_type=est_type, persons=places, on=clock.today()
+        )
+        figures = decision.figures.as_dict()
+        return {
+            **room.as_dict(),
+            "plan_notice": number,
+            "figures": figures,
+            "unit_kind": unit.kind,
+            "unit_name": unit.name,
+        }
     return {**decision.as_dict(), "unit_kind": unit.kind, "unit_name": unit.name}
 
 
@@ -49,6 +66,8 @@ def reserve_places(params: dict[str, Any], *, validity_months: int = DEFAULT_VAL
     step = step_context.current()
     unit = step_unit()
     persons = list(params.get("persons") or [])
+    if params.get("notice_no"):
+        return _on_plan(unit, str(params["notice_no"]), str(params["est_type"]), int(params["places"]))
     try:
         made = reserve(
             step.session,
@@ -69,6 +88,24 @@ def reserve_places(params: dict[str, Any], *, validity_months: int = DEFAULT_VAL
         "expires_on": made.expires_on.isoformat() if made.expires_on else None,
         "message": f"已核发核准使用编制通知单{made.number}，预留{made.est_type}{made.places}名，"
         f"有效期至{made.expires_on.isoformat() if made.expires_on else '—'}",
+    }
+
+
+def _on_plan(unit: Unit, number: str, est_type: str, places: int) -> dict[str, Any]:
+    """编办's 核准 of persons recruited under a 用编计划: no new notice, the plan's one if it still has room."""
+    session = step_context.current().session
+    lock_unit(session, unit.id)
+    room = room_on_plan(session, unit_id=unit.id, number=number, est_type=est_type, persons=places, on=clock.today())
+    if not room.allowed or room.notice is None:
+        return {"reserved": False, "message": room.message, "number": None, "code": "plan_notice_unavailable"}
+    expires = room.notice.expires_on.isoformat() if room.notice.expires_on else None
+    return {
+        "reserved": True,
+        "number": number,
+        "places": places,
+        "expires_on": expires,
+        "plan": True,
+        "message": room.message,
     }
 
 

@@ -8,10 +8,10 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 
-from api.deps import row_id
+from api.deps import get_catalogue, row_id
 from api.web import charts, diagram
 from api.web.matter_lists import listed_matters
-from api.web.pages import DEPARTMENT_TEXT, Viewer, checked_form, engine_context, error_page, page
+from api.web.pages import DEPARTMENT_TEXT, STATUS_TEXT, Viewer, checked_form, engine_context, error_page, page
 from engine import services
 from engine.services import versions
 from engine.services.processes import process_detail
@@ -125,11 +125,12 @@ async def migrate(request: Request, actor: Viewer, key: str) -> Response:
 def dashboard_page(request: Request, actor: Viewer) -> Response:
     if (refused := refused_unless_admin(request, actor)) is not None:
         return refused
-    today = clock.today()
+    today, names = clock.today(), get_catalogue(request).short_titles()
     with engine_context(request).reading() as db:
         saturation = dashboard.saturation(db)
         overdue = dashboard.overdue_by_department(db)
         weekly = dashboard.matters_per_week(db, today)
+        by_kind = dashboard.matters_by_kind(db, today)
         retiring = dashboard.retirements_by_year(db, today)
     figures = [
         charts.bars(
@@ -148,6 +149,13 @@ def dashboard_page(request: Request, actor: Viewer) -> Response:
             colour=charts.BAR_ALT,
         ),
         charts.bars("每周发起事项（近 12 周）", [(label, float(n)) for label, n in weekly], colour=charts.BAR_ALT),
+        charts.grouped_bars(
+            "各类事项（近一年发起，按办理状态）",
+            [
+                (names.get(key, key), {STATUS_TEXT.get(s, s): float(n) for s, n in statuses.items()})
+                for key, statuses in sorted(by_kind.items(), key=lambda item: -sum(item[1].values()))
+            ],
+        ),
         charts.bars("今后五年到龄退休人数（在编）", [(label, float(n)) for label, n in retiring]),
     ]
     return page(request, "admin_dashboard.html", actor, charts=figures, saturation=saturation)

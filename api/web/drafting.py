@@ -18,7 +18,9 @@ SUBMIT = "submit"
 
 
 def chosen_action(form: FormData) -> str:
-    action = str(form.get("action", SUBMIT))
+    """The button pressed. Its name starts with an underscore, which no form field's does: a matter's
+    own field may be called ``action`` (赋码/变更/注销, 任职/免职)."""
+    action = str(form.get("_action", SUBMIT))
     return action if action in (DRAFT, MORE_ROWS) else SUBMIT
 
 

@@ -31,6 +31,7 @@ from engine.services import drafts, progress
 from engine.services.attachments import attachment_for_download
 from engine.services.instances import start_refusal
 from kernel import clock
+from kernel.actors import UNIT_ROLE
 from kernel.errors import DomainError, NotFound
 
 router = APIRouter(include_in_schema=False)
@@ -58,6 +59,9 @@ def home(request: Request) -> Response | dict[str, Any]:
         refusal = start_refusal(ctx, actor)
         values["frozen"] = refusal.message if refusal else None
         values["matters"] = with_units(ctx, services.list_instances(ctx, actor, limit=10)["items"])
+        waiting = services.inbox(ctx, actor, limit=100)  # corrections of its own matters, decisions on others'
+        values["unit_tasks"] = with_sla([t for t in waiting if t["role"] == UNIT_ROLE])
+        values["returned"] = len(waiting) - len(values["unit_tasks"])
     if actor.departments and not actor.is_applicant:
         values["tasks"] = with_sla(services.inbox(ctx, actor, limit=10))
     return page(request, "home.html", actor, **values)

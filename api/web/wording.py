@@ -44,6 +44,7 @@ ACTION_TEXT = {
 PLATFORM_RESULTS = {"documents": "出具的文书"}
 DEPARTMENT_TEXT = {
     "applicant": "申请单位",
+    "unit": "相关单位",  # another unit asked for its decision on the matter (调出单位)
     "bianban": "编办",
     "zuzhi": "组织部",
     "renshe": "人社局",
@@ -57,7 +58,8 @@ DEPARTMENT_TEXT = {
 def step_label(title: str, department: str | None) -> str:
     """A step with its department, once: 编办初审（编办）, but 并联审核（组织部） as it is."""
     name = DEPARTMENT_TEXT.get(department or "", department or "")
-    return title if not name or name in title or title.endswith("）") else f"{title}（{name}）"
+    named_by_itself = department == "unit" or not name or name in title or title.endswith("）")  # 调出单位同意调出
+    return title if named_by_itself else f"{title}（{name}）"
 
 
 def opinion_text(decision: str | None, opinion: str | None) -> str:
@@ -87,6 +89,7 @@ STOCK_OPINIONS = {
     "renshe": ("经审核，同意。", "请补充提供岗位设置方案。", "请补充提供人员聘用（录用）审批材料。"),
     "caizheng": ("经审核，经费渠道明确，同意。", "请补充说明经费来源及预算安排。"),
     "bianwei": ("经编委会研究，同意。", "提请编委会再次研究。"),
+    "unit": ("经单位研究，同意。", "该同志承担重点工作，暂不同意。"),
 }
 
 

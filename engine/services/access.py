@@ -7,8 +7,8 @@ from sqlalchemy.orm import Session, aliased
 
 from engine.models import CarbonCopy, Instance, Task
 from engine.vocabulary import TaskStatus
-from kernel.actors import APPLICANT_DEPARTMENT, Actor
-from kernel.errors import Forbidden, NotFound
+from kernel.actors import UNIT_ROLE, UNITS_DEPARTMENTS, Actor
+from kernel.errors import Conflict, Forbidden, NotFound
 
 # Aliased: a caller's query may join Task itself. Built once: building an
 # alias per request costs more than the query it serves.
@@ -22,6 +22,8 @@ def instance_visibility(actor: Actor) -> ColumnElement[bool]:
     clauses: list[ColumnElement[bool]] = []
     if actor.is_applicant:
         clauses.append(Instance.unit_code == actor.unit_code)
+        # another unit's matter that asked this unit to decide a step (调出单位同意调出)
+        clauses.append(exists().where(involved.instance_id == Instance.id, involved.unit_code == actor.unit_code))
     if actor.departments:
         clauses.append(exists().where(involved.instance_id == Instance.id, involved.department.in_(actor.departments)))
     clauses.append(exists().where(involved.instance_id == Instance.id, involved.assignee_id == actor.user_id))
@@ -50,7 +52,7 @@ def task_inbox_condition(actor: Actor) -> ColumnElement[bool]:
             )
         )
     if actor.is_applicant:
-        clauses.append(and_(Task.department == APPLICANT_DEPARTMENT, Instance.unit_code == actor.unit_code))
+        clauses.append(and_(Task.department.in_(UNITS_DEPARTMENTS), Task.unit_code == actor.unit_code))
     return or_(*clauses)
 
 
@@ -123,6 +125,23 @@ def recusal_reason(actor: Actor, role: str, instance: Instance) -> str | None:
     if actor.unit_code is not None and actor.unit_code == instance.unit_code:
         return "该事项由您所在单位申请，依回避规定不能审批本事项"
     return None
+
+
+def of_actors_unit(actor: Actor, task: Task) -> bool:
+    """A unit's task is for that unit's clerks only (the matter's unit for its submission, the named
+    unit for its decision on another unit's matter); a department's task is not a unit's."""
+    return task.department not in UNITS_DEPARTMENTS or task.unit_code == actor.unit_code
+
+
+def check_unit(actor: Actor, task: Task) -> None:
+    if not of_actors_unit(actor, task):
+        raise Forbidden("not_your_unit", "该任务应由其他单位办理")
+
+
+def refuse_unit_task(task: Task, doing: str) -> None:
+    """A unit's decision on another unit's matter is that unit's own: it is not passed on."""
+    if task.role == UNIT_ROLE:
+        raise Conflict("unit_task", f"单位意见环节由该单位经办人办理，不能{doing}")
 
 
 def check_recusal(actor: Actor, task: Task, instance: Instance) -> None:

@@ -19,11 +19,12 @@ from typing import Any
 from SpiffWorkflow.task import TaskState
 from sqlalchemy.orm import Session
 
+from engine import step_context
 from engine.context import EngineContext
 from engine.definitions import UserTaskInfo
 from engine.models import Instance, Task
 from engine.services import attachments, stepping
-from engine.services.access import check_recusal
+from engine.services.access import check_recusal, check_unit
 from engine.vocabulary import APPROVER_DECISIONS, Decision, TaskStatus
 from kernel import audit
 from kernel.actors import Actor
@@ -38,6 +39,7 @@ def check_may_complete(actor: Actor, task: Task, instance: Instance) -> None:
         raise Conflict("task_already_completed", "该任务已办理完毕")
     if not actor.can_act_for(task.department, task.role):
         raise Forbidden("not_your_task", "该任务不属于您所在的部门或角色")
+    check_unit(actor, task)
     check_recusal(actor, task, instance)
     if task.owner_id is not None:
         raise Conflict("task_delegated", "该任务已委派他人办理，待受托人交回后再作决定")
@@ -64,7 +66,11 @@ def normalise_decision(info: UserTaskInfo, decision: str | None, opinion: str | 
     return decision
 
 
-def validate_form(ctx: EngineContext, session: Session, actor: Actor, info: UserTaskInfo, data: dict[str, Any]) -> None:
+def validate_form(
+    ctx: EngineContext, session: Session, actor: Actor, info: UserTaskInfo, data: dict[str, Any], instance: Instance
+) -> None:
+    """The form's schema, then the matter's own check against the register; the check may ask
+    ``step_context`` which matter is being submitted (e.g. to leave itself out of a search for duplicates)."""
     if info.form_key is None:
         return
     form = ctx.forms.get(info.form_key)
@@ -73,7 +79,8 @@ def validate_form(ctx: EngineContext, session: Session, actor: Actor, info: User
     errors = [e.as_dict() for e in form.validate(data)]
     check = ctx.form_checks.get(info.form_key)
     if not errors and check is not None:
-        errors = check(session, actor, data)
+        with step_context.bound(session, instance, actor.username):
+            errors = check(session, actor, data)
     if errors:
         raise ValidationFailed("form_invalid", "表单填写有误，请按提示修改", errors)
 
@@ -127,7 +134,7 @@ def complete_task(
     info = loaded.compiled.user_tasks[task.spec_name]
     decision = normalise_decision(info, decision, opinion)
     data = _with_attachments(ctx, session, actor, loaded, info, data, uploads or [])
-    validate_form(ctx, session, actor, info, data)
+    validate_form(ctx, session, actor, info, data, loaded.instance)
     spiff_task = stepping.ready_spiff_task(loaded, task.id)
     now = utcnow()
     instance = loaded.instance
@@ -167,6 +174,11 @@ def complete_task(
         status_before=status_before,
         status_after=instance.status,
         opinion=opinion,
-        details={"decision": decision, "task": info.title, "department": task.department},
+        details={
+            "decision": decision,
+            "task": info.title,
+            "department": task.department,
+            **({"unit": task.unit_code} if info.unit_item else {}),  # another unit's decision: which unit
+        },
     )
     return created

@@ -19,7 +19,7 @@ from engine.context import EngineContext
 from engine.models import CarbonCopy, Instance, Task
 from engine.notifications import COPY_KIND, TASK_KIND, URGE_KIND, holder_of, matter_name, notify
 from engine.services import deputies, views
-from engine.services.access import lock_task_instance, must_recuse, visible_instance
+from engine.services.access import lock_task_instance, must_recuse, refuse_unit_task, visible_instance
 from engine.services.completion import check_may_complete
 from engine.vocabulary import FINAL_STATUSES, TaskStatus
 from kernel import audit, throttle
@@ -54,6 +54,7 @@ def _held(session: Session, actor: Actor, task_id: str) -> tuple[Task, Instance]
     check_may_complete(actor, task, instance)
     if task.role == "applicant":
         raise Conflict("applicant_task", "补正环节由申请单位办理，不能转办、委派或抄送")
+    refuse_unit_task(task, "转办、委派或抄送")
     return task, instance
 
 

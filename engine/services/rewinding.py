@@ -19,7 +19,7 @@ from engine.context import EngineContext
 from engine.models import Instance, Task
 from engine.notifications import TASK_KIND, holder_of, matter_name, notify
 from engine.services import stepping, views
-from engine.services.access import lock_task_instance, visible_task
+from engine.services.access import lock_task_instance, refuse_unit_task, visible_task
 from engine.services.completion import check_may_complete
 from engine.services.handover import checked_opinion
 from engine.vocabulary import FINAL_STATUSES, Decision, TaskStatus
@@ -35,6 +35,7 @@ def _may_return(ctx: EngineContext, session: Session, actor: Actor, task: Task, 
     check_may_complete(actor, task, instance)
     if task.role == "applicant":
         raise Conflict("applicant_task", "补正环节由申请单位办理，不能退回")
+    refuse_unit_task(task, "退回到其他环节（可选择退回补正）")
     if task.host_task_id is not None:
         raise Conflict("added_signer", "加签人员只对本环节发表意见，不能将事项退回")
     info = ctx.specs.get(session, instance.definition_id).user_tasks.get(task.spec_name)

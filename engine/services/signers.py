@@ -21,7 +21,7 @@ from engine.context import EngineContext
 from engine.models import Instance, Task
 from engine.notifications import TASK_KIND, matter_name, notify
 from engine.services import stepping, views
-from engine.services.access import lock_task_instance, must_recuse
+from engine.services.access import lock_task_instance, must_recuse, refuse_unit_task
 from engine.services.completion import check_may_complete, complete_task
 from engine.services.handover import checked_opinion
 from engine.vocabulary import FINAL_STATUSES, Decision, TaskStatus
@@ -61,6 +61,7 @@ def add_signers(
         check_may_complete(actor, task, instance)
         if task.role == "applicant":
             raise Conflict("applicant_task", "补正环节由申请单位办理，不能加签")
+        refuse_unit_task(task, "加签")
         if task.host_task_id is not None:
             raise Conflict("added_signer", "加签任务由被加签人本人办理，不能再加签、转办或委派")
         info = ctx.specs.get(session, instance.definition_id).user_tasks.get(task.spec_name)

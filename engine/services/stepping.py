@@ -30,6 +30,7 @@ from engine.vocabulary import FINAL_STATUSES, InstanceStatus, TaskStatus
 from engine.workflow_store import LiveWorkflow
 from kernel import audit, clock, outbox
 from kernel.accounts import Department, User
+from kernel.actors import UNITS_DEPARTMENTS
 from kernel.calendar import add_workdays, due_at, workdays_between
 from kernel.db import as_utc, utcnow
 from kernel.errors import Conflict
@@ -176,6 +177,7 @@ def sync_projection(ctx: EngineContext, session: Session, loaded: Loaded, *, not
             title=_title(session, info, department),
             department=department,
             role=info.role,
+            unit_code=_unit_of(info, spiff_task, instance),
             form_key=info.form_key,
             state=TaskStatus.OPEN,
             created_at=now,
@@ -197,6 +199,7 @@ def sync_projection(ctx: EngineContext, session: Session, loaded: Loaded, *, not
                     "task_id": task_id,
                     "department": row.department,
                     "unit_code": instance.unit_code,
+                    "task_unit_code": row.unit_code,
                     "title": info.title,
                     "instance_title": instance.title,
                     "number": instance.number,
@@ -235,6 +238,21 @@ def _title(session: Session, info: UserTaskInfo, department: str) -> str:
         return info.title
     named = session.get(Department, department)
     return f"{info.title}（{named.name if named else department}）"[:200]
+
+
+def _unit_of(info: UserTaskInfo, spiff_task: Any, instance: Instance) -> str | None:
+    """The unit whose clerks act on a unit's task: another unit named by the task's data (调出单位),
+    else the matter's own unit; None for a department's task."""
+    if info.department not in UNITS_DEPARTMENTS:
+        return None
+    if not info.unit_item:
+        return instance.unit_code
+    value: Any = spiff_task.data
+    for part in info.unit_item.split("."):
+        value = value.get(part) if isinstance(value, dict) else None
+    if not value:
+        raise LookupError(f"环节“{info.title}”应由哪个单位办理未能确定（数据项 {info.unit_item} 为空）")
+    return str(value)
 
 
 def _assignee(session: Session, info: UserTaskInfo, spiff_task: Any) -> int | None:

@@ -12,11 +12,11 @@ from sqlalchemy import Select, func, or_, select, update
 from engine.context import EngineContext
 from engine.models import Instance, Task
 from engine.services import handover, signers, stepping, views
-from engine.services.access import lock_task_instance, must_recuse, task_inbox_condition, visible_task
+from engine.services.access import lock_task_instance, must_recuse, of_actors_unit, task_inbox_condition, visible_task
 from engine.services.completion import check_may_complete, complete_task
 from engine.vocabulary import FINAL_STATUSES, Decision, TaskStatus
 from kernel import audit, clock
-from kernel.actors import Actor
+from kernel.actors import APPLICANT, UNIT_ROLE, Actor
 from kernel.errors import Conflict, DomainError, Forbidden, ValidationFailed
 
 CLAIM_FILTERS = ("mine", "unclaimed")
@@ -138,7 +138,9 @@ def get_task(ctx: EngineContext, actor: Actor, task_id: str) -> dict[str, Any]:
             and actor.can_act_for(task.department, task.role)
             and task.assignee_id in (None, actor.user_id)
             and recusal is None
+            and of_actors_unit(actor, task)
         )
+        passable = task.role not in (APPLICANT, UNIT_ROLE) and not signer  # a department's own step
         return {
             **detail,
             "instance": views.instance_summary(instance, ctx.calendar),
@@ -152,12 +154,9 @@ def get_task(ctx: EngineContext, actor: Actor, task_id: str) -> dict[str, Any]:
             "changes": views.resubmission_changes(session, instance.id) if task.role != "applicant" else None,
             "can_complete": can_complete,
             # 转办, 委派, 抄送: whoever may decide the step may pass it on instead (not the applicant's own step)
-            "can_hand_over": can_complete and task.role != "applicant" and not signer,
+            "can_hand_over": can_complete and passable,
             # 加签: the holder may add signers before or after themselves (not on a seat, not a signer)
-            "can_add_signers": can_complete
-            and task.role != "applicant"
-            and not signer
-            and not (info is not None and info.assignee_item),
+            "can_add_signers": can_complete and passable and not (info is not None and info.assignee_item),
             "awaiting_signers": task.awaiting,
             "signers": signers.signers_of(session, task) if not signer else [],
             "signing": signers.signing_of(session, task),
@@ -172,10 +171,7 @@ def get_task(ctx: EngineContext, actor: Actor, task_id: str) -> dict[str, Any]:
             "vote": views.vote_of(session, task, info.sign) if info is not None and info.sign is not None else None,
             "recusal": recusal,
             # 退回到任一环节: whoever may decide a reviewing step (not a personal seat) may send it back
-            "can_return": can_complete
-            and task.role != "applicant"
-            and not signer
-            and not (info is not None and info.assignee_item),
+            "can_return": can_complete and passable and not (info is not None and info.assignee_item),
             # 撤回: one's own decision while the matter runs (whether what followed has acted is checked then)
             "can_recall": task.state == TaskStatus.COMPLETED
             and task.completed_by == actor.user_id

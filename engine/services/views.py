@@ -57,6 +57,7 @@ def task_summary(
         "step": task.title,
         "department": task.department,
         "role": task.role,
+        "acting_unit": task.unit_code,  # a unit's task: the unit whose clerks act on it (None: a department's)
         "form_key": task.form_key,
         "state": task.state,
         "assignee": assignee,

@@ -15,6 +15,7 @@ from tests.seasons import filled, in_season
 
 PROCESSES = sorted(path.stem for path in (Path(__file__).parents[2] / "processes").rglob("*.bpmn"))
 DEPARTMENT_USERS = {"bianban": "bianban", "zuzhi": "zuzhi", "renshe": "renshe", "caizheng": "caizheng"}
+UNIT_CLERKS = {"demo-unit-001": "applicant", "demo-unit-003": "clerk003"}  # the demo's clerks by unit
 
 
 @pytest.fixture(autouse=True)
@@ -27,8 +28,8 @@ def seasonal(request: pytest.FixtureRequest) -> Iterator[None]:
 
 
 def _actor_for(task: dict[str, Any]) -> str:
-    if task["department"] == "applicant":
-        return "applicant"
+    if task["department"] in ("applicant", "unit"):  # the matter's own unit, or a unit asked to decide
+        return UNIT_CLERKS[task["acting_unit"]]
     return str(task["assignee"] or DEPARTMENT_USERS[task["department"]])
 
 
@@ -44,7 +45,7 @@ def drive(api: Api, instance_id: str, decide: Any = None, limit: int = 30) -> di
         task = detail["tasks"][0]
         user = _actor_for(task)
         body = (decide and decide(task)) or {
-            "decision": "submit" if user == "applicant" else "approve",
+            "decision": "submit" if task["role"] == "applicant" else "approve",
             "opinion": "同意",
         }
         if body["decision"] == "submit":

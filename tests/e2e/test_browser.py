@@ -153,7 +153,7 @@ def test_return_and_correct_in_the_browser(server: str, browser: object) -> None
 def test_admin_dashboard_and_process_diagram(server: str, browser: object) -> None:
     admin = login(browser, server, "admin")
     admin.goto(f"{server}/admin/dashboard")  # type: ignore[attr-defined]
-    assert admin.locator("svg[role=img]").count() == 5  # type: ignore[attr-defined]
+    assert admin.locator("svg[role=img]").count() == 6  # type: ignore[attr-defined]
     shot(admin, "13-admin-dashboard")
     admin.goto(f"{server}/admin/processes/institution_setup")  # type: ignore[attr-defined]
     assert admin.locator("svg[aria-label='办理进度图']").count() == 1  # type: ignore[attr-defined]

@@ -1,7 +1,10 @@
 """The register's figures as invariants: random sequences of 入编 (approved,
 refused at each step, returned, withdrawn, cancelled, over the posts cap or
-the vacancy), 出编, imports and notice expiry, checked after every step on
-SQLite and PostgreSQL.
+the vacancy), 出编, 人员调动 (both units consenting or not, into a unit with
+or without room, approved or refused at the end), 领导职务任免 (within the
+posts or over them), 用编计划 (approved, recruited or not, then persons entering on
+its notice a few at a time), imports and notice expiry,
+checked after every step on SQLite and PostgreSQL.
 
 The machine keeps its own model of who is in place and which notices are
 open, predicted from the rules (DOMAIN.md) rather than read back from the
@@ -38,7 +41,7 @@ from tests.conftest import PG_URL, _pg, actors_of, make_platform
 from tests.engine.helpers import add_clerk
 from tests.registry.import_samples import PERSON_HEADER, csv_bytes, person, ric
 
-UNITS = {"demo-unit-001": "applicant", "demo-unit-002": "clerk002"}
+UNITS = {"demo-unit-001": "applicant", "demo-unit-002": "clerk002", "demo-unit-003": "clerk003"}
 CATEGORIES = ("非领导", "非领导", "领导副职", "领导正职")  # leaders rarer, as in life
 LEVEL_OF = {"领导正职": "正职", "领导副职": "副职"}
 HIRER = {"事业单位": "renshe", "机关": "zuzhi"}
@@ -82,6 +85,7 @@ class Model:
     in_place: dict[str, tuple[str, str, str]] = field(default_factory=dict)  # id number → (unit, type, category)
     open_notices: dict[str, tuple[str, str, int, dict[str, int]]] = field(default_factory=dict)
     ended_notices: dict[str, str] = field(default_factory=dict)  # number → how it ended
+    plan_used: dict[str, int] = field(default_factory=dict)  # a plan's notice → persons entered on it so far
 
     def actual(self, unit: str, est_type: str) -> int:
         return sum(1 for u, t, _ in self.in_place.values() if (u, t) == (unit, est_type))
@@ -122,7 +126,7 @@ class RegisterMachine(RuleBasedStateMachine):
         self.serial = itertools.count(1)  # the same persons on every replay of a run
         self.platform, self.cleanup = type(self).platform_factory()
         ctx = self.platform.ctx
-        add_clerk(self.platform, "clerk002", "demo-unit-002")
+        add_clerk(self.platform, "clerk002", "demo-unit-002")  # clerk003 is a demo account
         self.actors: dict[str, Actor] = actors_of(self.platform)
         with ctx.reading() as session:
             units = {u.code: (u.id, u.kind) for u in session.scalars(select(Unit).where(Unit.code.in_(UNITS)))}
@@ -149,6 +153,8 @@ class RegisterMachine(RuleBasedStateMachine):
             in_place={n: (u, t, c) for n, u, t, c in people},
         )
         self.types = sorted(approved)
+        self.plan_notices: list[str] = []  # notices of approved plans, in the order issued
+        self.transferring: set[str] = set()  # persons whose transfer is recorded but not finished (财政's step)
         self.roomy = max(self.types, key=lambda k: self.model.vacancy(*k))
 
     def teardown(self) -> None:
@@ -156,15 +162,26 @@ class RegisterMachine(RuleBasedStateMachine):
 
     # -- helpers ---------------------------------------------------------------------------------------
 
-    def _task(self, matter: Matter, department: str) -> dict[str, Any]:
-        actor = self.actors[department if department != "applicant" else UNITS[matter.unit]]
+    def _actor(self, matter: Matter, department: str, unit: str | None) -> Actor:
+        """A department's user, or the clerk of ``unit`` (the matter's own unit by default)."""
+        return self.actors[department if department != "applicant" else UNITS[unit or matter.unit]]
+
+    def _task(self, matter: Matter, department: str, unit: str | None = None) -> dict[str, Any]:
+        actor = self._actor(matter, department, unit)
         found = [t for t in services.inbox(self.platform.ctx, actor, limit=200) if t["instance_id"] == matter.id]
         assert len(found) == 1, (matter, department, found)
         return found[0]
 
-    def _decide(self, matter: Matter, department: str, decision: str, data: dict[str, Any] | None = None) -> Any:
-        task = self._task(matter, department)
-        actor = self.actors[department if department != "applicant" else UNITS[matter.unit]]
+    def _decide(
+        self,
+        matter: Matter,
+        department: str,
+        decision: str,
+        data: dict[str, Any] | None = None,
+        unit: str | None = None,
+    ) -> Any:
+        task = self._task(matter, department, unit)
+        actor = self._actor(matter, department, unit)
         return services.complete(
             self.platform.ctx,
             actor,
@@ -335,6 +352,208 @@ class RegisterMachine(RuleBasedStateMachine):
         self._decide(exit_matter, "bianban", "approve")  # 核销编制 runs in this step
         del self.model.in_place[number]
 
+    @rule(
+        data=st.data(),
+        category=st.sampled_from(CATEGORIES),
+        ending=st.sampled_from(("moved", "moved", "unit_refuses", "hirer_refuses")),
+    )
+    def someone_transfers(self, data: st.DataObject, category: str, ending: str) -> None:
+        """人员调动 to another unit: refused at submission when that unit has no places of the person's type;
+        else the unit left consents (or not), the vacancy and the posts decide, the hirer approves (or not)."""
+        placed = sorted(self.model.in_place)
+        if not placed:
+            return
+        number = data.draw(st.sampled_from(placed))
+        leaving, est_type, _ = self.model.in_place[number]
+        others = sorted(u for u in UNITS if u != leaving)
+        same_type = [u for u in others if (u, est_type) in self.model.approved]
+        receiving = data.draw(st.sampled_from(same_type * 3 + others))  # mostly where the type exists
+        ctx = self.platform.ctx
+        with ctx.reading() as session:
+            name = session.scalar(select(Person.name).where(Person.id_number == number))
+            from_unit = session.scalar(select(Unit.name).where(Unit.code == leaving))
+        form = {
+            "name": name,
+            "id_number": number,
+            "from_unit": from_unit,
+            "category": category,
+            "post_category": "专技",
+            "post": "专业技术岗",
+            "reason": "工作需要，双方单位协商一致。",
+            "contact_person": "王晓明",
+            "contact_phone": "13800138000",
+        }
+        clerk = self.actors[UNITS[receiving]]
+        if (receiving, est_type) not in self.model.approved or number in self.transferring:
+            with pytest.raises(ValidationFailed):
+                services.start(ctx, clerk, process_key="staff_transfer", data=form)
+            event("transfer refused at submission: no such type there, or one under way")
+            return
+        matter = Matter(
+            services.start(ctx, clerk, process_key="staff_transfer", data=form)["id"], receiving, est_type, []
+        )
+        self._decide(matter, "applicant", "reject" if ending == "unit_refuses" else "approve", unit=leaving)
+        room = self.model.vacancy(receiving, est_type) >= 1 and not (
+            self.model.actual(receiving, est_type) > self.model.approved[(receiving, est_type)]
+        )
+        if ending == "unit_refuses" or not room:
+            assert self._status(matter)["status"] == "rejected"
+            event(f"transfer ended: {'the unit left refused' if ending == 'unit_refuses' else 'no room'}")
+            return
+        self._decide(matter, "bianban", "approve")
+        if not self.model.may_hire(receiving, est_type, [{"category": category}]):
+            assert self._status(matter)["status"] == "rejected"
+            event("transfer ended: posts or vacancy taken")
+            return
+        notice = self._status(matter)["data"]["results"]["reservation"]["number"]
+        posts = {lvl: int(LEVEL_OF.get(category) == lvl) for lvl in ("正职", "副职")}
+        self.model.open_notices[notice] = (receiving, est_type, 1, posts)
+        assert self.model.reserved(receiving, est_type) == self._figures(receiving, est_type).reserved
+        hirer = HIRER[self.model.unit_kind[receiving]]
+        self._decide(matter, hirer, "reject" if ending == "hirer_refuses" else "approve")
+        del self.model.open_notices[notice]
+        if ending == "hirer_refuses":
+            self.model.ended_notices[notice] = "released"
+            assert self._status(matter)["status"] == "rejected"
+            event("transfer ended: the hirer refused")
+            return
+        self.model.ended_notices[notice] = "used"
+        self.model.in_place[number] = (receiving, est_type, category)
+        self.transferring.add(number)  # one transfer of a person at a time
+        event("transfer: moved")
+
+    @rule(data=st.data(), level=st.sampled_from(("副职", "副职", "正职")))
+    def a_leader_is_appointed_or_removed(self, data: st.DataObject, level: str) -> None:
+        """A leader is removed (the post is free again); anyone else is appointed if a post of the level is free."""
+        placed = sorted(self.model.in_place)
+        if not placed:
+            return
+        number = data.draw(st.sampled_from(placed))
+        unit, est_type, category = self.model.in_place[number]
+        with self.platform.ctx.reading() as session:
+            name = session.scalar(select(Person.name).where(Person.id_number == number))
+        removal = category in LEVEL_OF
+        form = {
+            "action": "remove" if removal else "appoint",
+            "name": name,
+            "id_number": number,
+            "position": "副主任",
+            "reason": "工作需要，经组织考察。",
+            "contact_person": "王晓明",
+            "contact_phone": "13800138000",
+            **({} if removal else {"level": level}),
+        }
+        started = services.start(
+            self.platform.ctx, self.actors[UNITS[unit]], process_key="leader_appointment", data=form
+        )
+        matter = Matter(started["id"], unit, est_type, [])
+        fits = removal or self.model.posts_used(unit, level) + self.model.posts_reserved(unit, level) < (
+            self.model.posts_approved.get((unit, level), 0)
+        )
+        if not removal:
+            self._decide(matter, "bianban", "approve")  # 事前沟通 (the figures are shown, the office agrees)
+        self._decide(matter, "zuzhi", "approve")  # recorded in this step, the posts checked again
+        status = self._status(matter)["status"]
+        if not fits:
+            assert status == "rejected", status
+            event("appointment refused: no post free")
+            return
+        assert status == "running", status  # until its documents are issued
+        self.model.in_place[number] = (unit, est_type, "非领导" if removal else f"领导{level}")
+        event("leader removed" if removal else "leader appointed")
+
+    @rule(
+        which=st.integers(min_value=0, max_value=10),
+        places=st.integers(min_value=1, max_value=3),
+        recruited=st.booleans(),
+    )
+    def a_unit_plans_and_recruits(self, which: int, places: int, recruited: bool) -> None:
+        """用编计划 of one line: refused without the vacancy; else its notice holds the places, past the plan's
+        end once recruitment is done (released if it is not)."""
+        unit, est_type = self.roomy if which < 5 else self.types[which % len(self.types)]
+        form = {
+            "lines": [
+                {
+                    "est_type": est_type,
+                    "places": places,
+                    "post": "专业技术岗",
+                    "post_category": "专技",
+                    "entry_form": "招聘",
+                }
+            ],
+            "reason": "按照年度工作任务计划招聘。",
+            "contact_person": "王晓明",
+            "contact_phone": "13800138000",
+        }
+        room = self.model.vacancy(unit, est_type) >= places and not (
+            self.model.actual(unit, est_type) > self.model.approved.get((unit, est_type), 0)
+        )
+        started = services.start(self.platform.ctx, self.actors[UNITS[unit]], process_key="staff_plan", data=form)
+        plan = Matter(started["id"], unit, est_type, [])
+        if not room:
+            assert started["status"] == "rejected", started
+            event("plan refused: no vacancy")
+            return
+        self._decide(plan, "bianban", "approve")
+        [notice] = self._status(plan)["data"]["results"]["plan_notices"]["notices"]
+        self.model.open_notices[notice["number"]] = (unit, est_type, places, {"正职": 0, "副职": 0})
+        self._decide(plan, HIRER[self.model.unit_kind[unit]], "approve" if recruited else "reject")
+        if recruited:
+            self.plan_notices.append(notice["number"])
+            event("plan approved and recruited")
+        else:
+            del self.model.open_notices[notice["number"]]
+            self.model.ended_notices[notice["number"]] = "released"
+            event("plan approved, recruitment not done")
+
+    @rule(data=st.data())
+    def recruits_enter_on_a_plan(self, data: st.DataObject) -> None:
+        """入编 on a plan's notice: refused at submission for more persons than it has left."""
+        open_plans = [n for n in self.plan_notices if n in self.model.open_notices]
+        if not open_plans:
+            return
+        number = data.draw(st.sampled_from(open_plans))
+        unit, est_type, left, posts = self.model.open_notices[number]
+        count = data.draw(st.integers(min_value=1, max_value=left + 1))
+        persons = [new_person(self.serial, "非领导") for _ in range(count)]
+        form = {
+            "est_type": est_type,
+            "post": "专业技术岗",
+            "notice_no": number,
+            "reason": "按用编计划招聘的人员办理入编。",
+            "contact_person": "王晓明",
+            "contact_phone": "13800138000",
+            "persons": persons,
+        }
+        clerk = self.actors[UNITS[unit]]
+        if count > left:
+            with pytest.raises(ValidationFailed):
+                services.start(self.platform.ctx, clerk, process_key="staff_entry", data=form)
+            event("entry on a plan refused: too many")
+            return
+        entry = Matter(
+            services.start(self.platform.ctx, clerk, process_key="staff_entry", data=form)["id"],
+            unit,
+            est_type,
+            persons,
+        )
+        self._decide(entry, "bianban", "approve")  # the plan's notice is taken as it is: no new one
+        assert self.model.reserved(unit, est_type) == self._figures(unit, est_type).reserved
+        self._decide(entry, HIRER[self.model.unit_kind[unit]], "approve")
+        for p in persons:
+            self.model.in_place[p["id_number"]] = (unit, est_type, "非领导")
+        self.model.plan_used[number] = self.model.plan_used.get(number, 0) + count
+        if count == left:
+            del self.model.open_notices[number]
+            self.model.ended_notices[number] = "used"
+        else:
+            self.model.open_notices[number] = (unit, est_type, left - count, posts)
+        event("entry on a plan")
+
+    def _figures(self, unit: str, est_type: str) -> Any:
+        with self.platform.ctx.reading() as session:
+            return next(f for f in unit_figures(session, self.model.unit_id[unit]) if f.est_type == est_type)
+
     @rule(which=st.integers(min_value=0, max_value=10))
     def placed_person_cannot_enter_again(self, which: int) -> None:
         placed = sorted(self.model.in_place)
@@ -441,8 +660,8 @@ class RegisterMachine(RuleBasedStateMachine):
             assert notice.status == how and notice.ended_on is not None, (number, how, notice.status)
             if how == "used":
                 assert notice.used == notice.places
-            else:
-                assert notice.used == 0
+            else:  # released or expired: nobody, or (a plan's) those who entered before its end
+                assert notice.used == self.model.plan_used.get(number, 0)
 
 
 def _run(factory: Any, examples: int) -> None:

@@ -85,6 +85,17 @@ def expected_phrases(kind: str, facts: dict[str, Any]) -> list[str]:
         "staff_quota_notice": ["核准使用编制通知单", "郑晓雨", "先核准后列编"],
         "staff_entry_notice": ["入编通知单", "郑晓雨", "141002199804150027"],
         "staff_exit_notice": ["出编通知单", "陈静", "退休"],
+        "leader_posts_opinion": ["领导职数事前沟通意见", "赵磊", "核定2名，已配备1名，已预留0名，空缺1名", "特此函复"],
+        "appointment_notice": ["干部任免通知", "任命赵磊同志", "副主任（领导副职）"],
+        "staff_plan_notice": ["用编计划核准通知", "编核〔2026〕1号", "数据分析专业技术岗", "自动释放"],
+        "staff_transfer_notice": [
+            "人员调动通知单",
+            "孙伟",
+            "示范市档案馆",
+            "出编（调出）",
+            "入编（调入）",
+            "编核〔2026〕1号",
+        ],
     }[kind]
     return [*phrases, ISSUER, "2026年11月23日", "扫码或访问以下地址核验本文书"]
 

@@ -273,7 +273,8 @@ def test_admin_pages_processes_incidents_and_dashboard(sqlite_platform: Platform
     process = admin.get("/admin/processes/staff_exit", headers=HTML).text
     assert "<svg" in process and "编办审核出编" in process
     dashboard = admin.get("/admin/dashboard", headers=HTML).text
-    assert dashboard.count("<svg") == 5 and "编制使用率" in dashboard and "到龄退休" in dashboard
+    assert dashboard.count("<svg") == 6 and "编制使用率" in dashboard and "到龄退休" in dashboard
+    assert "各类事项（近一年发起，按办理状态）" in dashboard and "出编" in dashboard  # by matter kind
     assert "按单位、编制类型" in dashboard and "事业编制（全额拨款）" in dashboard  # saturation by unit and type
     assert "示范市数据资源服务中心" in dashboard  # a demo unit's saturation row
     assert applicant.get("/admin", headers=HTML).status_code == 403

@@ -1,0 +1,1 @@
+"""The matter 用编计划: its process, forms, rules and manifest."""

@@ -1,0 +1,96 @@
+"""The matters added after the first five, in Chromium on a desktop (1280 px) and a phone (390 px):
+a 人员调动 asks the unit left for its consent on its own home page, and the matter's progress names
+who consented; a 领导职务任免 shows 编办 the 领导职数 figures on its 事前沟通 task.
+Screenshots go to tests/e2e/screenshots/ (49-* to 55-*)."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from forms.identifiers import make_ric
+from tests.e2e.support import CHROMIUM, login, says, shot
+from tests.e2e.test_handover import _no_sideways_scroll
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Chromium is not installed (apt-get install chromium)"),
+]
+
+# 示范市档案馆's staff in the demo register (name, birth date, its place in the register's order, sex)
+MOVING = {1280: ("孙伟", date(1988, 10, 5), 12, "男"), 390: ("徐丽", date(1975, 2, 11), 11, "女")}
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_the_unit_left_consents_from_its_home_page(server: str, browser: Any, width: int) -> None:
+    name, born, seq, sex = MOVING[width]
+    applicant = login(browser, server, "applicant", width)
+    applicant.goto(f"{server}/matters/new/staff_transfer?example=1")
+    applicant.locator("#f-name").fill(name)
+    applicant.locator("#f-id_number").fill(make_ric("141002", born, seq, sex))
+    if width == 1280:
+        shot(applicant, f"49-transfer-form-{width}")
+    applicant.get_by_role("button", name="提交申请").click()
+    applicant.wait_for_url(re.compile(r".*/matters/[0-9a-f-]{36}$"))
+    matter_url = applicant.url
+    assert says(applicant, "调出单位同意调出")
+
+    unit_left = login(browser, server, "clerk003", width)
+    section = unit_left.locator("section", has_text="请本单位办理")
+    section.wait_for()
+    assert f"人员调动：{name}" in section.inner_text()
+    shot(unit_left, f"50-unit-left-home-{width}")
+    _no_sideways_scroll(unit_left)
+    section.locator("a[href^='/tasks/']", has_text=name).first.click()
+    unit_left.wait_for_url(re.compile(r".*/tasks/.*"))
+    assert says(unit_left, "调出单位同意调出", name)
+    unit_left.get_by_label("审批意见").fill("经单位研究，同意调出。")
+    shot(unit_left, f"51-consent-task-{width}")
+    _no_sideways_scroll(unit_left)
+    unit_left.get_by_role("button", name="提交", exact=True).click()
+    unit_left.wait_for_url(lambda url: "/tasks/" not in url)
+
+    applicant.goto(matter_url)
+    assert says(applicant, "经单位研究，同意调出", "编办审核调动")
+    shot(applicant, f"52-transfer-progress-{width}")
+    _no_sideways_scroll(applicant)
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_bianban_sees_the_posts_figures_in_the_consultation(server: str, browser: Any, width: int) -> None:
+    applicant = login(browser, server, "applicant", width)
+    applicant.goto(f"{server}/matters/new/leader_appointment?example=1")
+    applicant.locator("#f-position").fill(f"副主任{width}")
+    applicant.get_by_role("button", name="提交申请").click()
+    applicant.wait_for_url(re.compile(r".*/matters/[0-9a-f-]{36}$"))
+    number = re.search(r"\d{4}-\d{6}", applicant.locator(".flash").inner_text())
+    assert number
+
+    bianban = login(browser, server, "bianban", width)
+    bianban.goto(f"{server}/inbox?q={number.group(0)}")
+    bianban.locator("table.inbox a[href^='/tasks/']").first.click()
+    bianban.wait_for_url(re.compile(r".*/tasks/.*"))
+    assert says(bianban, "编办领导职数事前沟通", "领导职数核查")
+    shot(bianban, f"53-posts-consultation-{width}")
+    _no_sideways_scroll(bianban)
+
+
+def test_the_dashboard_shows_the_matters_by_kind(server: str, browser: Any) -> None:
+    admin = login(browser, server, "admin", 1280)
+    admin.goto(f"{server}/admin/dashboard")
+    assert says(admin, "各类事项（近一年发起，按办理状态）", "调动", "任免", "用编计划")
+    shot(admin, "54-dashboard-by-kind-1280")
+
+
+def test_a_plan_from_the_form_shows_its_notices(server: str, browser: Any) -> None:
+    applicant = login(browser, server, "applicant", 390)
+    applicant.goto(f"{server}/matters/new/staff_plan?example=1")
+    applicant.get_by_role("button", name="提交申请").click()
+    applicant.wait_for_url(re.compile(r".*/matters/[0-9a-f-]{36}$"))
+    assert says(applicant, "年度用编计划（4名）", "编办核准用编计划")
+    shot(applicant, "55-plan-submitted-390")
+    _no_sideways_scroll(applicant)
