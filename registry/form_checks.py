@@ -16,7 +16,8 @@ from registry.plans import room_on_plan
 from registry.unit_lifecycle import cancel_refusal, rename_refusal
 
 
-def _error(path: str, field: str, message: str) -> dict[str, str]:
+def field_error(path: str, field: str, message: str) -> dict[str, str]:
+    """One error of a form check, shown next to its field."""
     return {"path": path, "field": field, "code": "register", "message": message}
 
 
@@ -29,18 +30,20 @@ def check_entry(session: Session, actor: Actor, data: dict[str, Any]) -> list[di
             continue  # the schema's format already reported it
         path = f"/persons/{i}"
         if number in seen:
-            errors.append(_error(f"{path}/id_number", "身份证号", "同一人在本次申请中出现多次"))
+            errors.append(field_error(f"{path}/id_number", "身份证号", "同一人在本次申请中出现多次"))
         seen.add(number)
         if person.get("sex") and person["sex"] != ric_sex(number):
-            errors.append(_error(f"{path}/sex", "性别", f"性别与身份证号码不符（号码显示为{ric_sex(number)}）"))
+            errors.append(field_error(f"{path}/sex", "性别", f"性别与身份证号码不符（号码显示为{ric_sex(number)}）"))
         born = ric_birth_date(number).isoformat()
         if person.get("birth_date") and person["birth_date"] != born:
-            errors.append(_error(f"{path}/birth_date", "出生日期", f"出生日期与身份证号码不符（号码显示为{born}）"))
+            errors.append(
+                field_error(f"{path}/birth_date", "出生日期", f"出生日期与身份证号码不符（号码显示为{born}）")
+            )
         holder = session.scalars(select(Person).where(Person.id_number == number, Person.status == "在编")).first()
         if holder is not None:
             unit = session.get(Unit, holder.unit_id)
             errors.append(
-                _error(
+                field_error(
                     f"{path}/id_number",
                     "身份证号",
                     f"{holder.name}已在{unit.name if unit else '其他单位'}在编，一人只能占用一个编制",
@@ -58,7 +61,7 @@ def _plan_notice_errors(session: Session, actor: Actor, data: dict[str, Any]) ->
     persons = len(data.get("persons") or [])
     est_type = str(data.get("est_type", ""))
     room = room_on_plan(session, unit_id=unit.id, number=number, est_type=est_type, persons=persons, on=clock.today())
-    return [] if room.allowed else [_error("/notice_no", "核准使用编制通知单编号", room.message)]
+    return [] if room.allowed else [field_error("/notice_no", "核准使用编制通知单编号", room.message)]
 
 
 def check_exit(session: Session, actor: Actor, data: dict[str, Any]) -> list[dict[str, str]]:
@@ -71,25 +74,25 @@ def check_exit(session: Session, actor: Actor, data: dict[str, Any]) -> list[dic
         .where(Person.id_number == number, Person.status == "在编", Unit.code == actor.unit_code)
     ).first()
     if person is None:
-        return [_error("/id_number", "身份证号", "本单位没有该在编人员，请核对身份证号码")]
+        return [field_error("/id_number", "身份证号", "本单位没有该在编人员，请核对身份证号码")]
     if data.get("name") and data["name"] != person.name:
-        return [_error("/name", "姓名", f"姓名与在编记录不符（台账为{person.name}）")]
+        return [field_error("/name", "姓名", f"姓名与在编记录不符（台账为{person.name}）")]
     return []
 
 
 def check_credit_code(session: Session, actor: Actor, data: dict[str, Any]) -> list[dict[str, str]]:
     unit = session.scalars(select(Unit).where(Unit.code == actor.unit_code)).first()
     if unit is None:
-        return [_error("", "申请单位", "机构编制台账中没有本单位，请先办理机构设立")]
+        return [field_error("", "申请单位", "机构编制台账中没有本单位，请先办理机构设立")]
     action = data.get("action")
     if action == "new" and unit.credit_code:
-        return [_error("/action", "办理事项", f"本单位已有统一社会信用代码{unit.credit_code}，如需调整请选择变更")]
+        return [field_error("/action", "办理事项", f"本单位已有统一社会信用代码{unit.credit_code}，如需调整请选择变更")]
     if action in ("change", "cancel") and not unit.credit_code:
-        return [_error("/action", "办理事项", "本单位尚未赋码，请先办理赋码")]
+        return [field_error("/action", "办理事项", "本单位尚未赋码，请先办理赋码")]
     if action == "change":
         refusal = rename_refusal(session, unit, str(data.get("new_name") or "").strip())
-        return [_error("/new_name", "变更后名称", refusal)] if refusal else []
+        return [field_error("/new_name", "变更后名称", refusal)] if refusal else []
     if action == "cancel":
         refusal = cancel_refusal(session, unit)
-        return [_error("/action", "办理事项", refusal)] if refusal else []
+        return [field_error("/action", "办理事项", refusal)] if refusal else []
     return []

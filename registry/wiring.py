@@ -4,22 +4,27 @@ start rule, the end hook that gives reserved places back, the notices' expiry.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import partial
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.context import EngineContext
-from registry import guards, notices, process_services
+from registry import guards, notices
 from registry.models import Unit
+
+# Operations that issue 核准使用编制通知单, each taking ``validity_months``: 入编's and a 用编计划's.
+ISSUING = ("register.reserve", "plan.reserve")
 
 
 def install(ctx: EngineContext, *, notice_validity_months: int = notices.DEFAULT_VALIDITY_MONTHS) -> None:
     ctx.start_guards.append(guards.refuse_frozen_unit)
-    if "register.reserve" in ctx.services:  # a matter's manifest uses it: with the configured validity
-        ctx.services["register.reserve"] = partial(
-            process_services.reserve_places, validity_months=notice_validity_months
-        )
+    for name in ISSUING:  # the matters' manifests use them: with the configured validity
+        if name in ctx.services:
+            issuing: Callable[..., Any] = ctx.services[name]
+            ctx.services[name] = partial(issuing, validity_months=notice_validity_months)
     ctx.end_hooks.append(notices.release_for_matter)
     ctx.outbox_handlers["notice.expired"] = notices.on_expired
     ctx.unit_known = unit_known

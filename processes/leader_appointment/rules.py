@@ -14,32 +14,31 @@ from kernel import clock
 from kernel.actors import Actor
 from registry import appointments
 from registry.figures import LEADER_CATEGORY
+from registry.form_checks import field_error
 from registry.models import Unit
 from registry.process_services import step_unit
-
-
-def _error(path: str, field: str, message: str) -> dict[str, str]:
-    return {"path": path, "field": field, "code": "register", "message": message}
 
 
 def check_application(session: Session, actor: Actor, data: dict[str, Any]) -> list[dict[str, str]]:
     unit = session.scalars(select(Unit).where(Unit.code == actor.unit_code)).first()
     if unit is None:
-        return [_error("", "申请单位", "机构编制台账中没有本单位")]
+        return [field_error("", "申请单位", "机构编制台账中没有本单位")]
     person = appointments.person_in_place(session, unit, str(data.get("id_number", "")))
     if person is None:
         return [
-            _error("/id_number", "身份证号", "本单位没有该在编人员，请核对身份证号码；领导职务只能由本单位在编人员担任")
+            field_error(
+                "/id_number", "身份证号", "本单位没有该在编人员，请核对身份证号码；领导职务只能由本单位在编人员担任"
+            )
         ]
     if data.get("name") and data["name"] != person.name:
-        return [_error("/name", "姓名", f"姓名与在编记录不符（台账为{person.name}）")]
+        return [field_error("/name", "姓名", f"姓名与在编记录不符（台账为{person.name}）")]
     if data.get("action") == appointments.APPOINT:
         if not data.get("level"):
-            return [_error("/level", "职务层级", "任职须选择正职或副职")]
+            return [field_error("/level", "职务层级", "任职须选择正职或副职")]
         if person.category == LEADER_CATEGORY.get(str(data["level"])):
-            return [_error("/level", "职务层级", f"{person.name}已任{person.category}（{person.rank or '—'}）")]
+            return [field_error("/level", "职务层级", f"{person.name}已任{person.category}（{person.rank or '—'}）")]
     if data.get("action") == appointments.REMOVE and person.category not in LEADER_CATEGORY.values():
-        return [_error("/action", "任免类别", f"{person.name}未担任领导职务，无需免职")]
+        return [field_error("/action", "任免类别", f"{person.name}未担任领导职务，无需免职")]
     return []
 
 

@@ -13,6 +13,7 @@ from kernel import clock
 from kernel.actors import Actor
 from kernel.errors import Conflict
 from registry import plans
+from registry.notices import DEFAULT_VALIDITY_MONTHS
 from registry.process_services import step_unit
 
 
@@ -38,7 +39,7 @@ def check(params: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def reserve(params: dict[str, Any]) -> dict[str, Any]:
+def reserve(params: dict[str, Any], *, validity_months: int = DEFAULT_VALIDITY_MONTHS) -> dict[str, Any]:
     """编办's approval: one numbered notice per line, held for the plan until used or expired."""
     step = step_context.current()
     year = int(params.get("year") or clock.today().year)
@@ -49,6 +50,7 @@ def reserve(params: dict[str, Any]) -> dict[str, Any]:
             lines=list(params["lines"]),
             instance_id=step.instance.id,
             on=clock.today(),
+            validity_months=validity_months,
         )
     except Conflict as refused:
         return {"reserved": False, "message": refused.message, "notices": [], "year": year}

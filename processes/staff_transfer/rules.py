@@ -16,37 +16,36 @@ from forms.identifiers import check_ric
 from kernel import clock
 from kernel.actors import Actor
 from registry import transfers
+from registry.form_checks import field_error
 from registry.models import Quota, Unit
 from registry.process_services import step_unit
 
 KEY = "staff_transfer"
 
 
-def _error(path: str, field: str, message: str) -> dict[str, str]:
-    return {"path": path, "field": field, "code": "register", "message": message}
-
-
 def check_application(session: Session, actor: Actor, data: dict[str, Any]) -> list[dict[str, str]]:
     """At submission: who is moving, from where, and whether the receiving unit can take their type."""
     where = transfers.placed(session, str(data.get("id_number", "")))
     if where is None:
-        return [_error("/id_number", "身份证号", "该人员不在实名制在编人员中，请核对身份证号码；未在编人员请办理入编")]
+        return [
+            field_error("/id_number", "身份证号", "该人员不在实名制在编人员中，请核对身份证号码；未在编人员请办理入编")
+        ]
     errors = []
     if _transfer_under_way(session, where):
-        return [_error("/id_number", "身份证号", f"{where.name}已有正在办理的调动事项，办结或终止后才能再次申请")]
+        return [field_error("/id_number", "身份证号", f"{where.name}已有正在办理的调动事项，办结或终止后才能再次申请")]
     if data.get("name") and data["name"] != where.name:
-        errors.append(_error("/name", "姓名", f"姓名与在编记录不符（台账为{where.name}）"))
+        errors.append(field_error("/name", "姓名", f"姓名与在编记录不符（台账为{where.name}）"))
     if where.unit_code == actor.unit_code:
-        return [*errors, _error("/id_number", "身份证号", f"{where.name}已在本单位在编，无需调动")]
+        return [*errors, field_error("/id_number", "身份证号", f"{where.name}已在本单位在编，无需调动")]
     if data.get("from_unit") and data["from_unit"] != where.unit_name:
         errors.append(
-            _error("/from_unit", "调出单位（全称）", f"该人员在编单位为{where.unit_name}，与填写的调出单位不符")
+            field_error("/from_unit", "调出单位（全称）", f"该人员在编单位为{where.unit_name}，与填写的调出单位不符")
         )
     receiving = session.scalars(select(Unit).where(Unit.code == actor.unit_code)).first()
     source = session.scalars(select(Unit).where(Unit.code == where.unit_code)).one()
     if receiving is not None and receiving.region_code != source.region_code:
         errors.append(
-            _error(
+            field_error(
                 "/from_unit", "调出单位（全称）", "跨地区调动须由上级机构编制部门办理，本平台只办理本地区单位之间的调动"
             )
         )
@@ -57,7 +56,7 @@ def check_application(session: Session, actor: Actor, data: dict[str, Any]) -> l
     )
     if not approved:
         errors.append(
-            _error(
+            field_error(
                 "/id_number",
                 "身份证号",
                 f"该人员占用{where.est_type}，本单位未核定{where.est_type}，不能人编同调；请按招录或转任办理",

@@ -56,6 +56,10 @@ def test_both_units_consent_and_the_place_moves_with_the_person(api: Api, platfo
     assert response.status_code == 201, response.text
     iid = response.json()["id"]
 
+    api.run_worker()  # the unit left is told, not the receiving unit (its matter is not back for correction)
+    told = [(n["kind"], n["message"]) for n in api.get("/api/v1/notifications", "clerk003").json()]
+    assert [kind for kind, _ in told] == ["task"] and "新的待办：调出单位同意调出" in told[0][1]
+    assert api.get("/api/v1/notifications", "applicant").json() == []
     consent = only_task(api, iid)  # the unit left is asked first, in its own clerk's list
     assert (consent["step"], consent["department"], consent["acting_unit"]) == ("调出单位同意调出", "unit", LEAVING)
     assert [t["id"] for t in api.get("/api/v1/tasks", "clerk003").json()] == [consent["id"]]

@@ -87,6 +87,13 @@ def test_the_validity_is_configurable(sqlite_url: str, tmp_path: Path) -> None:
                 ctx, actors["applicant"], process_key="staff_entry", data=example("staff_entry_application")
             )["id"]
             decide(ctx, actors["bianban"], iid)
+            plan = services.start(
+                ctx, actors["applicant"], process_key="staff_plan", data=example("staff_plan_application")
+            )["id"]
+            decide(ctx, actors["bianban"], plan)  # a 用编计划's notices take the same validity
         assert notice_of(platform, iid).expires_on == date(2027, 2, 28)
+        with ctx.reading() as session:
+            ends = session.scalars(select(Reservation.expires_on).where(Reservation.instance_id == plan)).all()
+        assert ends == [date(2027, 2, 28), date(2027, 2, 28)]
     finally:
         platform.close()
