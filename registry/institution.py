@@ -4,6 +4,8 @@ with its establishment, its credit code and domain name, the one-time notice
 
 from __future__ import annotations
 
+from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
@@ -11,15 +13,19 @@ from sqlalchemy import select
 from engine import step_context
 from engine.restricted_scripts import reads_only
 from engine.vocabulary import Decision
+from forms.identifiers import check_ric
 from kernel import clock
 from kernel.accounts import User
+from kernel.calendar import add_years
 from kernel.sequences import next_number
 from registry import domain_names
 from registry.credit_codes import issue_for_unit
 from registry.domain_names import DomainRequest
-from registry.models import LeadershipQuota, Quota, Unit
+from registry.models import LeadershipQuota, LegalPerson, Quota, Unit
 from registry.vocabulary import UnitStatus
 
+CERTIFICATE_YEARS = 5  # 事业单位法人证书 有效期
+PUBLIC_INSTITUTION = "事业单位"
 STAGE_NAMES = {"zuzhi": "组织部", "renshe": "人社局", "caizheng": "财政局"}
 
 
@@ -59,7 +65,24 @@ def create_unit(params: dict[str, Any]) -> dict[str, Any]:
         session.add(Quota(unit_id=unit.id, est_type=line["est_type"], approved=int(line["count"])))
     for level, count in (app.get("leadership") or {}).items():
         session.add(LeadershipQuota(unit_id=unit.id, level=level, approved=int(count)))
+    if unit.kind == PUBLIC_INSTITUTION and app.get("legal_person"):
+        session.add(_legal_person(unit, app["legal_person"], sponsor.name if sponsor else "", today))
     return {"done": True, "code": code, "name": unit.name, "message": f"已登记设立{unit.name}（{code}）"}
+
+
+def _legal_person(unit: Unit, items: dict[str, Any], sponsor: str, today: date) -> LegalPerson:
+    """设立登记: the registered items, as the 法人证书 states them (its 举办单位 is the applying unit)."""
+    return LegalPerson(
+        unit_id=unit.id,
+        representative=str(items["representative"]),
+        representative_id=check_ric(str(items["representative_id"])).normalized or str(items["representative_id"]),
+        address=str(items["address"]),
+        purpose=str(items["purpose"]),
+        start_fund=Decimal(str(items["start_fund"])),
+        sponsor=sponsor,
+        registered_on=today,
+        valid_until=add_years(today, CERTIFICATE_YEARS),
+    )
 
 
 def issue_unit_code(params: dict[str, Any]) -> dict[str, Any]:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, Date, DateTime, ForeignKey, Index, Integer, String
+from sqlalchemy import JSON, Date, DateTime, ForeignKey, Index, Integer, Numeric, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from kernel.db import Base, utcnow
@@ -45,6 +46,23 @@ class LeadershipQuota(Base):
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="CASCADE"), primary_key=True)
     level: Mapped[str] = mapped_column(String(10), primary_key=True)
     approved: Mapped[int] = mapped_column(Integer)
+
+
+class LegalPerson(Base):
+    """事业单位法人登记: the items the registry (登记管理局) records for a 事业单位 and its 法人证书 states."""
+
+    __tablename__ = "legal_persons"
+
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="CASCADE"), primary_key=True)
+    representative: Mapped[str] = mapped_column(String(30))  # 法定代表人
+    representative_id: Mapped[str] = mapped_column(String(18))
+    address: Mapped[str] = mapped_column(String(200))  # 住所
+    purpose: Mapped[str] = mapped_column(String(2000))  # 宗旨和业务范围
+    start_fund: Mapped[Decimal] = mapped_column(Numeric(14, 2))  # 开办资金（万元）
+    sponsor: Mapped[str] = mapped_column(String(200))  # 举办单位
+    registered_on: Mapped[date] = mapped_column(Date)
+    valid_until: Mapped[date] = mapped_column(Date)  # the certificate's validity (five years)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
 class Person(Base):

@@ -16,7 +16,6 @@ from processes.catalogue import Matter
 from registry import institution
 from storage.archive import RetentionClass
 
-CERTIFICATE_YEARS = 5  # 事业单位法人证书 有效期
 # What the demo's code block gives the first new 事业单位: a new institution has a code of its own.
 NEW_INSTITUTION_CODE = "12141002MB1234570H"
 
@@ -49,7 +48,9 @@ CERTIFICATE = DocumentKind(
     "编登",
     seal_line="登记管理专用章",
     header="",
-    context=lambda facts, issued_on: {"valid_until_text": chinese_date(add_years(issued_on, CERTIFICATE_YEARS))},
+    context=lambda facts, issued_on: {
+        "valid_until_text": chinese_date(add_years(issued_on, institution.CERTIFICATE_YEARS))
+    },
     sample=_sample,
 )
 

@@ -25,7 +25,7 @@ from kernel import audit
 from kernel.actors import APPROVER, Actor
 from kernel.errors import Forbidden, NotFound
 from registry.figures import leadership_figures, unit_figures
-from registry.models import Person, Unit
+from registry.models import LegalPerson, Person, Unit
 from registry.reservations import notices_of
 from registry.unit_lifecycle import events_of
 from registry.vocabulary import UNIT_STATUSES
@@ -106,7 +106,24 @@ def get_unit(ctx: EngineContext, actor: Actor, code: str) -> dict[str, Any]:
             "leadership": [f.as_dict() for f in leadership_figures(session, unit.id)],
             "notices": notices_of(session, unit.id),
             "events": events_of(session, unit.id),
+            "legal_person": _legal_person(session, unit.id),
         }
+
+
+def _legal_person(session: Session, unit_id: int) -> dict[str, Any] | None:
+    """A 事业单位's registered items (法人登记), if it was registered through the platform."""
+    found = session.get(LegalPerson, unit_id)
+    if found is None:
+        return None
+    return {
+        "representative": found.representative,
+        "address": found.address,
+        "purpose": found.purpose,
+        "start_fund": str(found.start_fund.normalize()),
+        "sponsor": found.sponsor,
+        "registered_on": found.registered_on.isoformat(),
+        "valid_until": found.valid_until.isoformat(),
+    }
 
 
 def list_persons(ctx: EngineContext, actor: Actor, code: str, *, limit: int = 100, offset: int = 0) -> dict[str, Any]:

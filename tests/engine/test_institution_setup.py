@@ -10,8 +10,9 @@ from sqlalchemy import select
 from documents.models import Document
 from engine import services
 from forms.identifiers import check_uscc
+from kernel.calendar import add_years
 from onestop.bootstrap import Platform
-from registry.models import DomainName, LeadershipQuota, Quota, Unit
+from registry.models import DomainName, LeadershipQuota, LegalPerson, Quota, Unit
 from tests.conftest import actors_of
 from tests.engine.helpers import decide, issue_documents, open_task
 from tests.engine.test_staff_processes import example
@@ -90,6 +91,17 @@ def test_setup_with_a_one_time_notice_from_the_parallel_stage(platform: Platform
         assert quotas == {"事业编制（全额拨款）": 12, "事业工勤编制": 1}
         assert session.scalars(select(LeadershipQuota).where(LeadershipQuota.unit_id == unit.id)).all()
         assert session.get(DomainName, "示范市公共数据开放服务中心.公益") is not None
+        registered = session.get(LegalPerson, unit.id)  # 设立登记: the items on the unit, as the certificate states
+        assert registered is not None
+        items = application["legal_person"]
+        assert (registered.representative, registered.address, registered.purpose, float(registered.start_fund)) == (
+            items["representative"],
+            items["address"],
+            items["purpose"],
+            float(items["start_fund"]),
+        )
+        assert registered.sponsor == "示范市数据资源服务中心"
+        assert registered.valid_until == add_years(registered.registered_on, 5)
         parent_code = session.scalars(select(Unit.credit_code).where(Unit.code == "demo-unit-001")).one()
         issued = dict(
             session.execute(select(Document.kind, Document.storage_key).where(Document.instance_id == iid))

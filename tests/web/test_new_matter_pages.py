@@ -54,3 +54,34 @@ def test_the_unit_left_finds_the_consent_on_its_home_page(sqlite_platform: Platf
     assert "请本单位办理" not in own  # the receiving unit waits; the consent is not its task
     matter = applicant.get(f"/matters/{iid}", headers=HTML).text
     assert "调出单位同意调出" in matter and "相关单位" in matter
+
+
+def test_the_unit_page_shows_the_legal_person_items(sqlite_platform: Platform) -> None:
+    from datetime import date
+    from decimal import Decimal
+
+    from sqlalchemy import select
+
+    from registry.models import LegalPerson, Unit
+
+    with sqlite_platform.ctx.transaction() as session:
+        unit_id = session.scalars(select(Unit.id).where(Unit.code == "demo-unit-003")).one()
+        session.add(
+            LegalPerson(
+                unit_id=unit_id,
+                representative="吴强",
+                representative_id="141002196608180217",
+                address="示范市文博路8号",
+                purpose="保管档案，提供利用服务。",
+                start_fund=Decimal("120.50"),
+                sponsor="示范市人民政府办公室",
+                registered_on=date(2026, 1, 5),
+                valid_until=date(2031, 1, 5),
+            )
+        )
+    admin = browser(sqlite_platform)
+    log_in(admin, "admin")
+    page = admin.get("/admin/units/demo-unit-003", headers=HTML).text
+    assert "事业单位法人登记事项" in page and "示范市文博路8号" in page and "120.5万元" in page
+    assert "2031-01-05" in page
+    assert "事业单位法人登记事项" not in admin.get("/admin/units/demo-unit-002", headers=HTML).text
