@@ -25,7 +25,7 @@ from kernel.records import OutboxMessage
 from registry.models import Reservation, Unit
 
 ISSUED, USED, RELEASED, EXPIRED = "issued", "used", "released", "expired"
-HIRE, PLAN = "hire", "plan"  # what a notice is held for: its own matter's 入编, or a 用编计划's later ones
+PLAN = "plan"  # a notice held for a 用编计划's later 入编 (else "hire": its own matter's 入编)
 ENDED = (USED, RELEASED, EXPIRED)
 STATUS_TEXT = {ISSUED: "有效（预留中）", USED: "已使用", RELEASED: "已释放", EXPIRED: "已过期"}
 DEFAULT_VALIDITY_MONTHS = 6

@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session, aliased
 
 from engine.models import CarbonCopy, Instance, Task
 from engine.vocabulary import TaskStatus
-from kernel.actors import UNIT_ROLE, UNITS_DEPARTMENTS, Actor
+from kernel.actors import APPLICANT, UNIT_ROLE, UNITS_DEPARTMENTS, Actor
 from kernel.errors import Conflict, Forbidden, NotFound
 
 # Aliased: a caller's query may join Task itself. Built once: building an
@@ -139,7 +139,10 @@ def check_unit(actor: Actor, task: Task) -> None:
 
 
 def refuse_unit_task(task: Task, doing: str) -> None:
-    """A unit's decision on another unit's matter is that unit's own: it is not passed on."""
+    """A unit's own step is not passed on, returned elsewhere or signed by others: the applicant's
+    submission (补正) and another unit's decision (调出单位同意调出) alike."""
+    if task.role == APPLICANT:
+        raise Conflict("applicant_task", f"补正环节由申请单位办理，不能{doing}")
     if task.role == UNIT_ROLE:
         raise Conflict("unit_task", f"单位意见环节由该单位经办人办理，不能{doing}")
 

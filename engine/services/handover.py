@@ -52,8 +52,6 @@ def _held(session: Session, actor: Actor, task_id: str) -> tuple[Task, Instance]
     if instance.status in FINAL_STATUSES:
         raise Conflict("instance_finished", "该事项已办结，不能再办理")
     check_may_complete(actor, task, instance)
-    if task.role == "applicant":
-        raise Conflict("applicant_task", "补正环节由申请单位办理，不能转办、委派或抄送")
     refuse_unit_task(task, "转办、委派或抄送")
     return task, instance
 

@@ -33,9 +33,7 @@ def _may_return(ctx: EngineContext, session: Session, actor: Actor, task: Task, 
     if instance.status in FINAL_STATUSES:
         raise Conflict("instance_finished", "该事项已办结，不能再办理")
     check_may_complete(actor, task, instance)
-    if task.role == "applicant":
-        raise Conflict("applicant_task", "补正环节由申请单位办理，不能退回")
-    refuse_unit_task(task, "退回到其他环节（可选择退回补正）")
+    refuse_unit_task(task, "退回到其他环节")
     if task.host_task_id is not None:
         raise Conflict("added_signer", "加签人员只对本环节发表意见，不能将事项退回")
     info = ctx.specs.get(session, instance.definition_id).user_tasks.get(task.spec_name)

@@ -59,8 +59,6 @@ def add_signers(
         if instance.status in FINAL_STATUSES:
             raise Conflict("instance_finished", "该事项已办结，不能再办理")
         check_may_complete(actor, task, instance)
-        if task.role == "applicant":
-            raise Conflict("applicant_task", "补正环节由申请单位办理，不能加签")
         refuse_unit_task(task, "加签")
         if task.host_task_id is not None:
             raise Conflict("added_signer", "加签任务由被加签人本人办理，不能再加签、转办或委派")
