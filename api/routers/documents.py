@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from fastapi import APIRouter, Depends, Path, Request
@@ -17,7 +18,9 @@ from documents import records
 from kernel.errors import NotFound
 
 router = APIRouter(tags=["文书"], responses=ERRORS)
-DocumentId = Path(min_length=1, max_length=36)
+DocumentId = functools.partial(
+    Path, min_length=1, max_length=36
+)  # called per parameter: a fresh Path each (see api.deps.row_id)
 
 
 @router.get("/api/v1/instances/{instance_id}/documents", response_model=list[Open], summary="事项出具的文书")
@@ -28,7 +31,7 @@ def list_documents(ctx: Ctx, actor: CurrentActor, instance_id: str = Path(min_le
 @router.get(
     "/api/v1/documents/{document_id}/download", summary="下载已盖章签名的文书（PDF）", response_class=FileResponse
 )
-async def download(ctx: Ctx, store: Documents, actor: CurrentActor, document_id: str = DocumentId) -> FileResponse:
+async def download(ctx: Ctx, store: Documents, actor: CurrentActor, document_id: str = DocumentId()) -> FileResponse:
     document = await run_in_threadpool(records.for_download, ctx, actor, document_id, store)
     return FileResponse(
         store.path(document["sha256"]),

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from fastapi import APIRouter, Path, Query, Request
@@ -18,7 +19,9 @@ from kernel.errors import NotFound, UnsupportedMediaType
 
 router = APIRouter(prefix="/api/v1/instances", tags=["事项"], responses=ERRORS)
 
-InstanceId = Path(min_length=1, max_length=36)
+InstanceId = functools.partial(
+    Path, min_length=1, max_length=36
+)  # called per parameter: a fresh Path each (see api.deps.row_id)
 
 START_BODY = openapi_submission(StartJson, {"process_key": {"type": "string"}}, ["process_key"])
 
@@ -59,7 +62,7 @@ def list_instances(
 
 
 @router.get("/{instance_id}", response_model=InstanceOut, summary="事项详情：状态、数据、待办、历史")
-def get_instance(ctx: Ctx, actor: CurrentActor, instance_id: str = InstanceId) -> dict[str, Any]:
+def get_instance(ctx: Ctx, actor: CurrentActor, instance_id: str = InstanceId()) -> dict[str, Any]:
     return services.get(ctx, actor, instance_id)
 
 
@@ -83,7 +86,7 @@ REASON_BODY = {"required": False, "content": {"application/json": {"schema": Rea
     summary="申请单位撤回（任何部门决定之前）",
     openapi_extra={"requestBody": REASON_BODY},
 )
-async def withdraw(request: Request, ctx: Ctx, actor: CurrentActor, instance_id: str = InstanceId) -> dict[str, Any]:
+async def withdraw(request: Request, ctx: Ctx, actor: CurrentActor, instance_id: str = InstanceId()) -> dict[str, Any]:
     reason = await _reason(request)
     return await run_in_threadpool(services.withdraw, ctx, actor, instance_id, reason=reason)
 
@@ -91,7 +94,9 @@ async def withdraw(request: Request, ctx: Ctx, actor: CurrentActor, instance_id:
 @router.post(
     "/{instance_id}/urge", response_model=UrgeOut, summary="催办：提醒当前办理环节尽快办理（每人每件每4小时一次）"
 )
-def urge(ctx: Ctx, actor: CurrentActor, body: UrgeJson | None = None, instance_id: str = InstanceId) -> dict[str, Any]:
+def urge(
+    ctx: Ctx, actor: CurrentActor, body: UrgeJson | None = None, instance_id: str = InstanceId()
+) -> dict[str, Any]:
     return handover.urge(ctx, actor, instance_id, opinion=body.opinion if body else None)
 
 
@@ -101,7 +106,7 @@ def urge(ctx: Ctx, actor: CurrentActor, body: UrgeJson | None = None, instance_i
     summary="管理员终止事项（须填写原因）",
     openapi_extra={"requestBody": REASON_BODY},
 )
-async def cancel(request: Request, ctx: Ctx, actor: CurrentActor, instance_id: str = InstanceId) -> dict[str, Any]:
+async def cancel(request: Request, ctx: Ctx, actor: CurrentActor, instance_id: str = InstanceId()) -> dict[str, Any]:
     reason = await _reason(request)
     return await run_in_threadpool(services.cancel, ctx, actor, instance_id, reason=reason or "")
 
@@ -111,7 +116,7 @@ def download_attachment(
     ctx: Ctx,
     store: Attachments,
     actor: CurrentActor,
-    instance_id: str = InstanceId,
+    instance_id: str = InstanceId(),
     sha256: str = Path(pattern=r"^[0-9a-f]{64}$"),
 ) -> FileResponse:
     ref = attachment_for_download(ctx, actor, instance_id, sha256)
@@ -128,5 +133,5 @@ def download_attachment(
 @router.get(
     "/{instance_id}/replay", response_model=Open, summary="案卷回放：按审计链逐条重现办理过程（管理员、档案管理人员）"
 )
-def replay(ctx: Ctx, actor: CurrentActor, instance_id: str = InstanceId) -> dict[str, Any]:
+def replay(ctx: Ctx, actor: CurrentActor, instance_id: str = InstanceId()) -> dict[str, Any]:
     return replays.replay_of(ctx, actor, instance_id)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from decimal import Decimal
 from typing import Any, Literal
 
@@ -57,7 +58,7 @@ def efficiency(body: EfficiencyIn, _actor: CurrentActor) -> dict[str, object]:
         raise ValidationFailed("invalid_efficiency_input", str(exc)) from None
 
 
-Year = Path(ge=1950, le=2100)
+Year = functools.partial(Path, ge=1950, le=2100)  # called per parameter: a fresh Path each (see api.deps.row_id)
 
 
 @router.get("/calendar/add-workdays", response_model=Open, summary="计算第 N 个工作日（不含起算日）")
@@ -68,7 +69,7 @@ def add_workdays(
 
 
 @router.get("/calendar/{year}", response_model=Open, summary="某年的节假日与调休安排")
-def calendar_year(ctx: Ctx, _actor: CurrentActor, year: int = Year) -> dict[str, Any]:
+def calendar_year(ctx: Ctx, _actor: CurrentActor, year: int = Year()) -> dict[str, Any]:
     return calendar.calendar_year(ctx, year)
 
 
@@ -87,5 +88,5 @@ def set_day(ctx: Ctx, actor: CurrentActor, day: Day, body: DayIn) -> dict[str, A
 
 
 @router.put("/calendar/years/{year}", response_model=Open, summary="标记某年安排已公布（管理员）")
-def announce(ctx: Ctx, actor: CurrentActor, body: YearIn, year: int = Year) -> dict[str, Any]:
+def announce(ctx: Ctx, actor: CurrentActor, body: YearIn, year: int = Year()) -> dict[str, Any]:
     return calendar.announce(ctx, actor, year, announced=body.announced)

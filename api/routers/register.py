@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from fastapi import APIRouter, Path, Query
@@ -12,7 +13,9 @@ from registry.services import register
 
 router = APIRouter(prefix="/api/v1/register", tags=["机构编制台账"], responses=ERRORS)
 
-UnitCode = Path(min_length=1, max_length=64)
+UnitCode = functools.partial(
+    Path, min_length=1, max_length=64
+)  # called per parameter: a fresh Path each (see api.deps.row_id)
 
 
 @router.get("/units", response_model=list[Open], summary="单位及其核定、实有、预留、空缺编制数")
@@ -21,7 +24,7 @@ def units(ctx: Ctx, actor: CurrentActor) -> list[dict[str, Any]]:
 
 
 @router.get("/units/{code}", response_model=Open, summary="单位详情：分类型编制数与领导职数")
-def unit(ctx: Ctx, actor: CurrentActor, code: str = UnitCode) -> dict[str, Any]:
+def unit(ctx: Ctx, actor: CurrentActor, code: str = UnitCode()) -> dict[str, Any]:
     return register.get_unit(ctx, actor, code)
 
 
@@ -29,7 +32,7 @@ def unit(ctx: Ctx, actor: CurrentActor, code: str = UnitCode) -> dict[str, Any]:
 def persons(
     ctx: Ctx,
     actor: CurrentActor,
-    code: str = UnitCode,
+    code: str = UnitCode(),
     limit: int = Query(default=100, ge=1, le=500),
     offset: int = Query(default=0, ge=0, le=1_000_000),
 ) -> dict[str, Any]:

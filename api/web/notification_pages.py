@@ -3,6 +3,8 @@ read and goes to its matter; all can be marked read at once."""
 
 from __future__ import annotations
 
+import functools
+
 from fastapi import APIRouter, Path, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
@@ -15,7 +17,9 @@ from kernel.errors import DomainError
 
 router = APIRouter(include_in_schema=False)
 KIND_TEXT = {TASK_KIND: "待办", RETURNED_KIND: "退回补正", FINISHED_KIND: "办结", URGE_KIND: "催办", COPY_KIND: "抄送"}
-NotificationId = Path(ge=1, le=2**31 - 1)
+NotificationId = functools.partial(
+    Path, ge=1, le=2**31 - 1
+)  # called per parameter: a fresh Path each (see api.deps.row_id)
 
 
 @router.get("/notifications", response_class=HTMLResponse, response_model=None)
@@ -39,7 +43,7 @@ def notification_list(request: Request, actor: Viewer) -> Response:
 
 
 @router.post("/notifications/{notification_id}/open", response_model=None)
-async def open_notification(request: Request, actor: Viewer, notification_id: int = NotificationId) -> Response:
+async def open_notification(request: Request, actor: Viewer, notification_id: int = NotificationId()) -> Response:
     """Mark it read and go where it points: the matter, else back to the list."""
     form = await checked_form(request, actor)
     if isinstance(form, Response):
