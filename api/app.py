@@ -48,6 +48,7 @@ from api.web import (
     replay_pages,
     rewind_pages,
     signin,
+    totals_pages,
     user_pages,
     verify_pages,
 )
@@ -127,6 +128,7 @@ def create_app(
         admin_pages,
         calendar_pages,
         register_pages,
+        totals_pages,
         user_pages,
         code_block_pages,
         notification_pages,

@@ -5,12 +5,13 @@ but valid (check digit, real region codes)."""
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from forms.identifiers import make_ric
-from registry.models import CodeBlock, LeadershipQuota, Person, Quota, Unit
+from registry.models import CodeBlock, LeadershipQuota, LegalPerson, Person, Quota, RegionTotal, Unit
 from registry.staff import record_history
 
 UNITS = [
@@ -66,6 +67,22 @@ PERSONS = [
 ]
 
 
+# The region's 编制总量 by type and its 周转池, as the province approved them (types not listed are not capped).
+REGION_TOTALS = {"事业编制（全额拨款）": (120, 10), "事业工勤编制": (20, 0), "行政编制": (30, 0)}
+TOTALS_BASIS = "晋编〔2024〕12号"
+
+# 示范市数据资源服务中心's 事业单位法人登记 (its certificate issued in 2024, valid five years).
+LEGAL_PERSON = {
+    "representative": "李明",
+    "representative_id": make_ric("141002", date(1982, 3, 14), 1, "男"),
+    "address": "示范市尧都区鼓楼北街1号",
+    "purpose": "承担全市政务数据资源归集、共享和开放的技术支撑工作",
+    "start_fund": Decimal("500"),
+    "sponsor": "示范市行政审批服务管理局",
+    "registered_on": date(2024, 6, 30),
+    "valid_until": date(2029, 6, 30),
+}
+
 # The standard short names (规范简称) a unit may also use, e.g. as its Chinese domain name.
 SHORT_NAMES = {"demo-unit-001": "市数据资源中心", "demo-unit-002": "市审批局", "demo-unit-003": "市档案馆"}
 
@@ -113,6 +130,11 @@ def seed_register(session: Session) -> bool:
         session.add(person)
         session.flush()
         record_history(session, person, event="导入", on=date(2015, 9, 1), by="system")
+    session.add(LegalPerson(unit_id=units["demo-unit-001"].id, **LEGAL_PERSON))
+    session.add_all(
+        RegionTotal(region_code="141002", est_type=t, total=total, pool=pool, basis=TOTALS_BASIS)
+        for t, (total, pool) in REGION_TOTALS.items()
+    )
     # One block per category; disjoint ranges keep every organization-code body unique.
     for category, first, last in (("1", 200000, 200999), ("2", 123457, 124999), ("3", 300000, 300999)):
         session.add(

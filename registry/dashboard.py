@@ -12,8 +12,9 @@ from sqlalchemy.orm import Session
 from engine.models import Instance, Task
 from engine.vocabulary import TaskStatus
 from kernel import clock
+from registry import totals
 from registry.figures import unit_figures
-from registry.models import Person, Unit
+from registry.models import Person, RegionTotal, Unit
 from registry.vocabulary import UnitStatus
 
 # 渐进式延迟法定退休年龄 (2024), from 2025: men 60 → 63 and women cadres 55 → 58,
@@ -96,6 +97,20 @@ def matters_by_kind(session: Session, today: date, days: int = 365) -> dict[str,
     found: dict[str, dict[str, int]] = {}
     for key, status, count in counted:
         found.setdefault(key, {})[status] = int(count)
+    return found
+
+
+def region_totals(session: Session, today: date) -> list[dict[str, Any]]:
+    """Each region's 总量 by type as used (allocated + pool), and its 周转池 loans overdue today."""
+    regions = sorted(set(session.scalars(select(RegionTotal.region_code).distinct())))
+    found = []
+    for region in regions:
+        late = [loan for loan in totals.loans_of(session, region_code=region) if totals.overdue(loan, today)]
+        figures = [
+            {**f.as_dict(), "rate": _rate(f.allocated + f.pool, f.total)}
+            for f in totals.region_figures(session, region)
+        ]
+        found.append({"region_code": region, "figures": figures, "overdue_loans": len(late)})
     return found
 
 

@@ -1,7 +1,8 @@
 """Derived figures: actual, reserved and vacant places per unit and type; posts used.
 
-available = approved − actual − reserved by unused notices (DOMAIN.md). A unit
-over its approved number is 超编 (hires none); exactly at it is 满编 (hires
+available = approved − actual − reserved by unused notices (DOMAIN.md), where
+places lent from the region's 周转池 count as approved while lent. A unit over
+its approved number is 超编 (hires none); exactly at it is 满编 (hires
 one-out-one-in); otherwise it has vacancies (有空编).
 """
 
@@ -12,9 +13,10 @@ from dataclasses import asdict, dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from registry.models import LeadershipQuota, Person, Quota, Reservation
+from registry.models import LeadershipQuota, Person, PoolLoan, Quota, Reservation
 
 OVER, FULL, VACANT = "超编", "满编", "有空编"
+LENT = "lent"  # a 周转池 loan still counted on the unit
 LEADER_CATEGORY = {"正职": "领导正职", "副职": "领导副职"}
 
 
@@ -24,14 +26,19 @@ class TypeFigures:
     approved: int
     actual: int
     reserved: int
+    lent: int = 0  # places on loan from the region's 周转池
+
+    @property
+    def usable(self) -> int:
+        return self.approved + self.lent
 
     @property
     def vacancy(self) -> int:
-        return self.approved - self.actual - self.reserved
+        return self.usable - self.actual - self.reserved
 
     @property
     def state(self) -> str:
-        if self.actual > self.approved:
+        if self.actual > self.usable:
             return OVER
         return FULL if self.vacancy <= 0 else VACANT
 
@@ -61,8 +68,24 @@ def unit_figures(session: Session, unit_id: int) -> list[TypeFigures]:
         .tuples()
         .all()
     )
-    types = sorted(set(approved) | set(actual) | set(reserved))
-    return [TypeFigures(t, int(approved.get(t, 0)), int(actual.get(t, 0)), int(reserved.get(t) or 0)) for t in types]
+    lent = dict(
+        session.execute(
+            select(PoolLoan.est_type, func.sum(PoolLoan.places))
+            .where(PoolLoan.unit_id == unit_id, PoolLoan.status == LENT)
+            .group_by(PoolLoan.est_type)
+        )
+        .tuples()
+        .all()
+    )
+    types = sorted(set(approved) | set(actual) | set(reserved) | set(lent))
+    return [
+        TypeFigures(t, int(approved.get(t, 0)), int(actual.get(t, 0)), int(reserved.get(t) or 0), int(lent.get(t) or 0))
+        for t in types
+    ]
+
+
+def type_figures(session: Session, unit_id: int, est_type: str) -> TypeFigures:
+    return next((f for f in unit_figures(session, unit_id) if f.est_type == est_type), TypeFigures(est_type, 0, 0, 0))
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from collections.abc import Callable, Sequence
 from sqlalchemy.orm import Session
 
 from kernel.errors import ValidationFailed
+from registry import totals
 from registry.import_files import bind_headers, read_table
 from registry.import_persons import PERSON_COLUMNS, plan_persons
 from registry.import_rows import Apply, Column, Report, Row
@@ -57,6 +58,9 @@ def import_file(session: Session, kind: str, filename: str, content: bytes, *, b
     report.total = len(rows)
     apply = planner(session, rows, by)
     if report.ok:
+        capped = totals.lock_all(session)
         report.imported = apply()
+        for region_code in sorted(capped):
+            totals.ensure_within(session, region_code)
         report.applied = True
     return report

@@ -4,6 +4,7 @@ with its establishment, its credit code and domain name, the one-time notice
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -18,7 +19,7 @@ from kernel import clock
 from kernel.accounts import User
 from kernel.calendar import add_years
 from kernel.sequences import next_number
-from registry import domain_names
+from registry import domain_names, totals
 from registry.credit_codes import issue_for_unit
 from registry.domain_names import DomainRequest
 from registry.models import LeadershipQuota, LegalPerson, Quota, Unit
@@ -26,6 +27,7 @@ from registry.vocabulary import UnitStatus
 
 CERTIFICATE_YEARS = 5  # 事业单位法人证书 有效期
 PUBLIC_INSTITUTION = "事业单位"
+DEFAULT_REGION = "141002"  # a unit set up without a sponsor in the register (示范市)
 STAGE_NAMES = {"zuzhi": "组织部", "renshe": "人社局", "caizheng": "财政局"}
 
 
@@ -47,6 +49,14 @@ def create_unit(params: dict[str, Any]) -> dict[str, Any]:
     if session.scalars(select(Unit.id).where(Unit.name == app["name"])).first() is not None:
         return {"done": False, "message": f"已有名称为“{app['name']}”的单位，不能重复设立"}
     sponsor = session.scalars(select(Unit).where(Unit.code == step.instance.unit_code)).first()
+    region_code = sponsor.region_code if sponsor else DEFAULT_REGION
+    totals.lock_region(session, region_code)
+    wanted = Counter[str]()
+    for line in app["establishment"]:
+        wanted[str(line["est_type"])] += int(line["count"])
+    problems = totals.shortfall(session, region_code, dict(wanted))
+    if problems:
+        return {"done": False, "message": "；".join(problems)}
     today = clock.today()
     code = f"U{today.year}{next_number(session, 'unit_code', today.year):04d}"
     unit = Unit(
@@ -54,7 +64,7 @@ def create_unit(params: dict[str, Any]) -> dict[str, Any]:
         name=app["name"],
         short_name=app.get("short_name") or None,
         kind=app["kind"],
-        region_code=sponsor.region_code if sponsor else "141002",
+        region_code=region_code,
         parent_id=sponsor.id if sponsor else None,
         funding_form=app["funding_form"],
         status=UnitStatus.ACTIVE,

@@ -48,6 +48,40 @@ class LeadershipQuota(Base):
     approved: Mapped[int] = mapped_column(Integer)
 
 
+class RegionTotal(Base):
+    """A region's 编制总量 of one type, as the level above approved it, and the part of it the region
+    keeps in its 周转池 (places lent to units for a limited time). The approved places of the
+    region's units plus the pool never exceed the total."""
+
+    __tablename__ = "region_totals"
+
+    region_code: Mapped[str] = mapped_column(String(6), primary_key=True)
+    est_type: Mapped[str] = mapped_column(String(30), primary_key=True)
+    total: Mapped[int] = mapped_column(Integer)
+    pool: Mapped[int] = mapped_column(Integer, default=0)
+    basis: Mapped[str] = mapped_column(String(100))  # the approving document's 文号
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class PoolLoan(Base):
+    """Places of a region's 周转池 lent to one unit until ``due_on``; they count as the unit's
+    approved places while ``lent`` and go back to the pool when ``returned``."""
+
+    __tablename__ = "pool_loans"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(60), unique=True)
+    region_code: Mapped[str] = mapped_column(String(6), index=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
+    est_type: Mapped[str] = mapped_column(String(30))
+    places: Mapped[int] = mapped_column(Integer)
+    lent_on: Mapped[date] = mapped_column(Date)
+    due_on: Mapped[date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(10), default="lent")  # lent, returned
+    returned_on: Mapped[date | None] = mapped_column(Date)
+    instance_id: Mapped[str | None] = mapped_column(String(36))
+
+
 class LegalPerson(Base):
     """事业单位法人登记: the items the registry (登记管理局) records for a 事业单位 and its 法人证书 states."""
 
@@ -62,6 +96,8 @@ class LegalPerson(Base):
     sponsor: Mapped[str] = mapped_column(String(200))  # 举办单位
     registered_on: Mapped[date] = mapped_column(Date)
     valid_until: Mapped[date] = mapped_column(Date)  # the certificate's validity (five years)
+    status: Mapped[str] = mapped_column(String(12), default="registered", server_default="registered")
+    cancelled_on: Mapped[date | None] = mapped_column(Date)  # 注销登记
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 

@@ -27,7 +27,6 @@ from registry.notices import DEFAULT_VALIDITY_MONTHS
 from registry.plans import room_on_plan
 from registry.reservations import check_vacancy, lock_unit, reserve
 from registry.staff import record_history
-from registry.vocabulary import UnitStatus
 
 
 def step_unit() -> Unit:
@@ -177,7 +176,6 @@ def credit_code(params: dict[str, Any]) -> dict[str, Any]:
     process ends the matter as refused.
     """
     from registry.credit_codes import issue_for_unit
-    from registry.models import IssuedCode
 
     step = step_context.current()
     unit = lock_unit(step.session, step_unit().id)
@@ -201,12 +199,9 @@ def credit_code(params: dict[str, Any]) -> dict[str, Any]:
         refusal = unit_lifecycle.cancel_refusal(step.session, unit, matter_id=step.instance.id)
         if refusal:
             return {"done": False, "message": refusal}
-        code = step.session.get(IssuedCode, unit.credit_code) if unit.credit_code else None
-        if code is not None:
-            code.status = "cancelled"
-        cancelled, before = unit.credit_code, unit.status
-        unit.status = UnitStatus.CANCELLED
-        record("注销", before, UnitStatus.CANCELLED)
+        cancelled = unit_lifecycle.cancel_unit(
+            step.session, unit, basis=basis, instance_id=step.instance.id, by=step.actor
+        )
         return {"done": True, "code": cancelled, "message": f"已注销统一社会信用代码{cancelled}，该代码不再使用"}
     new_name = str(params.get("new_name") or "").strip()
     refusal = unit_lifecycle.rename_refusal(step.session, unit, new_name)

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from kernel.calendar import add_months
 from kernel.errors import Conflict, NotFound
 from kernel.sequences import next_number
-from registry.figures import OVER, TypeFigures, leadership_figures, posts_problems, unit_figures
+from registry.figures import OVER, TypeFigures, leadership_figures, posts_problems, type_figures
 from registry.models import Reservation, Unit
 from registry.notices import DEFAULT_VALIDITY_MONTHS, STATUS_TEXT
 
@@ -42,12 +42,10 @@ def lock_unit(session: Session, unit_id: int) -> Unit:
 
 
 def check_vacancy(session: Session, unit_id: int, est_type: str, places: int) -> VacancyDecision:
-    figures = next(
-        (f for f in unit_figures(session, unit_id) if f.est_type == est_type),
-        TypeFigures(est_type, 0, 0, 0),
-    )
+    figures = type_figures(session, unit_id, est_type)
     shown = (
-        f"核定{figures.approved}名，实有{figures.actual}名，已预留{figures.reserved}名，空缺{max(figures.vacancy, 0)}名"
+        f"核定{figures.approved}名，{f'周转池借用{figures.lent}名，' if figures.lent else ''}"
+        f"实有{figures.actual}名，已预留{figures.reserved}名，空缺{max(figures.vacancy, 0)}名"
     )
     if figures.state == OVER:
         return VacancyDecision(False, figures, f"{est_type}已超编（{shown}），不得进人")

@@ -15,6 +15,7 @@ from engine.models import Instance, Task
 from engine.vocabulary import InstanceStatus, TaskStatus
 from kernel import audit, clock
 from registry.models import Person, Unit, UnitEvent
+from registry.vocabulary import UnitStatus
 
 OPEN_STATUSES = (InstanceStatus.RUNNING, InstanceStatus.RETURNED, InstanceStatus.INCIDENT)
 APPROVAL_KIND = "institution_approval"  # 机构编制批复
@@ -47,6 +48,22 @@ def cancel_refusal(session: Session, unit: Unit, *, matter_id: str | None = None
     if not problems:
         return None
     return f"{unit.name}{'；'.join(problems)}，不能注销"
+
+
+def cancel_unit(session: Session, unit: Unit, *, basis: dict[str, Any], instance_id: str | None, by: str) -> str | None:
+    """Cancel the unit and mark its credit code cancelled (never issued again); the code, if any.
+    The caller has checked ``cancel_refusal`` under the unit's lock."""
+    from registry.models import IssuedCode
+
+    code = session.get(IssuedCode, unit.credit_code) if unit.credit_code else None
+    if code is not None:
+        code.status = "cancelled"
+    before, unit.status = unit.status, UnitStatus.CANCELLED
+    record_event(
+        session, unit, event="注销", before=before, after=UnitStatus.CANCELLED, basis=basis,
+        instance_id=instance_id, by=by,
+    )  # fmt: skip
+    return unit.credit_code
 
 
 def rename_refusal(session: Session, unit: Unit, new_name: str) -> str | None:

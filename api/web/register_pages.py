@@ -34,7 +34,7 @@ IMPORT_COLUMNS = {kind: [c.header for c in columns] for kind, (columns, _) in KI
 def totals(figures: list[dict[str, Any]]) -> dict[str, Any]:
     """A unit's figures summed over its establishment types (vacancies of a type never below
     zero, so one over-staffed type does not hide another's vacancies); the worst state of any type."""
-    summed = {key: sum(int(f[key]) for f in figures) for key in ("approved", "actual", "reserved")}
+    summed = {key: sum(int(f.get(key, 0)) for f in figures) for key in ("approved", "lent", "actual", "reserved")}
     summed["vacancy"] = sum(max(0, int(f["vacancy"])) for f in figures)
     states = {f["state"] for f in figures}
     state = next((s for s in (OVER, VACANT, FULL) if s in states), "未核定")

@@ -33,6 +33,12 @@ def _sample(today: date, forms: FormRegistry) -> dict[str, Any]:
     }
 
 
+def _valid_until(facts: Mapping[str, Any], issued_on: date) -> date:
+    """Five years from the 设立登记; a certificate reissued on a 变更登记 keeps the validity it had."""
+    kept = (facts.get("certificate") or {}).get("valid_until")
+    return date.fromisoformat(kept) if kept else add_years(issued_on, institution.CERTIFICATE_YEARS)
+
+
 APPROVAL = DocumentKind(
     "institution_approval",
     "机构编制批复",
@@ -48,9 +54,7 @@ CERTIFICATE = DocumentKind(
     "编登",
     seal_line="登记管理专用章",
     header="",
-    context=lambda facts, issued_on: {
-        "valid_until_text": chinese_date(add_years(issued_on, institution.CERTIFICATE_YEARS))
-    },
+    context=lambda facts, issued_on: {"valid_until_text": chinese_date(_valid_until(facts, issued_on))},
     sample=_sample,
 )
 

@@ -16,7 +16,8 @@ from engine.context import EngineContext
 from kernel import audit
 from kernel.actors import Actor
 from kernel.errors import Forbidden, NotFound, ValidationFailed
-from registry.figures import TypeFigures, unit_figures
+from registry import totals
+from registry.figures import type_figures
 from registry.import_units import MAX_APPROVED
 from registry.models import Quota, Unit
 from registry.reservations import lock_unit
@@ -52,22 +53,26 @@ def set_quota(
         unit_id = session.scalar(select(Unit.id).where(Unit.code == unit_code))
         if unit_id is None:
             raise NotFound("unit_not_found", "单位不存在")
+        region_code = session.scalars(select(Unit.region_code).where(Unit.id == unit_id)).one()
+        totals.lock_region(session, region_code)  # the region's account before the unit, as every writer
         unit = lock_unit(session, unit_id)
-        figures = next(
-            (f for f in unit_figures(session, unit.id) if f.est_type == est_type), TypeFigures(est_type, 0, 0, 0)
-        )
+        figures = type_figures(session, unit.id, est_type)
         occupied = figures.actual + figures.reserved
-        if approved < occupied:
+        if approved + figures.lent < occupied:
+            lent = f"（另有周转池借用{figures.lent}名）" if figures.lent else ""
             raise _refuse(
                 "approved",
                 "quota_below_occupied",
                 f"核定编制数不能少于已占用的{est_type}：实有{figures.actual}名，"
-                f"已预留{figures.reserved}名，合计{occupied}名",
+                f"已预留{figures.reserved}名，合计{occupied}名{lent}",
                 actual=figures.actual,
                 reserved=figures.reserved,
             )
         quota = session.get(Quota, (unit.id, est_type))
         before = quota.approved if quota is not None else 0
+        problems = totals.shortfall(session, unit.region_code, {est_type: approved - before})
+        if problems:
+            raise _refuse("approved", "total_exceeded", "；".join(problems))
         if quota is None:
             session.add(Quota(unit_id=unit.id, est_type=est_type, approved=approved))
         else:

@@ -21,10 +21,12 @@ from sqlalchemy.orm import Session
 
 from engine.context import EngineContext
 from engine.models import Instance, Task
-from kernel import audit
+from kernel import audit, clock
 from kernel.actors import APPROVER, Actor
 from kernel.errors import Forbidden, NotFound
+from registry import totals
 from registry.figures import leadership_figures, unit_figures
+from registry.legal_persons import format_fund
 from registry.models import LegalPerson, Person, Unit
 from registry.reservations import notices_of
 from registry.unit_lifecycle import events_of
@@ -107,6 +109,9 @@ def get_unit(ctx: EngineContext, actor: Actor, code: str) -> dict[str, Any]:
             "notices": notices_of(session, unit.id),
             "events": events_of(session, unit.id),
             "legal_person": _legal_person(session, unit.id),
+            "loans": [
+                totals.loan_dict(loan, unit.name, clock.today()) for loan in totals.loans_of(session, unit_id=unit.id)
+            ],
         }
 
 
@@ -119,10 +124,11 @@ def _legal_person(session: Session, unit_id: int) -> dict[str, Any] | None:
         "representative": found.representative,
         "address": found.address,
         "purpose": found.purpose,
-        "start_fund": str(found.start_fund.normalize()),
+        "start_fund": format_fund(found.start_fund),
         "sponsor": found.sponsor,
         "registered_on": found.registered_on.isoformat(),
         "valid_until": found.valid_until.isoformat(),
+        "cancelled_on": found.cancelled_on.isoformat() if found.cancelled_on else None,
     }
 
 

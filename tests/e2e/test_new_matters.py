@@ -1,7 +1,9 @@
 """The matters added after the first five, in Chromium on a desktop (1280 px) and a phone (390 px):
 a 人员调动 asks the unit left for its consent on its own home page, and the matter's progress names
 who consented; a 领导职务任免 shows 编办 the 领导职数 figures on its 事前沟通 task.
-Screenshots go to tests/e2e/screenshots/ (49-* to 55-*)."""
+A 编制调整 shows 编办 the unit's and the region's figures; the region's 总量 and 周转池 page reads on a
+phone; a 法人变更登记 lists each item with its evidence. Screenshots go to tests/e2e/screenshots/
+(49-* to 59-*)."""
 
 from __future__ import annotations
 
@@ -94,3 +96,45 @@ def test_a_plan_from_the_form_shows_its_notices(server: str, browser: Any) -> No
     assert says(applicant, "年度用编计划（4名）", "编办核准用编计划")
     shot(applicant, "55-plan-submitted-390")
     _no_sideways_scroll(applicant)
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_bianban_reviews_an_adjustment_against_the_region_total(server: str, browser: Any, width: int) -> None:
+    applicant = login(browser, server, "applicant", width)
+    applicant.goto(f"{server}/matters/new/staff_adjustment?example=1")
+    applicant.locator("#f-places").fill("1")
+    if width == 390:
+        shot(applicant, f"56-adjustment-form-{width}")
+        _no_sideways_scroll(applicant)
+    applicant.get_by_role("button", name="提交申请").click()
+    applicant.wait_for_url(re.compile(r".*/matters/[0-9a-f-]{36}$"))
+    number = re.search(r"\d{4}-\d{6}", applicant.locator(".flash").inner_text())
+    assert number and says(applicant, "编制调整：核增事业编制（全额拨款）1名")
+
+    bianban = login(browser, server, "bianban", width)
+    bianban.goto(f"{server}/inbox?q={number.group(0)}")
+    bianban.locator("table.inbox a[href^='/tasks/']").first.click()
+    bianban.wait_for_url(re.compile(r".*/tasks/.*"))
+    assert says(bianban, "编制数和编制总量核查", "本地区", "总量")
+    shot(bianban, f"57-adjustment-review-{width}")
+    _no_sideways_scroll(bianban)
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_the_region_total_page(server: str, browser: Any, width: int) -> None:
+    admin = login(browser, server, "admin", width)
+    admin.goto(f"{server}/admin/totals")
+    assert says(admin, "编制总量与周转池", "已核定到单位", "周转池借用", "核定编制总量")
+    shot(admin, f"58-region-totals-{width}")
+    _no_sideways_scroll(admin)
+
+
+def test_a_legal_person_change_lists_its_items(server: str, browser: Any) -> None:
+    applicant = login(browser, server, "applicant", 390)
+    applicant.goto(f"{server}/matters/new/legal_person_change?example=1")
+    assert says(applicant, "变更事项", "证明材料或批准文号")
+    shot(applicant, "59-legal-person-form-390")
+    _no_sideways_scroll(applicant)
+    applicant.get_by_role("button", name="提交申请").click()
+    applicant.wait_for_url(re.compile(r".*/matters/[0-9a-f-]{36}$"))
+    assert says(applicant, "法人变更登记：住所", "登记管理局审查决定")

@@ -10,8 +10,9 @@ The machine keeps its own model of who is in place and which notices are
 open, predicted from the rules (DOMAIN.md) rather than read back from the
 platform, and compares the platform's derived figures with it:
 actual = persons in place; reserved = places on open notices; vacancy =
-approved − actual − reserved; posts used = persons by 人员分类; no person in
-two places; every notice ends exactly once and never changes after.
+approved + lent − actual − reserved; posts used = persons by 人员分类; no person in
+two places; every notice ends exactly once and never changes after; the region's
+allocated places and pool never exceed its total, nor its loans its pool.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from kernel import clock
 from kernel.actors import Actor
 from kernel.errors import Conflict, ValidationFailed
 from onestop.bootstrap import Platform
+from registry import totals
 from registry.figures import leadership_figures, unit_figures
 from registry.models import Person, Quota, Reservation, Unit
 from registry.notices import expire_due
@@ -42,6 +44,7 @@ from tests.engine.helpers import add_clerk
 from tests.registry.import_samples import PERSON_HEADER, csv_bytes, person, ric
 
 UNITS = {"demo-unit-001": "applicant", "demo-unit-002": "clerk002", "demo-unit-003": "clerk003"}
+REGION = "141002"  # the demo units' region, its 总量 and 周转池 as the demo records them
 CATEGORIES = ("非领导", "非领导", "领导副职", "领导正职")  # leaders rarer, as in life
 LEVEL_OF = {"领导正职": "正职", "领导副职": "副职"}
 HIRER = {"事业单位": "renshe", "机关": "zuzhi"}
@@ -86,6 +89,30 @@ class Model:
     open_notices: dict[str, tuple[str, str, int, dict[str, int]]] = field(default_factory=dict)
     ended_notices: dict[str, str] = field(default_factory=dict)  # number → how it ended
     plan_used: dict[str, int] = field(default_factory=dict)  # a plan's notice → persons entered on it so far
+    totals: dict[str, tuple[int, int]] = field(default_factory=dict)  # the region's type → (总量, 周转池)
+    outside: dict[str, int] = field(default_factory=dict)  # type → places of the region's other units
+    loans: dict[str, tuple[str, str, int]] = field(default_factory=dict)  # open loan → (unit, type, places)
+
+    def lent(self, unit: str, est_type: str) -> int:
+        return sum(n for u, t, n in self.loans.values() if (u, t) == (unit, est_type))
+
+    def usable(self, unit: str, est_type: str) -> int:
+        return self.approved.get((unit, est_type), 0) + self.lent(unit, est_type)
+
+    def allocated(self, est_type: str) -> int:
+        mine = sum(n for (_, t), n in self.approved.items() if t == est_type)
+        return self.outside.get(est_type, 0) + mine
+
+    def headroom(self, est_type: str) -> int | None:
+        """Places of the region's total neither allocated nor pooled (None: the type has no total)."""
+        if est_type not in self.totals:
+            return None
+        total, pool = self.totals[est_type]
+        return total - self.allocated(est_type) - pool
+
+    def pool_free(self, est_type: str) -> int:
+        total_pool = self.totals.get(est_type, (0, 0))[1]
+        return total_pool - sum(n for _, t, n in self.loans.values() if t == est_type)
 
     def actual(self, unit: str, est_type: str) -> int:
         return sum(1 for u, t, _ in self.in_place.values() if (u, t) == (unit, est_type))
@@ -94,7 +121,7 @@ class Model:
         return sum(n for u, t, n, _ in self.open_notices.values() if (u, t) == (unit, est_type))
 
     def vacancy(self, unit: str, est_type: str) -> int:
-        return self.approved.get((unit, est_type), 0) - self.actual(unit, est_type) - self.reserved(unit, est_type)
+        return self.usable(unit, est_type) - self.actual(unit, est_type) - self.reserved(unit, est_type)
 
     def posts_used(self, unit: str, level: str) -> int:
         return sum(1 for u, _, c in self.in_place.values() if u == unit and LEVEL_OF.get(c) == level)
@@ -110,7 +137,7 @@ class Model:
             free = self.posts_approved.get((unit, level), 0) - self.posts_used(unit, level)
             if wanted and wanted > free - self.posts_reserved(unit, level):
                 return False
-        over = self.actual(unit, est_type) > self.approved.get((unit, est_type), 0)
+        over = self.actual(unit, est_type) > self.usable(unit, est_type)
         return not over and self.vacancy(unit, est_type) >= len(persons) > 0
 
 
@@ -145,13 +172,19 @@ class RegisterMachine(RuleBasedStateMachine):
                 .join(Unit, Unit.id == Person.unit_id)
                 .where(Person.status == "在编", Unit.code.in_(UNITS))
             ).all()
+            region_totals = {f.est_type: (f.total, f.pool) for f in totals.region_figures(session, REGION)}
+            everyone = totals.allocated(session, REGION)
+            self.unit_names = {u.code: u.name for u in session.scalars(select(Unit).where(Unit.code.in_(UNITS)))}
         self.model = Model(
             approved=approved,
             posts_approved=posts,
             unit_kind={code: kind for code, (_, kind) in units.items()},
             unit_id={code: unit_id for code, (unit_id, _) in units.items()},
             in_place={n: (u, t, c) for n, u, t, c in people},
+            totals=region_totals,
         )
+        for est_type, n in everyone.items():  # what the region's units outside the machine hold
+            self.model.outside[est_type] = n - self.model.allocated(est_type)
         self.types = sorted(approved)
         self.plan_notices: list[str] = []  # notices of approved plans, in the order issued
         self.transferring: set[str] = set()  # persons whose transfer is recorded but not finished (财政's step)
@@ -236,7 +269,7 @@ class RegisterMachine(RuleBasedStateMachine):
             "persons": persons,
         }
         had_vacancy = self.model.vacancy(unit, est_type) >= len(persons) and not (
-            self.model.actual(unit, est_type) > self.model.approved.get((unit, est_type), 0)
+            self.model.actual(unit, est_type) > self.model.usable(unit, est_type)
         )
         started = services.start(self.platform.ctx, self.actors[UNITS[unit]], process_key="staff_entry", data=data)
         matter = Matter(started["id"], unit, est_type, persons)
@@ -287,7 +320,7 @@ class RegisterMachine(RuleBasedStateMachine):
     def applicant_resubmits(self, matter: Matter) -> None:
         detail = self._status(matter)
         had_vacancy = self.model.vacancy(matter.unit, matter.est_type) >= len(matter.persons) and not (
-            self.model.actual(matter.unit, matter.est_type) > self.model.approved.get((matter.unit, matter.est_type), 0)
+            self.model.actual(matter.unit, matter.est_type) > self.model.usable(matter.unit, matter.est_type)
         )
         self._decide(matter, "applicant", "submit", detail["data"]["application"])
         if had_vacancy:
@@ -366,7 +399,7 @@ class RegisterMachine(RuleBasedStateMachine):
         number = data.draw(st.sampled_from(placed))
         leaving, est_type, _ = self.model.in_place[number]
         others = sorted(u for u in UNITS if u != leaving)
-        same_type = [u for u in others if (u, est_type) in self.model.approved]
+        same_type = [u for u in others if self.model.approved.get((u, est_type), 0) > 0]
         receiving = data.draw(st.sampled_from(same_type * 3 + others))  # mostly where the type exists
         ctx = self.platform.ctx
         with ctx.reading() as session:
@@ -384,7 +417,7 @@ class RegisterMachine(RuleBasedStateMachine):
             "contact_phone": "13800138000",
         }
         clerk = self.actors[UNITS[receiving]]
-        if (receiving, est_type) not in self.model.approved or number in self.transferring:
+        if not self.model.approved.get((receiving, est_type), 0) or number in self.transferring:
             with pytest.raises(ValidationFailed):
                 services.start(ctx, clerk, process_key="staff_transfer", data=form)
             event("transfer refused at submission: no such type there, or one under way")
@@ -394,7 +427,7 @@ class RegisterMachine(RuleBasedStateMachine):
         )
         self._decide(matter, "applicant", "reject" if ending == "unit_refuses" else "approve", unit=leaving)
         room = self.model.vacancy(receiving, est_type) >= 1 and not (
-            self.model.actual(receiving, est_type) > self.model.approved[(receiving, est_type)]
+            self.model.actual(receiving, est_type) > self.model.usable(receiving, est_type)
         )
         if ending == "unit_refuses" or not room:
             assert self._status(matter)["status"] == "rejected"
@@ -486,7 +519,7 @@ class RegisterMachine(RuleBasedStateMachine):
             "contact_phone": "13800138000",
         }
         room = self.model.vacancy(unit, est_type) >= places and not (
-            self.model.actual(unit, est_type) > self.model.approved.get((unit, est_type), 0)
+            self.model.actual(unit, est_type) > self.model.usable(unit, est_type)
         )
         started = services.start(self.platform.ctx, self.actors[UNITS[unit]], process_key="staff_plan", data=form)
         plan = Matter(started["id"], unit, est_type, [])
@@ -609,6 +642,127 @@ class RegisterMachine(RuleBasedStateMachine):
             del self.model.open_notices[number]
             self.model.ended_notices[number] = "expired"
 
+    @rule(
+        data=st.data(),
+        kind=st.sampled_from(("周转池借用", "核增", "周转池归还", "划转", "核减", "划转")),
+        places=st.integers(min_value=1, max_value=4),
+        committee_agrees=st.booleans(),
+    )
+    def a_unit_adjusts_its_places(self, data: st.DataObject, kind: str, places: int, committee_agrees: bool) -> None:
+        """编制调整: refused at submission when the figures forbid it (the region's 总量, what is
+        occupied, the pool), else 编办 approves and 编委 countersigns (or one member says no)."""
+        pooled = [k for k in self.types if self.model.totals.get(k[1], (0, 0))[1] > 0]
+        unit, est_type = data.draw(st.sampled_from(pooled if kind.startswith("周转池") else self.types))
+        form: dict[str, Any] = {
+            "kind": kind,
+            "est_type": est_type,
+            "places": places,
+            "reason": "工作需要，经研究调整。",
+        }
+        form |= {"contact_person": "王晓明", "contact_phone": "13800138000"}
+        moving: list[str] = []
+        target = None
+        if kind == "划转":
+            target = data.draw(st.sampled_from(sorted(u for u in UNITS if u != unit)))
+            candidates = sorted(
+                n
+                for n, (u, t, _) in self.model.in_place.items()
+                if (u, t) == (unit, est_type) and n not in self.transferring
+            )
+            moving = data.draw(st.lists(st.sampled_from(candidates), unique=True, max_size=2)) if candidates else []
+            with self.platform.ctx.reading() as session:
+                rows = session.execute(select(Person.id_number, Person.name).where(Person.id_number.in_(moving)))
+                names = {number: name for number, name in rows}
+            form |= {
+                "to_unit": self.unit_names[target],
+                "persons": [{"name": names[n], "id_number": n} for n in moving],
+            }
+        if kind == "周转池借用":
+            form["months"] = 6
+        loan = None
+        if kind == "周转池归还":
+            loan = data.draw(st.sampled_from(sorted(self.model.loans))) if self.model.loans else None
+            unit = self.model.loans[loan][0] if loan else unit  # the borrowing unit gives it back
+            form = {k: v for k, v in form.items() if k not in ("est_type", "places")}
+            form["loan_number"] = loan or "周转〔2000〕1号"
+        if not self._adjustment_allowed(kind, unit, est_type, places, moving, loan):
+            with pytest.raises(ValidationFailed):
+                services.start(self.platform.ctx, self.actors[UNITS[unit]], process_key="staff_adjustment", data=form)
+            event(f"adjustment refused at submission: {kind}")
+            return
+        started = services.start(self.platform.ctx, self.actors[UNITS[unit]], process_key="staff_adjustment", data=form)
+        matter = Matter(started["id"], unit, est_type, [])
+        self._decide(matter, "bianban", "approve")
+        for i, member in enumerate(("bianwei1", "bianwei2", "bianwei3")):
+            task = next(
+                t
+                for t in services.inbox(self.platform.ctx, self.actors[member], limit=200)
+                if t["instance_id"] == matter.id
+            )
+            no = not committee_agrees and i == 1
+            services.complete(
+                self.platform.ctx,
+                self.actors[member],
+                task["id"],
+                decision="reject" if no else "approve",
+                opinion="意见",
+            )
+        status = self._status(matter)
+        if not committee_agrees:
+            assert status["status"] == "rejected", status["status"]
+            event("adjustment refused by 编委")
+            return
+        result = status["data"]["results"]["adjustment"]
+        assert result["done"] is True, result
+        self._apply_adjustment(kind, unit, est_type, places, target, moving, loan, result)
+        event(f"adjustment: {kind}")
+
+    def _adjustment_allowed(
+        self, kind: str, unit: str, est_type: str, places: int, moving: list[str], loan: str | None
+    ) -> bool:
+        m = self.model
+        if kind == "核增":
+            headroom = m.headroom(est_type)
+            return headroom is None or places <= headroom
+        if kind in ("核减", "划转"):
+            occupied = m.actual(unit, est_type) - len(moving) + m.reserved(unit, est_type)
+            fits = places <= m.approved.get((unit, est_type), 0) and m.usable(unit, est_type) - places >= occupied
+            return fits and len(moving) <= places  # persons move only with places
+        if kind == "周转池借用":
+            return m.totals.get(est_type, (0, 0))[1] > 0 and places <= m.pool_free(est_type)
+        if loan is None:
+            return False
+        _, loan_type, lent = m.loans[loan]
+        return m.actual(unit, loan_type) + m.reserved(unit, loan_type) <= m.usable(unit, loan_type) - lent
+
+    def _apply_adjustment(
+        self,
+        kind: str,
+        unit: str,
+        est_type: str,
+        places: int,
+        target: str | None,
+        moving: list[str],
+        loan: str | None,
+        result: dict[str, Any],
+    ) -> None:
+        m = self.model
+        if kind == "核增":
+            m.approved[(unit, est_type)] = m.approved.get((unit, est_type), 0) + places
+        elif kind == "核减":
+            m.approved[(unit, est_type)] -= places
+        elif kind == "划转":
+            assert target is not None
+            m.approved[(unit, est_type)] -= places
+            m.approved[(target, est_type)] = m.approved.get((target, est_type), 0) + places
+            for number in moving:
+                m.in_place[number] = (target, est_type, "非领导")  # the post stays with the unit left
+        elif kind == "周转池借用":
+            m.loans[result["loan_number"]] = (unit, est_type, places)
+        else:
+            assert loan is not None
+            del m.loans[loan]
+
     # -- invariants ------------------------------------------------------------------------------------
 
     @invariant()
@@ -620,15 +774,27 @@ class RegisterMachine(RuleBasedStateMachine):
                     if u != unit:
                         continue
                     f = figures[est_type]
-                    assert (f.approved, f.actual, f.reserved) == (
+                    assert (f.approved, f.lent, f.actual, f.reserved) == (
                         approved,
+                        self.model.lent(unit, est_type),
                         self.model.actual(unit, est_type),
                         self.model.reserved(unit, est_type),
                     ), (unit, est_type)
-                    assert f.vacancy == f.approved - f.actual - f.reserved == self.model.vacancy(unit, est_type)
+                    assert (
+                        f.vacancy == f.approved + f.lent - f.actual - f.reserved == self.model.vacancy(unit, est_type)
+                    )
                 for post in leadership_figures(session, unit_id):
                     assert post.used == self.model.posts_used(unit, post.level), (unit, post)
                     assert post.reserved == self.model.posts_reserved(unit, post.level), (unit, post)
+
+    @invariant()
+    def the_region_keeps_within_its_total(self) -> None:
+        """Allocated + pool never over the total, lent never over the pool: and both as the model says."""
+        with self.platform.ctx.reading() as session:
+            for f in totals.region_figures(session, REGION):
+                assert f.headroom >= 0 and f.pool_free >= 0, f
+                assert f.allocated == self.model.allocated(f.est_type), f
+                assert f.pool_free == self.model.pool_free(f.est_type), f
 
     @invariant()
     def one_person_one_place(self) -> None:

@@ -88,6 +88,21 @@ def expected_phrases(kind: str, facts: dict[str, Any]) -> list[str]:
         "leader_posts_opinion": ["领导职数事前沟通意见", "赵磊", "核定2名，已配备1名，已预留0名，空缺1名", "特此函复"],
         "appointment_notice": ["干部任免通知", "任命赵磊同志", "副主任（领导副职）"],
         "staff_plan_notice": ["用编计划核准通知", "编核〔2026〕1号", "数据分析专业技术岗", "自动释放"],
+        "staff_adjustment_reply": [
+            "编制调整批复",
+            "经编委会签研究",
+            "核增事业编制（全额拨款）2名",
+            "本地区",
+            "特此批复",
+        ],
+        "legal_person_change_notice": [
+            "事业单位法人变更登记通知书",
+            "示范市尧都区鼓楼北街1号",
+            "示范市尧都区解放路99号政务服务中心6层",
+            "不动产权证书",
+            "有效期至",
+        ],
+        "legal_person_cancel_notice": ["事业单位法人注销登记通知书", "示编〔2026〕8号", "12141002MB1234562N", "收缴"],
         "staff_transfer_notice": [
             "人员调动通知单",
             "孙伟",

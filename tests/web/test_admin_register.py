@@ -183,13 +183,16 @@ def test_units_list_and_detail_show_the_figures(sqlite_platform: Platform, monke
     monkeypatch.setattr(register_pages, "PAGE_SIZE", 2)
     detail = client.get("/admin/units/demo-unit-001", headers=HTML)
     assert detail.status_code == 200
-    assert row_of(detail.text, "事业编制（全额拨款）")[:6] == ["事业编制（全额拨款）", "20", "4", "0", "16", "有空编"]
-    assert row_of(detail.text, "事业工勤编制")[:5] == ["事业工勤编制", "2", "1", "0", "1"]
+    full = ["事业编制（全额拨款）", "20", "—", "4", "0", "16", "有空编"]  # approved, lent, actual, reserved, vacant
+    assert row_of(detail.text, "事业编制（全额拨款）")[:7] == full
+    assert row_of(detail.text, "事业工勤编制")[:6] == ["事业工勤编制", "2", "—", "1", "0", "1"]
     assert row_of(detail.text, "<td>正职</td>") == ["正职", "1", "1", "0", "0"]  # approved, held, on notices, free
     assert "在编人员（5 人）" in detail.text and "第 1 / 3 页" in detail.text
-    assert "李明" in detail.text and "王芳" not in detail.text
+    staff = detail.text[detail.text.index('id="staff"') :]  # 李明 is also the unit's 法定代表人, above
+    assert "李明" in staff and "王芳" not in staff
     second = client.get("/admin/units/demo-unit-001?page=2", headers=HTML).text
-    assert "王芳" in second and "赵磊" in second and "李明" not in second and "第 2 / 3 页" in second
+    staff = second[second.index('id="staff"') :]
+    assert "王芳" in staff and "赵磊" in staff and "李明" not in staff and "第 2 / 3 页" in staff
     missing = client.get("/admin/units/no-such-unit", headers=HTML)
     assert missing.status_code == 404 and "单位不存在" in missing.text
 
@@ -267,7 +270,7 @@ def test_quota_edit_and_its_refusal_below_what_is_occupied(sqlite_platform: Plat
     saved = _quota(client, est_type=full, approved="4", basis="示编〔2026〕7号")
     assert saved.status_code == 303 and saved.headers["location"] == "/admin/units/demo-unit-001?saved=1#quotas"
     page = client.get(saved.headers["location"], headers=HTML).text
-    assert "核定编制数已调整" in page and row_of(page, full)[:6] == [full, "4", "4", "0", "0", "满编"]
+    assert "核定编制数已调整" in page and row_of(page, full)[:7] == [full, "4", "—", "4", "0", "0", "满编"]
     assert events(sqlite_platform, "quota_set") == [
         ("admin", {"unit": "demo-unit-001", "est_type": full, "before": 20, "after": 4, "basis": "示编〔2026〕7号"})
     ]
