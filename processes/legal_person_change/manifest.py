@@ -91,9 +91,7 @@ MATTER = Matter(
     demo_order=9,
     # The demo moves elsewhere than the form's example, which stays a change to make on a new demo.
     demo_changes={
-        "changes": [
-            {"item": "住所", "after": "示范市尧都区鼓楼南街8号", "evidence": "房屋租赁合同（2026年11月签订）"}
-        ],
+        "changes": [{"item": "住所", "after": "示范市尧都区鼓楼南街8号", "evidence": "房屋租赁合同（2026年11月签订）"}],
         "reason": "原办公用房改造，单位临时搬迁，申请变更住所。",
     },
 )
