@@ -75,9 +75,27 @@ def create_unit(params: dict[str, Any]) -> dict[str, Any]:
         session.add(Quota(unit_id=unit.id, est_type=line["est_type"], approved=int(line["count"])))
     for level, count in (app.get("leadership") or {}).items():
         session.add(LeadershipQuota(unit_id=unit.id, level=level, approved=int(count)))
-    if unit.kind == PUBLIC_INSTITUTION and app.get("legal_person"):
-        session.add(_legal_person(unit, app["legal_person"], sponsor.name if sponsor else "", today))
     return {"done": True, "code": code, "name": unit.name, "message": f"已登记设立{unit.name}（{code}）"}
+
+
+def register_legal_person(params: dict[str, Any]) -> dict[str, Any]:
+    """设立登记, once the registry (登记管理局) approves: the items on the unit, the certificate's five
+    years counted from today; its 举办单位 is the unit that applied for the 新设机构."""
+    step = step_context.current()
+    session, app = step.session, params["application"]
+    unit = session.scalars(select(Unit).where(Unit.code == params["unit_code"])).one()
+    if not app.get("legal_person"):
+        return {"done": False, "message": "申请未填写事业单位法人登记事项，未办理设立登记"}
+    sponsor = session.scalars(select(Unit).where(Unit.code == step.instance.unit_code)).first()
+    registered = _legal_person(unit, app["legal_person"], sponsor.name if sponsor else "", clock.today())
+    session.add(registered)
+    until = registered.valid_until.isoformat()
+    return {
+        "done": True,
+        "registered_on": registered.registered_on.isoformat(),
+        "valid_until": until,
+        "message": f"已办理{unit.name}事业单位法人设立登记，法人证书有效期至{until}",
+    }
 
 
 def _legal_person(unit: Unit, items: dict[str, Any], sponsor: str, today: date) -> LegalPerson:
@@ -141,7 +159,7 @@ def documents_due(params: dict[str, Any]) -> list[str]:
     due = ["institution_approval", "credit_code_notice"]
     if (params.get("domain") or {}).get("done"):
         due.append("domain_confirmation")
-    if params.get("kind") == "事业单位":
+    if params.get("kind") == "事业单位" and params.get("registered", True):  # 设立登记 done
         due.append("legal_person_certificate")
     return due
 
@@ -149,6 +167,7 @@ def documents_due(params: dict[str, Any]) -> list[str]:
 SERVICES = {
     "institution.committee": committee,
     "institution.create_unit": create_unit,
+    "institution.register_legal_person": register_legal_person,
     "institution.issue_code": issue_unit_code,
     "institution.record_domain": record_domain,
     "institution.one_time_notice": one_time_notice,

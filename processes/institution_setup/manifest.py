@@ -68,6 +68,7 @@ MATTER = Matter(
     result_labels={
         "committee": "编委会签成员",
         "unit": "机构登记",
+        "legal_person_registration": "事业单位法人设立登记",
         "credit_code": "统一社会信用代码",
         "domain": "中文域名",
         "correction_notice": "一次性告知",

@@ -53,6 +53,9 @@ def test_setup_with_a_one_time_notice_from_the_parallel_stage(platform: Platform
     decide(ctx, actors["bianban"], iid)
     assert _open(platform, iid) == {"bianwei"}
     _countersign(platform, iid)
+    registry = open_task(ctx, actors["bianban"], iid)
+    assert registry["step"] == "登记管理局设立登记审查"  # a 事业单位: the registry decides on its 设立登记
+    decide(ctx, actors["bianban"], iid)
     decide(ctx, actors["bianban"], iid)  # domain review, after registration and the credit code
     assert _open(platform, iid) == {"zuzhi", "renshe", "caizheng"}
     decide(ctx, actors["zuzhi"], iid, "return", "领导职数超过同类机构标准", {"correction_items": ["副职职数说明"]})
@@ -120,6 +123,21 @@ def test_setup_with_a_one_time_notice_from_the_parallel_stage(platform: Platform
     assert "抄送：示范市机构编制委员会，示范市组织部，示范市人力资源和社会保障局，示范市财政局。" in approval
 
 
+def test_the_registry_may_refuse_the_legal_person_registration(sqlite_platform: Platform) -> None:
+    """编委 approved the 机构 (it is in the register with its places); the registry refuses its 设立登记:
+    no legal person, no code, no documents, and the matter ends there."""
+    ctx, actors = sqlite_platform.ctx, actors_of(sqlite_platform)
+    iid = services.start(ctx, actors["applicant"], process_key=KEY, data=example("institution_setup_application"))["id"]
+    decide(ctx, actors["bianban"], iid)
+    _countersign(sqlite_platform, iid)
+    refused = decide(ctx, actors["bianban"], iid, "reject", "章程草案与宗旨和业务范围不一致")
+    assert refused["status"] == "rejected"
+    with ctx.reading() as session:
+        unit = session.scalars(select(Unit).where(Unit.name == "示范市公共数据开放服务中心")).one()
+        assert unit.credit_code is None and session.get(LegalPerson, unit.id) is None
+        assert not session.scalars(select(Document.id).where(Document.instance_id == iid)).all()
+
+
 def test_one_committee_member_against_means_no(platform: Platform) -> None:
     ctx, actors = platform.ctx, actors_of(platform)
     iid = services.start(ctx, actors["applicant"], process_key=KEY, data=example("institution_setup_application"))["id"]
@@ -147,7 +165,8 @@ def test_parallel_stage_tasks_name_their_department(sqlite_platform: Platform) -
     iid = services.start(ctx, actors["applicant"], process_key=KEY, data=example("institution_setup_application"))["id"]
     decide(ctx, actors["bianban"], iid)
     _countersign(sqlite_platform, iid)
-    decide(ctx, actors["bianban"], iid)
+    decide(ctx, actors["bianban"], iid)  # 设立登记
+    decide(ctx, actors["bianban"], iid)  # domain review
     titles = {t["department"]: t["step"] for t in services.get(ctx, actors["admin"], iid)["tasks"]}
     assert titles == {
         "zuzhi": "并联审核（组织部）",
