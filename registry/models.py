@@ -79,6 +79,7 @@ class PoolLoan(Base):
     due_on: Mapped[date] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(10), default="lent")  # lent, returned
     returned_on: Mapped[date | None] = mapped_column(Date)
+    overdue_told_on: Mapped[date | None] = mapped_column(Date)  # the unit and 编办 told it fell due
     instance_id: Mapped[str | None] = mapped_column(String(36))
 
 

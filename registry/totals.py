@@ -19,9 +19,11 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from kernel import clock
+from engine.notifications import add_notification_once
+from kernel import clock, outbox
 from kernel.calendar import add_months
 from kernel.errors import Conflict
+from kernel.records import OutboxMessage
 from kernel.sequences import next_number
 from registry.figures import LENT, type_figures
 from registry.models import PoolLoan, Quota, RegionTotal, Unit
@@ -203,6 +205,39 @@ def give_back(session: Session, loan: PoolLoan, *, on: date) -> None:
         )
     loan.status, loan.returned_on = RETURNED, on
     session.flush()
+
+
+def tell_overdue(session: Session, today: date) -> list[str]:
+    """Loans past their due date, told once (to the unit and to 编办) through the outbox; their numbers."""
+    due = session.scalars(
+        select(PoolLoan)
+        .where(PoolLoan.status == LENT, PoolLoan.due_on < today, PoolLoan.overdue_told_on.is_(None))
+        .order_by(PoolLoan.id)
+        .with_for_update()
+    ).all()
+    for loan in due:
+        loan.overdue_told_on = today
+        unit = session.get(Unit, loan.unit_id)
+        payload = {
+            "number": loan.number,
+            "unit_code": unit.code if unit else "",
+            "unit_name": unit.name if unit else "",
+            "est_type": loan.est_type,
+            "places": loan.places,
+            "due_on": loan.due_on.isoformat(),
+            "instance_id": loan.instance_id,
+        }
+        outbox.emit(session, "pool_loan.overdue", payload)
+    return [loan.number for loan in due]
+
+
+def on_overdue(session: Session, message: OutboxMessage) -> None:
+    """Outbox handler: the borrowing unit and 编办 are told the loan is overdue."""
+    p = message.payload
+    loan = f"周转池借用{p['number']}（{p['est_type']}{p['places']}名）"
+    text = f"{loan}已于{p['due_on']}到期，请办理归还（编制调整·周转池归还）"
+    add_notification_once(session, message, f"unit:{p['unit_code']}", "pool_loan", text)
+    add_notification_once(session, message, "department:bianban", "pool_loan", f"{p['unit_name']}的{text}")
 
 
 def loans_of(session: Session, *, region_code: str | None = None, unit_id: int | None = None) -> list[PoolLoan]:

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import select
 
 from onestop.bootstrap import Platform
-from registry.models import IssuedCode, LegalPerson, Person, Unit, UnitEvent
+from registry.models import LegalPerson, Person, Unit, UnitEvent
 from tests.api.helpers import assert_error, instance
 from tests.api.test_matters import drive
 from tests.api.test_staff_plan import complete, example, only_task, start
@@ -103,9 +103,9 @@ def test_cancellation_waits_for_nobody_in_place_then_cancels_the_code(api: Api, 
     unit, lp = registered(platform)
     assert unit.status == "cancelled" and lp.status == "cancelled"
     with platform.ctx.reading() as session:
-        assert session.get(IssuedCode, "12141002MB1234562N") is None or (
-            session.get(IssuedCode, "12141002MB1234562N").status == "cancelled"  # type: ignore[union-attr]
-        )
+        [cancelled] = session.scalars(select(UnitEvent).where(UnitEvent.unit_id == unit.id, UnitEvent.event == "注销"))
+        assert (cancelled.after, cancelled.basis_doc_no) == ("cancelled", "示编〔2026〕8号")
+        assert finished["data"]["results"]["registration"]["code"] == "12141002MB1234562N"
     documents = api.get(f"/api/v1/instances/{iid}/documents", "applicant").json()
     assert [d["kind"] for d in documents] == ["legal_person_cancel_notice"]
     again = start(api, "legal_person_change", application())

@@ -5,6 +5,7 @@ change nothing."""
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -184,3 +185,22 @@ def test_each_kind_names_what_it_needs(api: Api, kind: str) -> None:
     data = adjustment(kind=kind)
     data.pop("places")
     assert "请填写调整名额" in start(api, "staff_adjustment", data).text
+
+
+def test_an_overdue_loan_is_told_once_to_the_unit_and_bianban(api: Api, platform: Platform) -> None:
+    lent = decided(api, adjustment(kind="周转池借用", places=2, months=1))["data"]["results"]["adjustment"]
+    due = date.fromisoformat(lent["due_on"])
+    with platform.ctx.transaction() as session:
+        assert totals.tell_overdue(session, due) == []  # due that day: not yet overdue
+    with platform.ctx.transaction() as session:
+        assert totals.tell_overdue(session, due + timedelta(days=1)) == [lent["loan_number"]]
+    with platform.ctx.transaction() as session:
+        assert totals.tell_overdue(session, due + timedelta(days=2)) == []  # told once
+    api.run_worker()
+    for user in ("applicant", "bianban"):
+        told = api.get("/api/v1/notifications", user).json()
+        assert any(lent["loan_number"] in n["message"] and "到期" in n["message"] for n in told), user
+    unit = api.get("/api/v1/register/units/demo-unit-001", "bianban").json()
+    assert "loans" in unit, sorted(unit)
+    [loan] = unit["loans"]
+    assert loan["status"] == "lent" and loan["number"] == lent["loan_number"]

@@ -37,6 +37,7 @@ def upgrade() -> None:
         sa.Column('due_on', sa.Date(), nullable=False),
         sa.Column('status', sa.String(length=10), nullable=False),
         sa.Column('returned_on', sa.Date(), nullable=True),
+        sa.Column('overdue_told_on', sa.Date(), nullable=True),
         sa.Column('instance_id', sa.String(length=36), nullable=True),
         sa.ForeignKeyConstraint(['unit_id'], ['units.id']),
         sa.PrimaryKeyConstraint('id'),
