@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from forms.identifiers import check_ric
 from registry import totals
-from registry.figures import LENT, type_figures
+from registry.figures import type_figures
 from registry.models import Person, PoolLoan, Quota, Unit
 from registry.reservations import lock_unit
 from registry.staff import record_history
@@ -143,16 +143,9 @@ def _check_give_back(session: Session, unit: Unit, app: Mapping[str, Any], found
     if loan is None or loan.unit_id != unit.id:
         found.add("/loan_number", f"本单位没有周转池借用“{app.get('loan_number') or ''}”")
         return
-    if loan.status != LENT:
-        found.add("/loan_number", f"周转池借用{loan.number}已于{loan.returned_on}归还")
-        return
-    figures = type_figures(session, unit.id, loan.est_type)
-    if figures.actual + figures.reserved > figures.usable - loan.places:
-        found.add(
-            "/loan_number",
-            f"归还{loan.places}名后{loan.est_type}可用{figures.usable - loan.places}名，"
-            f"少于实有{figures.actual}名与已预留{figures.reserved}名之和，须先出编或核增",
-        )
+    refusal = totals.give_back_refusal(session, loan)
+    if refusal:
+        found.add("/loan_number", refusal)
 
 
 def _in_place(session: Session, unit: Unit, id_number: str) -> Person | None:

@@ -21,6 +21,12 @@ def field_error(path: str, field: str, message: str) -> dict[str, str]:
     return {"path": path, "field": field, "code": "register", "message": message}
 
 
+def field_label(path: str, labels: dict[str, str], default: str = "") -> str:
+    """The label of the top-level field a path points into (``/persons/0/id_number`` → ``/persons``'s)."""
+    top = "/" + path.split("/")[1] if path.count("/") else path
+    return labels.get(top, default)
+
+
 def check_entry(session: Session, actor: Actor, data: dict[str, Any]) -> list[dict[str, str]]:
     errors: list[dict[str, str]] = _plan_notice_errors(session, actor, data)
     seen: set[str] = set()

@@ -21,12 +21,12 @@ from sqlalchemy.orm import Session
 from forms.identifiers import check_ric
 from kernel import clock
 from registry import unit_lifecycle
+from registry.institution import PUBLIC_INSTITUTION
 from registry.models import LegalPerson, Unit
 from registry.reservations import lock_unit
 
 CHANGE, CANCEL = "变更登记", "注销登记"
 REGISTERED, CANCELLED = "registered", "cancelled"
-PUBLIC_INSTITUTION = "事业单位"
 # The registered items a 变更登记 may change, and the column each is kept in.
 ITEMS = {
     "名称": "name",

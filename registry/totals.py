@@ -189,20 +189,27 @@ def lend(session: Session, *, unit: Unit, est_type: str, places: int, months: in
     return loan
 
 
+def give_back_refusal(session: Session, loan: PoolLoan) -> str | None:
+    """Why ``loan`` cannot go back to the pool now (None: it can): returned already, or the unit's
+    persons and open notices do not fit without it."""
+    if loan.status != LENT:
+        return f"周转池借用{loan.number}已于{loan.returned_on}归还"
+    figures = type_figures(session, loan.unit_id, loan.est_type)
+    if figures.actual + figures.reserved > figures.usable - loan.places:
+        return (
+            f"归还{loan.places}名后{loan.est_type}可用{figures.usable - loan.places}名，"
+            f"少于实有{figures.actual}名与已预留{figures.reserved}名之和，须先出编或核增"
+        )
+    return None
+
+
 def give_back(session: Session, loan: PoolLoan, *, on: date) -> None:
-    """Return a loan to the pool: only when the unit's persons and open notices fit without it."""
+    """Return a loan to the pool, checked again under the region's and the unit's locks."""
     lock_region(session, loan.region_code)
     lock_unit(session, loan.unit_id)
-    if loan.status != LENT:
-        raise Conflict("loan_not_lent", f"周转池借用{loan.number}已归还")
-    figures = type_figures(session, loan.unit_id, loan.est_type)
-    occupied = figures.actual + figures.reserved
-    if occupied > figures.usable - loan.places:
-        raise Conflict(
-            "loan_in_use",
-            f"周转池借用{loan.number}的{loan.places}名仍在使用：{loan.est_type}核定{figures.approved}名，"
-            f"借用{figures.lent}名，实有{figures.actual}名，已预留{figures.reserved}名，须先出编或核增后归还",
-        )
+    refusal = give_back_refusal(session, loan)
+    if refusal:
+        raise Conflict("loan_in_use", refusal)
     loan.status, loan.returned_on = RETURNED, on
     session.flush()
 

@@ -13,7 +13,7 @@ from engine import step_context
 from kernel import clock
 from kernel.actors import Actor
 from registry import legal_persons
-from registry.form_checks import field_error
+from registry.form_checks import field_error, field_label
 from registry.models import Unit
 from registry.process_services import step_unit
 
@@ -29,12 +29,7 @@ def check_application(session: Session, actor: Actor, data: dict[str, Any]) -> l
     if unit is None:
         return [field_error("", "申请单位", "机构编制台账中没有本单位")]
     found = legal_persons.problems(session, unit, data)
-    return [field_error(p.path, _label(p.path), p.message) for p in found]
-
-
-def _label(path: str) -> str:
-    top = "/" + path.split("/")[1] if path.count("/") else path
-    return FIELDS.get(top, "申请单位")
+    return [field_error(p.path, field_label(p.path, FIELDS, "申请单位"), p.message) for p in found]
 
 
 def record(params: dict[str, Any]) -> dict[str, Any]:

@@ -14,7 +14,7 @@ from engine.restricted_scripts import reads_only
 from kernel import clock
 from kernel.actors import Actor
 from registry import adjustments
-from registry.form_checks import field_error
+from registry.form_checks import field_error, field_label
 from registry.institution import committee as committee_members
 from registry.models import Unit
 from registry.process_services import step_unit
@@ -36,13 +36,7 @@ def check_application(session: Session, actor: Actor, data: dict[str, Any]) -> l
     if unit is None:
         return [field_error("", "申请单位", "机构编制台账中没有本单位")]
     found = adjustments.problems(session, unit, data)
-    return [field_error(path, _label(path), message) for path, message in found.found]
-
-
-def _label(path: str) -> str:
-    """The label of the field a path points into (``/persons/0/id_number`` → 随编制划转人员)."""
-    top = "/" + path.split("/")[1] if path.count("/") else path
-    return FIELDS.get(top, "")
+    return [field_error(path, field_label(path, FIELDS, ""), message) for path, message in found.found]
 
 
 @reads_only
