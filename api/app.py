@@ -26,6 +26,7 @@ from api.routers import (
     instances,
     me,
     processes,
+    reconciliation,
     reference,
     register,
     tasks,
@@ -112,8 +113,10 @@ def create_app(
         verify,
         documents,
         archives,
+        reconciliation,
     ):
         app.include_router(module.router)
+    app.include_router(reconciliation.negative_list)
     pages.install(app)
     web_pages = (
         signin,

@@ -35,6 +35,7 @@ class ProcessOut(BaseModel):
     key: str
     version: int
     name: str
+    opened_by_department: bool = False  # a department opens it for a unit; nobody starts it
 
 
 class TaskOut(Open):

@@ -51,6 +51,8 @@ class EngineContext:
     outbox_handlers: dict[str, AnyHandler] = field(default_factory=lambda: dict(NOTIFICATION_HANDLERS))
     # A matter's own title from its process key and application (the matters' manifests); None: the process's name.
     matter_title: Callable[[str, dict[str, Any]], str | None] | None = None
+    # The matters departments open for units, by what they answer (see ``services.open_for_unit``).
+    opened_for: dict[str, str] = field(default_factory=dict)
     # Whether a unit code is in the register (an applicant account must belong to one); None: not checked.
     unit_known: Callable[[Session, str], bool] | None = None
 

@@ -25,6 +25,7 @@ ACCOUNTS = [
     ("applicant", "陈晓雯", ["applicant"], [], DEMO_UNIT),
     ("applicant_frozen", "刘海燕", ["applicant"], [], "demo-unit-004"),
     ("clerk003", "何雪梅", ["applicant"], [], "demo-unit-003"),  # 示范市档案馆: consents to a transfer out
+    ("clerk005", "郭丽娟", ["applicant"], [], "demo-unit-005"),  # 示范市地方志研究室: merged into 示范市档案馆
     ("bianban", "王建国", ["approver"], ["bianban"], None),
     ("bianban2", "马晓东", ["approver"], ["bianban"], None),  # a colleague: 转办 needs one
     ("zuzhi", "李敏", ["approver"], ["zuzhi"], None),

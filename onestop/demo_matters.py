@@ -2,7 +2,7 @@
 documents issued and archived, so an archivist has something real to find the
 first time they log in.
 
-Each matter is started by the demo unit's clerk and approved by whoever holds
+Each matter is started by the demo unit's clerk (or the clerk its manifest names) and approved by whoever holds
 each step, exactly as people would through the API; then one worker pass issues
 and archives the documents. Runs once: nothing happens when the archive already
 holds records.
@@ -54,7 +54,9 @@ def demo_data(platform: Platform, process_key: str) -> dict[str, Any]:
 def _drive(platform: Platform, actors: dict[str, Actor], process_key: str) -> str:
     ctx = platform.ctx
     data = demo_data(platform, process_key)
-    instance_id = str(services.start(ctx, actors[CLERK], process_key=process_key, data=data)["id"])
+    matter = platform.catalogue.get(process_key)
+    clerk = (matter.demo_applicant if matter else None) or CLERK
+    instance_id = str(services.start(ctx, actors[clerk], process_key=process_key, data=data)["id"])
     for _ in range(30):
         detail = services.get(ctx, actors["admin"], instance_id)
         if not detail["tasks"]:

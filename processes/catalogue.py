@@ -102,6 +102,10 @@ class Matter:
     start_guards: tuple[Operation, ...] = ()  # (session, actor, process key) -> None or a refusal raised
     startable: bool = True  # offered on the home page (a demonstration matter is not)
     demo_order: int | None = None  # seeded finished on a new demo in this order; None: not seeded
+    # What a department opens this matter for, for a unit (e.g. a comparison's finding), instead of a
+    # unit starting it; the register asks the catalogue which matter answers what.
+    opened_for: str | None = None
+    demo_applicant: str | None = None  # the demo account that starts it; None: the demo unit's clerk
     demo_changes: Mapping[str, Any] = field(default_factory=dict)  # over the start form's first example
     demo_fill: DemoFill | None = None  # (session, data) -> data, for what depends on the register or today
     season: Season | None = None  # started only in these days of each year (China date); None: any day
@@ -191,6 +195,10 @@ class Catalogue:
 
     def form_checks(self) -> Mapping[str, Operation]:
         return self._form_checks
+
+    def opened_for(self) -> dict[str, str]:
+        """What departments open matters for (a purpose), and the matter that answers each."""
+        return {m.opened_for: m.key for m in self if m.opened_for}
 
     def start_guards(self) -> dict[str, tuple[Operation, ...]]:
         """Each matter's own start rules, its season first."""

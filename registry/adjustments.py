@@ -203,15 +203,15 @@ def carry_out(
             "message": f"{unit.name}借用{est_type}周转池{places}名（{loan.number}），{loan.due_on.isoformat()}前归还",
         }
     if kind == INCREASE:
-        _add(session, unit, est_type, places)
+        add_places(session, unit, est_type, places)
         message = f"{unit.name}核增{est_type}{places}名"
     elif kind == DECREASE:
-        _add(session, unit, est_type, -places)
+        add_places(session, unit, est_type, -places)
         message = f"{unit.name}核减{est_type}{places}名"
     else:
         assert target is not None
-        _add(session, unit, est_type, -places)
-        _add(session, target, est_type, places)
+        add_places(session, unit, est_type, -places)
+        add_places(session, target, est_type, places)
         persons = app.get("persons") or []
         moved = [_move(session, unit, target, str(p["id_number"]), basis=basis, on=on, by=by) for p in persons]
         with_persons = f"，{'、'.join(moved)}随编制划转" if moved else ""
@@ -220,7 +220,7 @@ def carry_out(
     return {"done": True, "message": message}
 
 
-def _add(session: Session, unit: Unit, est_type: str, places: int) -> None:
+def add_places(session: Session, unit: Unit, est_type: str, places: int) -> None:
     quota = session.get(Quota, (unit.id, est_type))
     if quota is None:
         session.add(Quota(unit_id=unit.id, est_type=est_type, approved=places))
@@ -233,9 +233,15 @@ def _move(session: Session, unit: Unit, target: Unit, id_number: str, *, basis: 
     number = check_ric(id_number).normalized or id_number
     person = _in_place(session, unit, number)
     assert person is not None  # checked under the same locks
-    record_history(session, person, event=OUT_EVENT, on=on, doc_no=basis, by=by)
-    # The leadership post held at the unit left does not move: an appointment there is a 任免 matter.
+    move_person(session, person, target, doc_no=basis, on=on, by=by)
+    return person.name
+
+
+def move_person(session: Session, person: Person, target: Unit, *, doc_no: str, on: date, by: str) -> None:
+    """A person in place moves with their place: written off at one unit and on at the other, one
+    history line each, as 非领导 (a leadership post held at the unit left does not move: an
+    appointment there is a 任免 matter)."""
+    record_history(session, person, event=OUT_EVENT, on=on, doc_no=doc_no, by=by)
     person.unit_id, person.internal_unit, person.category, person.rank = target.id, "", NON_LEADER, ""
     session.flush()
-    record_history(session, person, event=IN_EVENT, on=on, doc_no=basis, by=by)
-    return person.name
+    record_history(session, person, event=IN_EVENT, on=on, doc_no=doc_no, by=by)

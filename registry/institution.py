@@ -42,6 +42,19 @@ def committee(_params: dict[str, Any]) -> list[str]:
     return members
 
 
+DECIDED_BY = {"countersign": "编委会签", "director": "编委主任审定"}
+
+
+@reads_only
+def committee_decision(params: dict[str, Any]) -> dict[str, Any]:
+    """How 编委 decides: by every member's countersign, or by the director alone. The process says
+    which by its ``mode`` parameter, a property of the deployed process rather than of the matter."""
+    mode = str(params.get("mode") or "countersign")
+    if mode not in DECIDED_BY:
+        raise LookupError(f"编委决定方式应为{'、'.join(DECIDED_BY)}之一")
+    return {"mode": mode, "decided_by": DECIDED_BY[mode]}
+
+
 def create_unit(params: dict[str, Any]) -> dict[str, Any]:
     step = step_context.current()
     app: dict[str, Any] = params["application"]

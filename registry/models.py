@@ -263,3 +263,61 @@ class Publication(Base):
     published_on: Mapped[date] = mapped_column(Date, index=True)
     until: Mapped[date | None] = mapped_column(Date)  # last day on show; None: kept on show
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class StaffList(Base):
+    """A month's list from 财政 (工资统发名单, ``payroll``) or 人社 (人员名册, ``hr``), as imported."""
+
+    __tablename__ = "staff_lists"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source: Mapped[str] = mapped_column(String(10))
+    period: Mapped[str] = mapped_column(String(7), index=True)  # YYYY-MM
+    file_name: Mapped[str] = mapped_column(String(200))
+    sha256: Mapped[str] = mapped_column(String(64))
+    rows: Mapped[int] = mapped_column(Integer)
+    uploaded_by: Mapped[str] = mapped_column(String(100))
+    uploaded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class StaffListRow(Base):
+    """One person on a list, at the unit that pays (or employs) them."""
+
+    __tablename__ = "staff_list_rows"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    list_id: Mapped[int] = mapped_column(ForeignKey("staff_lists.id", ondelete="CASCADE"), index=True)
+    line: Mapped[int] = mapped_column(Integer)
+    id_number: Mapped[str] = mapped_column(String(18))
+    name: Mapped[str] = mapped_column(String(50))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    amount: Mapped[Decimal | None] = mapped_column(Numeric(12, 2))  # 应发工资（元）
+
+
+class ReconciliationRun(Base):
+    """One 人编经费比对 of a month: the lists compared and the findings' counts by kind."""
+
+    __tablename__ = "reconciliation_runs"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    period: Mapped[str] = mapped_column(String(7))
+    payroll_list_id: Mapped[int] = mapped_column(ForeignKey("staff_lists.id"))
+    hr_list_id: Mapped[int | None] = mapped_column(ForeignKey("staff_lists.id"))
+    run_by: Mapped[str] = mapped_column(String(100))
+    run_on: Mapped[date] = mapped_column(Date)
+    counts: Mapped[dict[str, int]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Finding(Base):
+    """A difference the comparison found at a unit (a person's, or the unit's count), and its 整改."""
+
+    __tablename__ = "reconciliation_findings"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("reconciliation_runs.id"), index=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    id_number: Mapped[str] = mapped_column(String(18), default="")
+    name: Mapped[str] = mapped_column(String(50), default="")
+    detail: Mapped[str] = mapped_column(String(500))
+    status: Mapped[str] = mapped_column(String(12), default="open")  # open, rectifying, resolved
+    instance_id: Mapped[str | None] = mapped_column(String(36))  # the 整改 matter
+    resolved_on: Mapped[date | None] = mapped_column(Date)
+    resolution: Mapped[str] = mapped_column(String(1000), default="")

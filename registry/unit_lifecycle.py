@@ -29,15 +29,7 @@ def cancel_refusal(session: Session, unit: Unit, *, matter_id: str | None = None
         .group_by(Person.est_type)
         .order_by(Person.est_type)
     ).all()
-    # A matter counts once submitted (one task done): the one being started right now does not.
-    open_matters = (
-        select(func.count(func.distinct(Instance.id)))
-        .join(Task, Task.instance_id == Instance.id)
-        .where(Instance.unit_code == unit.code, Instance.status.in_(OPEN_STATUSES), Task.state == TaskStatus.COMPLETED)
-    )
-    if matter_id is not None:
-        open_matters = open_matters.where(Instance.id != matter_id)
-    matters = session.scalar(open_matters) or 0
+    matters = open_matter_count(session, unit, matter_id=matter_id)
     problems = []
     if by_type:
         total = sum(int(n) for _, n in by_type)
@@ -48,6 +40,19 @@ def cancel_refusal(session: Session, unit: Unit, *, matter_id: str | None = None
     if not problems:
         return None
     return f"{unit.name}{'；'.join(problems)}，不能注销"
+
+
+def open_matter_count(session: Session, unit: Unit, *, matter_id: str | None = None) -> int:
+    """The unit's open matters but ``matter_id``. A matter counts once submitted (one task done):
+    the one being started right now does not."""
+    open_matters = (
+        select(func.count(func.distinct(Instance.id)))
+        .join(Task, Task.instance_id == Instance.id)
+        .where(Instance.unit_code == unit.code, Instance.status.in_(OPEN_STATUSES), Task.state == TaskStatus.COMPLETED)
+    )
+    if matter_id is not None:
+        open_matters = open_matters.where(Instance.id != matter_id)
+    return int(session.scalar(open_matters) or 0)
 
 
 def cancel_unit(session: Session, unit: Unit, *, basis: dict[str, Any], instance_id: str | None, by: str) -> str | None:

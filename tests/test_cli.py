@@ -71,7 +71,7 @@ def test_serve_demo_starts_api_docs_and_worker(tmp_path: Path) -> None:
         output = stop(server)
     assert base in output
     assert "演示账号" in output and "applicant" in output and "onestop-demo" in output
-    assert "已生成 9 件办结的演示事项" in output
+    assert "已生成 10 件办结的演示事项" in output
     assert "celery@" in output or "ready" in output  # the worker started beside the API
 
 

@@ -82,7 +82,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Platform]:
     deploy_processes(platform)
     with platform.ctx.transaction() as session:
         seed_demo(session)
-    assert len(seed_finished_matters(platform)) == 9
+    assert len(seed_finished_matters(platform)) == 10
     yield platform
     platform.close()
 
@@ -115,6 +115,10 @@ def test_every_example_posts_on_a_fresh_demo(demo: Platform) -> None:
         posted = {}
         for process in client.get("/api/v1/processes", headers=auth).json():
             key = process["key"]
+            if process["opened_by_department"]:
+                refused = client.post("/api/v1/instances", headers=auth, json={"process_key": key, "data": {}})
+                assert refused.status_code == 409 and refused.json()["code"] == "opened_by_department"
+                continue
             form = client.get(f"/api/v1/processes/{key}/form", headers=auth).json()
             with in_season(key):
                 now = signed_in()

@@ -60,7 +60,8 @@ def home(request: Request) -> Response | dict[str, Any]:
         values["frozen"] = refusal.message if refusal else None
         values["matters"] = with_units(ctx, services.list_instances(ctx, actor, limit=10)["items"])
         waiting = services.inbox(ctx, actor, limit=100)  # corrections of its own matters, decisions on others'
-        values["unit_tasks"] = with_sla([t for t in waiting if t["role"] == UNIT_ROLE])
+        opened = set(ctx.opened_for.values())  # a department's 整改 for the unit is the unit's to do too
+        values["unit_tasks"] = with_sla([t for t in waiting if t["role"] == UNIT_ROLE or t["process_key"] in opened])
         values["returned"] = len(waiting) - len(values["unit_tasks"])
     if actor.departments and not actor.is_applicant:
         values["tasks"] = with_sla(services.inbox(ctx, actor, limit=10))

@@ -27,6 +27,7 @@ def instance_visibility(actor: Actor) -> ColumnElement[bool]:
     if actor.departments:
         clauses.append(exists().where(involved.instance_id == Instance.id, involved.department.in_(actor.departments)))
     clauses.append(exists().where(involved.instance_id == Instance.id, involved.assignee_id == actor.user_id))
+    clauses.append(Instance.created_by == actor.user_id)  # a matter a department opened for a unit
     copied_to = [f"user:{actor.user_id}", *(f"department:{d}" for d in sorted(actor.departments))]
     clauses.append(exists().where(CarbonCopy.instance_id == Instance.id, CarbonCopy.recipient.in_(copied_to)))
     return or_(*clauses)

@@ -1,10 +1,11 @@
-"""Instance use cases: start, read, list, withdraw, cancel."""
+"""Instance use cases: start (or open for a unit), read, list, withdraw, cancel."""
 
 from __future__ import annotations
 
 import uuid
 from typing import Any
 
+from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -14,10 +15,11 @@ from engine.models import Instance, ProcessDefinition, Task
 from engine.services import stepping, views
 from engine.services.access import instance_visibility, lock_instance, visible_instance
 from engine.services.completion import complete_task
+from engine.services.processes import refuse_opened
 from engine.vocabulary import FINAL_STATUSES, Decision, TaskStatus
 from engine.workflow_store import SERIALIZER_VERSION
 from kernel import audit, clock
-from kernel.actors import Actor
+from kernel.actors import APPLICANT, Actor
 from kernel.errors import Conflict, DomainError, Forbidden, ValidationFailed
 from kernel.sequences import next_number
 
@@ -53,27 +55,13 @@ def start(
 ) -> dict[str, Any]:
     """Create a matter and submit its first (applicant) task with ``data``."""
     check_may_start(actor)
+    refuse_opened(ctx, process_key)
     with ctx.transaction() as session:
         for guard in ctx.guards_for(process_key):
             guard(session, actor, process_key)
         definition = latest_definition(session, process_key)
         compiled = ctx.specs.get(session, definition.id)
-        instance = Instance(
-            id=str(uuid.uuid4()),
-            definition_id=definition.id,
-            process_key=definition.key,
-            process_version=definition.version,
-            number=acceptance_number(session),
-            title=_title(ctx, definition, data),
-            status=stepping.RUNNING,
-            unit_code=actor.unit_code or "",
-            created_by=actor.user_id,
-            serializer_version=SERIALIZER_VERSION,
-            workflow_meta={},
-            application={},
-            results={},
-        )
-        session.add(instance)
+        instance = _new_instance(ctx, session, definition, data, unit_code=actor.unit_code or "", by=actor)
         loaded = stepping.Loaded(instance, compiled, ctx.store.new(compiled))
         created = stepping.advance(ctx, session, loaded, actor=actor.username, notify=False)
         first = [t for t in created if t.role == "applicant"]
@@ -100,6 +88,64 @@ def start(
             action="submit",
         )
         return views.instance_detail(session, instance, ctx.calendar)
+
+
+def open_for_unit(
+    ctx: EngineContext, session: Session, actor: Actor, *, process_key: str, unit_code: str, data: dict[str, Any]
+) -> str:
+    """A department opens a matter for a unit (编办's 整改 after a comparison); the matter's id.
+
+    The matter's first step, the unit's own, waits in the unit's inbox instead of being submitted
+    at once; ``data`` is the opener's, which the process reads as ``opened_with`` (the unit's
+    answer becomes its ``application`` as usual). Runs in the caller's transaction; the caller
+    decides who may open it, and no start rule applies: a unit on the negative list must still
+    answer."""
+    definition = latest_definition(session, process_key)
+    compiled = ctx.specs.get(session, definition.id)
+    instance = _new_instance(ctx, session, definition, data, unit_code=unit_code, by=actor)
+    live = ctx.store.new(compiled)
+    for ready in live.workflow.get_tasks(state=TaskState.READY):
+        ready.data["opened_with"] = data
+    created = stepping.advance(ctx, session, stepping.Loaded(instance, compiled, live), actor=actor.username)
+    if [t.role for t in created] != [APPLICANT]:
+        raise ValidationFailed("process_not_openable", "该流程的第一个环节不是单位办理环节，不能向单位下达")
+    audit.record(
+        session,
+        actor=actor.username,
+        action="open_for_unit",
+        instance_id=instance.id,
+        status_after=instance.status,
+        details={"process_key": definition.key, "version": definition.version, "unit_code": unit_code},
+    )
+    return instance.id
+
+
+def _new_instance(
+    ctx: EngineContext,
+    session: Session,
+    definition: ProcessDefinition,
+    data: dict[str, Any],
+    *,
+    unit_code: str,
+    by: Actor,
+) -> Instance:
+    instance = Instance(
+        id=str(uuid.uuid4()),
+        definition_id=definition.id,
+        process_key=definition.key,
+        process_version=definition.version,
+        number=acceptance_number(session),
+        title=_title(ctx, definition, data),
+        status=stepping.RUNNING,
+        unit_code=unit_code,
+        created_by=by.user_id,
+        serializer_version=SERIALIZER_VERSION,
+        workflow_meta={},
+        application={},
+        results={},
+    )
+    session.add(instance)
+    return instance
 
 
 def acceptance_number(session: Session) -> str:

@@ -11,7 +11,7 @@ from engine.context import EngineContext
 from engine.definitions import DeployResult, deploy_directory, deploy_file, latest_definition, latest_definitions
 from kernel import audit
 from kernel.actors import Actor
-from kernel.errors import Forbidden, NotFound, ValidationFailed
+from kernel.errors import Conflict, Forbidden, NotFound, ValidationFailed
 
 
 def deploy(ctx: EngineContext, actor: Actor, path: Path) -> list[DeployResult]:
@@ -44,7 +44,11 @@ def _check_forms(ctx: EngineContext, session: Any, key: str) -> None:
 
 def list_processes(ctx: EngineContext) -> list[dict[str, Any]]:
     with ctx.reading() as session:
-        return [{"key": d.key, "version": d.version, "name": d.name} for d in latest_definitions(session)]
+        opened = set(ctx.opened_for.values())
+        return [
+            {"key": d.key, "version": d.version, "name": d.name, "opened_by_department": d.key in opened}
+            for d in latest_definitions(session)
+        ]
 
 
 def process_detail(ctx: EngineContext, actor: Actor, key: str) -> tuple[dict[str, Any], str]:
@@ -63,8 +67,15 @@ def process_detail(ctx: EngineContext, actor: Actor, key: str) -> tuple[dict[str
         return facts, definition.bpmn_xml
 
 
+def refuse_opened(ctx: EngineContext, key: str) -> None:
+    """A matter a department opens for a unit (``open_for_unit``) is not started by anyone."""
+    if key in ctx.opened_for.values():
+        raise Conflict("opened_by_department", "该事项由主管部门向单位下达，单位不能自行发起")
+
+
 def start_form(ctx: EngineContext, key: str) -> dict[str, Any]:
     """The JSON Schema of the process's first applicant task."""
+    refuse_opened(ctx, key)
     with ctx.reading() as session:
         compiled = ctx.specs.get(session, latest_definition(session, key).id)
     workflow = ctx.store.new(compiled).workflow

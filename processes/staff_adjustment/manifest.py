@@ -14,6 +14,7 @@ from documents.samples import example
 from forms import FormRegistry
 from processes.catalogue import Matter
 from processes.staff_adjustment import rules
+from registry import institution
 from storage.archive import RetentionClass
 
 
@@ -61,8 +62,8 @@ MATTER = Matter(
     document_retention={"staff_adjustment_reply": RetentionClass.PERMANENT},
     services={
         "adjustment.check": rules.check,
-        "adjustment.decision": rules.decision,
-        "adjustment.committee": rules.committee,
+        "adjustment.decision": institution.committee_decision,
+        "adjustment.committee": institution.committee,
         "adjustment.carry_out": rules.carry_out,
     },
     form_checks={"staff_adjustment_application": rules.check_application},

@@ -15,7 +15,6 @@ from kernel import clock
 from kernel.actors import Actor
 from registry import adjustments
 from registry.form_checks import field_error, field_label
-from registry.institution import committee as committee_members
 from registry.models import Unit
 from registry.process_services import step_unit
 
@@ -28,7 +27,6 @@ FIELDS = {
     "/months": "借用期限（月）",
     "/loan_number": "周转池借用编号",
 }
-DECIDED_BY = {"countersign": "编委会签", "director": "编委主任审定"}
 
 
 def check_application(session: Session, actor: Actor, data: dict[str, Any]) -> list[dict[str, str]]:
@@ -48,22 +46,6 @@ def check(params: dict[str, Any]) -> dict[str, Any]:
     summary = adjustments.summary(session, unit, app)
     verdict = found.message if found else "符合核定编制数和本地区编制总量"
     return {**summary, "allowed": not found, "message": f"{verdict}。{'；'.join(summary['figures'])}"}
-
-
-@reads_only
-def decision(params: dict[str, Any]) -> dict[str, Any]:
-    """How 编委 decides: by every member's countersign, or by the director alone. The process says
-    which by its ``mode`` parameter, a property of the deployed process rather than of the matter."""
-    mode = str(params.get("mode") or "countersign")
-    if mode not in DECIDED_BY:
-        raise LookupError(f"编委决定方式应为{'、'.join(DECIDED_BY)}之一")
-    return {"mode": mode, "decided_by": DECIDED_BY[mode]}
-
-
-@reads_only
-def committee(_params: dict[str, Any]) -> list[str]:
-    """The 编委 members who countersign (every active account of department ``bianwei``)."""
-    return list(committee_members({}))
 
 
 def carry_out(params: dict[str, Any]) -> dict[str, Any]:

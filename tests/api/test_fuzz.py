@@ -88,6 +88,8 @@ def _real_objects(platform: Platform) -> dict[str, list[Any]]:
         "document_id": [str(uuid.uuid4())],
         "record_id": [1, 2],
         "notification_id": notification_ids,
+        "source": ["payroll", "hr"],
+        "run_id": [1],
     }
 
 
@@ -118,7 +120,7 @@ def test_no_server_errors(sqlite_platform: Platform, username: str) -> None:
     failures: list[str] = []
 
     operations = [result.ok() for result in schema.get_all_operations()]
-    assert len(operations) == 59
+    assert len(operations) == 68
     for operation in operations:
 
         @FUZZ_SETTINGS

@@ -2,8 +2,9 @@
 a 人员调动 asks the unit left for its consent on its own home page, and the matter's progress names
 who consented; a 领导职务任免 shows 编办 the 领导职数 figures on its 事前沟通 task.
 A 编制调整 shows 编办 the unit's and the region's figures; the region's 总量 and 周转池 page reads on a
-phone; a 法人变更登记 lists each item with its evidence. Screenshots go to tests/e2e/screenshots/
-(49-* to 59-*)."""
+phone; a 法人变更登记 lists each item with its evidence; a 机构更名 is submitted from its form and the
+demo's 机构合并 is found in the archive with its 批复. Screenshots go to tests/e2e/screenshots/
+(49-* to 61-*)."""
 
 from __future__ import annotations
 
@@ -138,3 +139,22 @@ def test_a_legal_person_change_lists_its_items(server: str, browser: Any) -> Non
     applicant.get_by_role("button", name="提交申请").click()
     applicant.wait_for_url(re.compile(r".*/matters/[0-9a-f-]{36}$"))
     assert says(applicant, "法人变更登记：住所", "登记管理局审查决定")
+
+
+def test_a_rename_from_the_form_and_the_demo_merge_in_the_archive(server: str, browser: Any) -> None:
+    applicant = login(browser, server, "applicant", 390)
+    applicant.goto(f"{server}/matters/new/unit_restructure?example=1")
+    assert says(applicant, "撤并更名类别", "更名后名称", "承接单位或并入单位（全称）")
+    shot(applicant, "60-restructure-form-390")
+    _no_sideways_scroll(applicant)
+    applicant.get_by_role("button", name="提交申请").click()
+    applicant.wait_for_url(re.compile(r".*/matters/[0-9a-f-]{36}$"))
+    assert says(applicant, "机构更名：示范市大数据发展服务中心", "编办审核")
+
+    archivist = login(browser, server, "archivist", 1280)
+    archivist.goto(f"{server}/archive?q=地方志研究室")
+    assert says(archivist, "机构合并：并入示范市档案馆")
+    archivist.locator("a[href^='/archive/records/']").first.click()
+    archivist.wait_for_url(re.compile(r".*/archive/records/.*"))
+    assert says(archivist, "机构撤并更名批复")
+    shot(archivist, "61-restructure-archived-1280")

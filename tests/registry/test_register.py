@@ -62,7 +62,7 @@ def test_demo_staff_records_are_consistent(sqlite_platform: Platform) -> None:
 
     with sqlite_platform.ctx.reading() as session:
         people = [(p.id_number, p.sex, p.birth_date) for p in session.scalars(select(Person))]
-    assert len(people) == 13
+    assert len(people) == 15
     for number, sex, born in people:
         assert check_ric(number).valid
         assert ric_sex(number) == sex and ric_birth_date(number) == born

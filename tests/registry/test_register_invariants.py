@@ -3,7 +3,8 @@ refused at each step, returned, withdrawn, cancelled, over the posts cap or
 the vacancy), 出编, 人员调动 (both units consenting or not, into a unit with
 or without room, approved or refused at the end), 领导职务任免 (within the
 posts or over them), 用编计划 (approved, recruited or not, then persons entering on
-its notice a few at a time), imports and notice expiry,
+its notice a few at a time), 编制调整, a unit merged in with its places and persons
+(机构撤并更名), imports and notice expiry,
 checked after every step on SQLite and PostgreSQL.
 
 The machine keeps its own model of who is in place and which notices are
@@ -27,7 +28,7 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, Phase, event, settings
 from hypothesis import strategies as st
-from hypothesis.stateful import Bundle, RuleBasedStateMachine, consumes, invariant, rule
+from hypothesis.stateful import Bundle, RuleBasedStateMachine, consumes, invariant, precondition, rule
 from sqlalchemy import func, select
 
 from engine import services
@@ -44,6 +45,7 @@ from tests.engine.helpers import add_clerk
 from tests.registry.import_samples import PERSON_HEADER, csv_bytes, person, ric
 
 UNITS = {"demo-unit-001": "applicant", "demo-unit-002": "clerk002", "demo-unit-003": "clerk003"}
+MERGED = "demo-unit-005"  # 示范市地方志研究室, outside the machine until it is merged into one of its units
 REGION = "141002"  # the demo units' region, its 总量 and 周转池 as the demo records them
 CATEGORIES = ("非领导", "非领导", "领导副职", "领导正职")  # leaders rarer, as in life
 LEVEL_OF = {"领导正职": "正职", "领导副职": "副职"}
@@ -189,6 +191,7 @@ class RegisterMachine(RuleBasedStateMachine):
         self.plan_notices: list[str] = []  # notices of approved plans, in the order issued
         self.transferring: set[str] = set()  # persons whose transfer is recorded but not finished (财政's step)
         self.roomy = max(self.types, key=lambda k: self.model.vacancy(*k))
+        self.merged = False
 
     def teardown(self) -> None:
         self.cleanup()
@@ -762,6 +765,52 @@ class RegisterMachine(RuleBasedStateMachine):
         else:
             assert loan is not None
             del m.loans[loan]
+
+    @precondition(lambda self: not self.merged)
+    @rule(into=st.sampled_from(("demo-unit-001", "demo-unit-003")), committee_agrees=st.booleans())
+    def a_unit_outside_is_merged_in(self, into: str, committee_agrees: bool) -> None:
+        """机构撤并更名 (合并): a unit outside the machine merges into one of its units, its places
+        and persons moving in one step (as 非领导), or 编委 says no and nothing moves."""
+        with self.platform.ctx.reading() as session:
+            merged_id = session.scalars(select(Unit.id).where(Unit.code == MERGED)).one()
+            rows = session.execute(
+                select(Person.id_number, Person.est_type).where(Person.unit_id == merged_id, Person.status == "在编")
+            )
+            coming = {number: est_type for number, est_type in rows}
+            places = {q.est_type: q.approved for q in session.scalars(select(Quota).where(Quota.unit_id == merged_id))}
+        form = {
+            "kind": "合并",
+            "to_unit": self.unit_names[into],
+            "reason": "按照机构改革方案合并。",
+            "contact_person": "郭丽娟",
+            "contact_phone": "13800138000",
+        }
+        started = services.start(self.platform.ctx, self.actors["clerk005"], process_key="unit_restructure", data=form)
+        matter = Matter(started["id"], MERGED, "", [])
+        self._decide(matter, "bianban", "approve")
+        for i, member in enumerate(("bianwei1", "bianwei2", "bianwei3")):
+            task = next(
+                t
+                for t in services.inbox(self.platform.ctx, self.actors[member], limit=200)
+                if t["instance_id"] == matter.id
+            )
+            no = not committee_agrees and i == 0
+            decision = "reject" if no else "approve"
+            services.complete(self.platform.ctx, self.actors[member], task["id"], decision=decision, opinion="意见")
+        status = self._status(matter)
+        if not committee_agrees:
+            assert status["status"] == "rejected", status["status"]
+            event("merge refused by 编委")
+            return
+        assert status["data"]["results"]["restructure"]["done"] is True, status["data"]["results"]
+        for est_type, n in places.items():
+            self.model.approved[(into, est_type)] = self.model.approved.get((into, est_type), 0) + n
+            self.model.outside[est_type] -= n
+        for number, est_type in coming.items():
+            self.model.in_place[number] = (into, est_type, "非领导")
+        self.types = sorted(self.model.approved)
+        self.merged = True
+        event("unit merged")
 
     # -- invariants ------------------------------------------------------------------------------------
 

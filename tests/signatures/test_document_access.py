@@ -87,7 +87,7 @@ def test_cli_kinds_and_a_sample_that_verifies(
     data = str(tmp_path / "data")
     assert main(["documents", "kinds", "--data-dir", data]) == 0
     kinds = [line.split("\t")[0] for line in capsys.readouterr().out.splitlines()]
-    assert "institution_approval" in kinds and "staff_exit_notice" in kinds and len(kinds) == 14
+    assert "institution_approval" in kinds and "staff_exit_notice" in kinds and len(kinds) == 16
     out = tmp_path / "批复.pdf"
     assert main(["documents", "sample", "--kind", "institution_approval", "--out", str(out), "--data-dir", data]) == 0
     capsys.readouterr()

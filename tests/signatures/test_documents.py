@@ -88,6 +88,18 @@ def expected_phrases(kind: str, facts: dict[str, Any]) -> list[str]:
         "leader_posts_opinion": ["领导职数事前沟通意见", "赵磊", "核定2名，已配备1名，已预留0名，空缺1名", "特此函复"],
         "appointment_notice": ["干部任免通知", "任命赵磊同志", "副主任（领导副职）"],
         "staff_plan_notice": ["用编计划核准通知", "编核〔2026〕1号", "数据分析专业技术岗", "自动释放"],
+        "payroll_rectification_closure": [
+            "人编经费比对问题整改销号通知",
+            "比对发现你单位存在以下问题",
+            "有编无薪",
+            "并经财政部门核实工资统发调整",
+        ],
+        "unit_restructure_reply": [
+            "关于示范市数据资源服务中心更名的批复",
+            "经编委会签研究",
+            "示范市数据资源服务中心更名为示范市大数据发展服务中心",
+            "统一社会信用代码12141002MB1234562N不变",
+        ],
         "staff_adjustment_reply": [
             "编制调整批复",
             "经编委会签研究",
