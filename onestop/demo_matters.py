@@ -29,6 +29,7 @@ from kernel.actors import Actor
 from kernel.errors import DomainError
 from kernel.outbox import drain
 from onestop.bootstrap import Platform
+from onestop.demo_reconciliation import seed_reconciliation
 
 log = logging.getLogger(__name__)
 CLERK = "applicant"
@@ -88,5 +89,9 @@ def seed_finished_matters(platform: Platform) -> list[str]:
             finished.append(_drive(platform, actors, matter.key))
         except DomainError as refused:  # a changed example must not stop the platform from starting
             log.warning("demo matter %s not seeded: %s %s", matter.key, refused.message, refused.details)
+    try:  # 人编经费比对: its 整改 matters are opened by 编办, not started by a unit
+        finished.append(seed_reconciliation(platform, actors, DEPARTMENT_USERS))
+    except DomainError as refused:
+        log.warning("demo comparison not seeded: %s %s", refused.message, refused.details)
     drain(platform.ctx.session_factory, platform.ctx.outbox_handlers)  # documents, then the archive
     return finished

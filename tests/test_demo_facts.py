@@ -82,7 +82,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Platform]:
     deploy_processes(platform)
     with platform.ctx.transaction() as session:
         seed_demo(session)
-    assert len(seed_finished_matters(platform)) == 10
+    assert len(seed_finished_matters(platform)) == 11
     yield platform
     platform.close()
 

@@ -10,6 +10,7 @@ ROLE_TEXT = {"applicant": "申请单位经办人", "approver": "审批人员", "
 DECISION_TEXT = labels(Decision)
 ACTION_TEXT = {
     "start": "发起",
+    "open_for_unit": "向单位下达",
     "submit": "提交申请",
     "complete": "办理",
     "claim": "签收",

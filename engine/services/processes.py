@@ -74,14 +74,17 @@ def refuse_opened(ctx: EngineContext, key: str) -> None:
 
 
 def start_form(ctx: EngineContext, key: str) -> dict[str, Any]:
-    """The JSON Schema of the process's first applicant task."""
-    refuse_opened(ctx, key)
+    """The JSON Schema of the process's first applicant task (of a matter a department opens for a
+    unit: of the unit's step, which needs what the opener gives before the process can reach it)."""
     with ctx.reading() as session:
         compiled = ctx.specs.get(session, latest_definition(session, key).id)
-    workflow = ctx.store.new(compiled).workflow
-    workflow.do_engine_steps()
-    ready = workflow.get_tasks(state=TaskState.READY, manual=True)
-    first = compiled.user_tasks.get(ready[0].task_spec.name) if len(ready) == 1 else None
+    if key in ctx.opened_for.values():
+        first = next((t for t in compiled.user_tasks.values() if t.is_applicant_task), None)
+    else:
+        workflow = ctx.store.new(compiled).workflow
+        workflow.do_engine_steps()
+        ready = workflow.get_tasks(state=TaskState.READY, manual=True)
+        first = compiled.user_tasks.get(ready[0].task_spec.name) if len(ready) == 1 else None
     form = ctx.forms.get(first.form_key) if first and first.form_key else None
     if form is None:
         raise NotFound("form_not_found", f"流程“{key}”没有申请表单")

@@ -26,6 +26,7 @@ from kernel.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from registry import reconciliation, staff_lists
 from registry.import_files import base_name
 from registry.models import Unit
+from registry.services import register
 from registry.staff_lists import SOURCES
 from registry.unit_lifecycle import record_event
 from registry.vocabulary import UNIT_STATUSES, UnitStatus
@@ -44,6 +45,22 @@ def _in_department(actor: Actor, departments: frozenset[str]) -> bool:
 def _require(actor: Actor, departments: frozenset[str], message: str) -> None:
     if not _in_department(actor, departments):
         raise Forbidden("reconciliation_forbidden", message)
+
+
+def abilities(actor: Actor) -> dict[str, bool]:
+    """What the actor may do on the pages (the services check again)."""
+    keeper = _in_department(actor, frozenset({KEEPER}))
+    return {
+        "payroll": _in_department(actor, frozenset({SOURCES["payroll"].department})),
+        "hr": _in_department(actor, frozenset({SOURCES["hr"].department})),
+        "run": keeper,
+        "rectify": keeper,
+        "freeze": keeper,
+    }
+
+
+def reads_lists(actor: Actor) -> bool:
+    return _in_department(actor, READERS)
 
 
 # --- the lists --------------------------------------------------------------------------------------
@@ -115,7 +132,11 @@ def unit_findings(ctx: EngineContext, actor: Actor, run_id: int, code: str) -> d
         unit = session.scalars(select(Unit).where(Unit.code == code)).first()
         if unit is None or (scope is not None and unit.id != scope):
             raise NotFound("unit_not_found", "单位不存在或无权查看")
-        return reconciliation.unit_findings(session, reconciliation.get_run(session, run_id), unit)
+        found = reconciliation.unit_findings(session, reconciliation.get_run(session, run_id), unit)
+        if not register.sees_full_id_numbers(actor, unit.code):
+            for finding in found["findings"]:
+                finding["id_number"] = register.masked(finding["id_number"]) if finding["id_number"] else ""
+        return found
 
 
 def _unit_scope(session: Session, actor: Actor) -> int | None:

@@ -3,8 +3,9 @@ a 人员调动 asks the unit left for its consent on its own home page, and the 
 who consented; a 领导职务任免 shows 编办 the 领导职数 figures on its 事前沟通 task.
 A 编制调整 shows 编办 the unit's and the region's figures; the region's 总量 and 周转池 page reads on a
 phone; a 法人变更登记 lists each item with its evidence; a 机构更名 is submitted from its form and the
-demo's 机构合并 is found in the archive with its 批复. Screenshots go to tests/e2e/screenshots/
-(49-* to 61-*)."""
+demo's 机构合并 is found in the archive with its 批复; the demo's 人编经费比对 shows 编办 each unit's
+findings with the negative-list form, and the demo unit its closed 整改. Screenshots go to
+tests/e2e/screenshots/ (49-* to 64-*)."""
 
 from __future__ import annotations
 
@@ -158,3 +159,30 @@ def test_a_rename_from_the_form_and_the_demo_merge_in_the_archive(server: str, b
     archivist.wait_for_url(re.compile(r".*/archive/records/.*"))
     assert says(archivist, "机构撤并更名批复")
     shot(archivist, "61-restructure-archived-1280")
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_the_demo_comparison_and_its_findings(server: str, browser: Any, width: int) -> None:
+    office = login(browser, server, "bianban", width)
+    office.goto(f"{server}/reconciliation")
+    assert says(office, "人编经费比对", "比对记录", "发起比对")
+    office.locator("a[href^='/reconciliation/runs/']").first.click()
+    office.wait_for_url(re.compile(r".*/reconciliation/runs/\d+$"))
+    assert says(office, "有薪无编", "有编无薪", "示范市行政审批服务管理局")
+    if width == 1280:
+        shot(office, "62-reconciliation-run-1280")
+    office.get_by_role("link", name="示范市行政审批服务管理局").click()
+    office.wait_for_url(re.compile(r".*/units/demo-unit-002$"))
+    assert says(office, "财政统发", "钱进", "整改中", "列入负面清单（冻结）")
+    shot(office, f"63-reconciliation-unit-{width}")
+    _no_sideways_scroll(office)
+
+
+def test_the_demo_unit_reads_its_closed_rectification(server: str, browser: Any) -> None:
+    applicant = login(browser, server, "applicant", 390)
+    applicant.goto(f"{server}/matters")
+    applicant.get_by_role("link", name=re.compile("人编经费比对整改")).first.click()
+    applicant.wait_for_url(re.compile(r".*/matters/[0-9a-f-]{36}$"))
+    assert says(applicant, "比对发现的问题", "有编无薪", "整改销号", "人编经费比对问题整改销号通知")
+    shot(applicant, "64-rectification-closed-390")
+    _no_sideways_scroll(applicant)
