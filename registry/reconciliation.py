@@ -26,6 +26,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from engine.models import Instance
 from kernel import audit
 from kernel.errors import Conflict, NotFound
 from registry.figures import unit_figures
@@ -312,6 +313,16 @@ def open_rectifications(session: Session, run: ReconciliationRun, open_matter: O
     session.flush()
     audit.record(session, actor=by, action="reconciliation_rectify", details={"run": run.id, "opened": len(opened)})
     return opened
+
+
+def reopen_for_matter(session: Session, instance: Instance) -> None:
+    """Engine end hook: a 整改 matter that ended without closing its finding (withdrawn or
+    terminated) gives the finding back as 待整改, for 编办 to send out again."""
+    finding = session.scalars(
+        select(Finding).where(Finding.instance_id == instance.id, Finding.status == RECTIFYING)
+    ).first()
+    if finding is not None:
+        finding.status, finding.instance_id = OPEN, None
 
 
 def resolve(session: Session, finding_id: int, *, instance_id: str, on: date, resolution: str) -> dict[str, Any]:

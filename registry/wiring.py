@@ -1,5 +1,6 @@
 """Plugs what the register adds to every matter into the engine: the frozen-unit
-start rule, the end hook that gives reserved places back, the notices' expiry and
+start rule, the end hooks that give reserved places back and a 整改 matter's finding back to
+编办 when the matter ends unfinished, the notices' expiry and
 the 周转池 loans falling due.
 (A matter's own operations and form checks come from its manifest.)"""
 
@@ -13,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.context import EngineContext
-from registry import guards, notices, totals
+from registry import guards, notices, reconciliation, totals
 from registry.models import Unit
 
 # Operations that issue 核准使用编制通知单, each taking ``validity_months``: 入编's and a 用编计划's.
@@ -27,6 +28,7 @@ def install(ctx: EngineContext, *, notice_validity_months: int = notices.DEFAULT
             issuing: Callable[..., Any] = ctx.services[name]
             ctx.services[name] = partial(issuing, validity_months=notice_validity_months)
     ctx.end_hooks.append(notices.release_for_matter)
+    ctx.end_hooks.append(reconciliation.reopen_for_matter)
     ctx.outbox_handlers["notice.expired"] = notices.on_expired
     ctx.outbox_handlers["pool_loan.overdue"] = totals.on_overdue
     ctx.unit_known = unit_known

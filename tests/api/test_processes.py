@@ -17,8 +17,10 @@ def test_list_processes(api: Api) -> None:
     assert response.status_code == 200
     shipped = sorted(path.stem for path in (Path(__file__).parents[2] / "processes").rglob("*.bpmn"))
     assert [p["key"] for p in response.json()] == shipped
-    assert {"key": PROCESS_KEY, "version": 1, "name": "跨部门联办演示"} in response.json()
-    assert {"key": "staff_entry", "version": 1, "name": "入编"} in response.json()
+    listed = response.json()
+    assert {"key": PROCESS_KEY, "version": 1, "name": "跨部门联办演示", "opened_by_department": False} in listed
+    assert {"key": "staff_entry", "version": 1, "name": "入编", "opened_by_department": False} in listed
+    assert [p["key"] for p in listed if p["opened_by_department"]] == ["payroll_rectification"]
 
 
 def test_start_form_is_the_application_schema_and_its_examples_validate(api: Api) -> None:
@@ -56,6 +58,10 @@ def test_every_example_can_actually_be_submitted(sqlite_api: Api) -> None:
     for process in sqlite_api.get("/api/v1/processes", "applicant").json():
         key = process["key"]
         schema = sqlite_api.get(f"/api/v1/processes/{key}/form", "applicant").json()
+        if process["opened_by_department"]:  # 编办 opens it for a unit; nobody starts it
+            refused = sqlite_api.post("/api/v1/instances", "applicant", json={"process_key": key, "data": {}})
+            assert refused.status_code == 409 and refused.json()["code"] == "opened_by_department"
+            continue
         with in_season(key):
             sqlite_api.forget_tokens()
             for example in schema["examples"]:

@@ -153,6 +153,18 @@ def test_each_finding_is_rectified_by_its_unit_and_closed(api: Api, platform: Pl
     assert [d["kind"] for d in documents] == ["payroll_rectification_closure"]
 
 
+def test_a_terminated_rectification_gives_its_finding_back(api: Api, platform: Platform) -> None:
+    run = compared(api, platform)
+    api.post(f"/api/v1/reconciliation/runs/{run['id']}/rectifications", "bianban2")
+    [finding] = findings_of(api, run["id"], "demo-unit-001")["findings"]
+    cancel = {"reason": "单位已撤销，另行处理"}
+    assert api.post(f"/api/v1/instances/{finding['instance_id']}/cancel", "admin", json=cancel).status_code == 200
+    [back] = findings_of(api, run["id"], "demo-unit-001")["findings"]
+    assert back["status"] == "open" and back["instance_id"] is None
+    again = api.post(f"/api/v1/reconciliation/runs/{run['id']}/rectifications", "bianban2").json()
+    assert len(again["opened"]) == 1  # sent out again
+
+
 def test_a_frozen_unit_still_answers_its_rectification(api: Api, platform: Platform) -> None:
     run = compared(api, platform)
     body = {"doc_no": "示编〔2026〕7号", "reason": "人编经费比对发现超编发放，限期整改"}

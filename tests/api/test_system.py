@@ -86,6 +86,15 @@ def test_openapi_document_lists_every_endpoint(sqlite_api: Api) -> None:
         ("POST", "/api/v1/notifications/read"),
         ("POST", "/api/v1/notifications/{notification_id}/read"),
         ("POST", "/api/v1/admin/import/{kind}"),
+        ("POST", "/api/v1/reconciliation/lists/{source}"),
+        ("GET", "/api/v1/reconciliation/lists"),
+        ("POST", "/api/v1/reconciliation/runs"),
+        ("GET", "/api/v1/reconciliation/runs"),
+        ("GET", "/api/v1/reconciliation/runs/{run_id}"),
+        ("GET", "/api/v1/reconciliation/runs/{run_id}/units/{code}"),
+        ("POST", "/api/v1/reconciliation/runs/{run_id}/rectifications"),
+        ("POST", "/api/v1/register/units/{code}/freeze"),
+        ("POST", "/api/v1/register/units/{code}/unfreeze"),
     }
     start = document["paths"]["/api/v1/instances"]["post"]
     assert set(start["requestBody"]["content"]) == {"application/json", "multipart/form-data"}
