@@ -79,6 +79,12 @@ class StartJson(BaseModel):
     data: dict[str, Any] = Field(default_factory=dict)
 
 
+class ProposalJson(BaseModel):
+    process_key: str = Field(min_length=1, max_length=100)
+    unit_code: str = Field(min_length=1, max_length=64, description="代为提出的单位")
+    data: dict[str, Any] = Field(default_factory=dict)
+
+
 class CompleteJson(BaseModel):
     decision: Decision
     opinion: str | None = Field(default=None, max_length=2000)

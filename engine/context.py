@@ -53,6 +53,8 @@ class EngineContext:
     matter_title: Callable[[str, dict[str, Any]], str | None] | None = None
     # The matters departments open for units, by what they answer (see ``services.open_for_unit``).
     opened_for: dict[str, str] = field(default_factory=dict)
+    # The departments that may propose a matter for a unit (see ``services.propose``), by process key.
+    proposers: dict[str, frozenset[str]] = field(default_factory=dict)
     # Whether a unit code is in the register (an applicant account must belong to one); None: not checked.
     unit_known: Callable[[Session, str], bool] | None = None
 

@@ -108,6 +108,7 @@ def install_matters(ctx: EngineContext, catalogue: matters.Catalogue) -> None:
     (a rule for its own matter only)."""
     ctx.matter_title = catalogue.title_of
     ctx.opened_for.update(catalogue.opened_for())
+    ctx.proposers.update(catalogue.proposers())
     ctx.services.update(catalogue.services())
     ctx.form_checks.update(catalogue.form_checks())
     for key, guards in catalogue.start_guards().items():

@@ -140,13 +140,13 @@ def renew_archive_timestamps(task: Any) -> int:
 def expire_notices(task: Any) -> list[str]:
     """Hourly: 核准使用编制通知单 past their validity end and give their places back
     (hourly, so a notice lapses within the hour after China midnight); 周转池 loans that
-    fell due are told to their unit and 编办 (once each)."""
+    fall due within a month, and those that fell due, are told to their unit and 编办 (once each)."""
     from registry.notices import expire_due
-    from registry.totals import tell_overdue
+    from registry.totals import tell_due_soon, tell_overdue
 
     with _platform(task.app).ctx.transaction() as session:
         expired = expire_due(session, clock.today())
-        overdue = tell_overdue(session, clock.today())
+        overdue = tell_overdue(session, clock.today()) + tell_due_soon(session, clock.today())
     if expired:
         log.info("notices expired: %s", expired)
     if overdue:

@@ -105,6 +105,7 @@ class Matter:
     # What a department opens this matter for, for a unit (e.g. a comparison's finding), instead of a
     # unit starting it; the register asks the catalogue which matter answers what.
     opened_for: str | None = None
+    proposed_by: frozenset[str] = frozenset()  # departments that may also propose it for a unit
     demo_applicant: str | None = None  # the demo account that starts it; None: the demo unit's clerk
     demo_changes: Mapping[str, Any] = field(default_factory=dict)  # over the start form's first example
     demo_fill: DemoFill | None = None  # (session, data) -> data, for what depends on the register or today
@@ -199,6 +200,10 @@ class Catalogue:
     def opened_for(self) -> dict[str, str]:
         """What departments open matters for (a purpose), and the matter that answers each."""
         return {m.opened_for: m.key for m in self if m.opened_for}
+
+    def proposers(self) -> dict[str, frozenset[str]]:
+        """The departments that may propose each matter for a unit (besides the unit applying)."""
+        return {m.key: m.proposed_by for m in self if m.proposed_by}
 
     def start_guards(self) -> dict[str, tuple[Operation, ...]]:
         """Each matter's own start rules, its season first."""

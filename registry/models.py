@@ -80,6 +80,7 @@ class PoolLoan(Base):
     status: Mapped[str] = mapped_column(String(10), default="lent")  # lent, returned
     returned_on: Mapped[date | None] = mapped_column(Date)
     overdue_told_on: Mapped[date | None] = mapped_column(Date)  # the unit and 编办 told it fell due
+    due_soon_told_on: Mapped[date | None] = mapped_column(Date)  # told ahead that it falls due soon
     instance_id: Mapped[str | None] = mapped_column(String(36))
 
 

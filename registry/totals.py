@@ -14,7 +14,7 @@ refused with the figures and rolled back with the rest of the step.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -33,6 +33,7 @@ from registry.vocabulary import UnitStatus
 RETURNED = "returned"
 LOAN_SEQUENCE = "pool_loan"
 MAX_LOAN_MONTHS = 36
+DUE_SOON_DAYS = 30  # a loan's unit and 编办 are told this many days before it falls due
 
 
 @dataclass(frozen=True)
@@ -224,18 +225,50 @@ def tell_overdue(session: Session, today: date) -> list[str]:
     ).all()
     for loan in due:
         loan.overdue_told_on = today
-        unit = session.get(Unit, loan.unit_id)
-        payload = {
-            "number": loan.number,
-            "unit_code": unit.code if unit else "",
-            "unit_name": unit.name if unit else "",
-            "est_type": loan.est_type,
-            "places": loan.places,
-            "due_on": loan.due_on.isoformat(),
-            "instance_id": loan.instance_id,
-        }
-        outbox.emit(session, "pool_loan.overdue", payload)
+        outbox.emit(session, "pool_loan.overdue", _loan_payload(session, loan))
     return [loan.number for loan in due]
+
+
+def tell_due_soon(session: Session, today: date) -> list[str]:
+    """Loans falling due within ``DUE_SOON_DAYS``, told once ahead (to the unit and to 编办), so
+    the unit can give the places back or apply for more in time; their numbers."""
+    soon = session.scalars(
+        select(PoolLoan)
+        .where(
+            PoolLoan.status == LENT,
+            PoolLoan.due_on >= today,
+            PoolLoan.due_on <= today + timedelta(days=DUE_SOON_DAYS),
+            PoolLoan.due_soon_told_on.is_(None),
+        )
+        .order_by(PoolLoan.id)
+        .with_for_update()
+    ).all()
+    for loan in soon:
+        loan.due_soon_told_on = today
+        outbox.emit(session, "pool_loan.due_soon", _loan_payload(session, loan))
+    return [loan.number for loan in soon]
+
+
+def _loan_payload(session: Session, loan: PoolLoan) -> dict[str, object]:
+    unit = session.get(Unit, loan.unit_id)
+    return {
+        "number": loan.number,
+        "unit_code": unit.code if unit else "",
+        "unit_name": unit.name if unit else "",
+        "est_type": loan.est_type,
+        "places": loan.places,
+        "due_on": loan.due_on.isoformat(),
+        "instance_id": loan.instance_id,
+    }
+
+
+def on_due_soon(session: Session, message: OutboxMessage) -> None:
+    """Outbox handler: the borrowing unit and 编办 are told the loan falls due soon."""
+    p = message.payload
+    loan = f"周转池借用{p['number']}（{p['est_type']}{p['places']}名）"
+    text = f"{loan}将于{p['due_on']}到期，请提前办理归还或申请核增（编制调整）"
+    add_notification_once(session, message, f"unit:{p['unit_code']}", "pool_loan", text)
+    add_notification_once(session, message, "department:bianban", "pool_loan", f"{p['unit_name']}的{text}")
 
 
 def on_overdue(session: Session, message: OutboxMessage) -> None:

@@ -31,6 +31,7 @@ def install(ctx: EngineContext, *, notice_validity_months: int = notices.DEFAULT
     ctx.end_hooks.append(reconciliation.reopen_for_matter)
     ctx.outbox_handlers["notice.expired"] = notices.on_expired
     ctx.outbox_handlers["pool_loan.overdue"] = totals.on_overdue
+    ctx.outbox_handlers["pool_loan.due_soon"] = totals.on_due_soon
     ctx.unit_known = unit_known
 
 

@@ -10,7 +10,17 @@ from starlette.concurrency import run_in_threadpool
 
 from api.bodies import media_type, openapi_submission, pydantic_errors, read_json_object, submit
 from api.deps import Attachments, Config, Ctx, CurrentActor
-from api.schemas import ERRORS, InstanceOut, InstancePage, Open, ReasonJson, StartJson, UrgeJson, UrgeOut
+from api.schemas import (
+    ERRORS,
+    InstanceOut,
+    InstancePage,
+    Open,
+    ProposalJson,
+    ReasonJson,
+    StartJson,
+    UrgeJson,
+    UrgeOut,
+)
 from engine import services
 from engine.services import handover, replays
 from engine.services.attachments import attachment_for_download
@@ -75,6 +85,16 @@ async def _reason(request: Request) -> str | None:
         return ReasonJson.model_validate(await read_json_object(request)).reason
     except ValidationError as exc:
         raise pydantic_errors(exc) from None
+
+
+@router.post(
+    "/proposals",
+    response_model=InstanceOut,
+    status_code=201,
+    summary="部门代单位提出事项（编办提出编制调整）：单位核对、补正后提交，其余环节照常",
+)
+def propose(ctx: Ctx, actor: CurrentActor, body: ProposalJson) -> dict[str, Any]:
+    return services.propose(ctx, actor, process_key=body.process_key, unit_code=body.unit_code, data=body.data)
 
 
 REASON_BODY = {"required": False, "content": {"application/json": {"schema": ReasonJson.model_json_schema()}}}

@@ -24,14 +24,15 @@ from api.web.pages import (
     page,
     wants_html,
 )
+from api.web.proposal_pages import proposable
 from api.web.tasks import with_sla
 from documents import records
 from engine import services
 from engine.services import drafts, progress
 from engine.services.attachments import attachment_for_download
 from engine.services.instances import start_refusal
+from engine.vocabulary import InstanceStatus
 from kernel import clock
-from kernel.actors import UNIT_ROLE
 from kernel.errors import DomainError, NotFound
 
 router = APIRouter(include_in_schema=False)
@@ -60,11 +61,13 @@ def home(request: Request) -> Response | dict[str, Any]:
         values["frozen"] = refusal.message if refusal else None
         values["matters"] = with_units(ctx, services.list_instances(ctx, actor, limit=10)["items"])
         waiting = services.inbox(ctx, actor, limit=100)  # corrections of its own matters, decisions on others'
-        opened = set(ctx.opened_for.values())  # a department's 整改 for the unit is the unit's to do too
-        values["unit_tasks"] = with_sla([t for t in waiting if t["role"] == UNIT_ROLE or t["process_key"] in opened])
+        # A unit's own step that is not a return: another unit's matter asking it, or one a department
+        # opened or proposed for it (整改, 编制调整).
+        values["unit_tasks"] = with_sla([t for t in waiting if t["matter_status"] != InstanceStatus.RETURNED])
         values["returned"] = len(waiting) - len(values["unit_tasks"])
     if actor.departments and not actor.is_applicant:
         values["tasks"] = with_sla(services.inbox(ctx, actor, limit=10))
+        values["proposals"] = proposable(request, actor)
     return page(request, "home.html", actor, **values)
 
 

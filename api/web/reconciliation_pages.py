@@ -15,6 +15,7 @@ from starlette.datastructures import UploadFile
 from api.errors import status_of
 from api.web import formfields
 from api.web.pages import Viewer, checked_form, engine_context, error_page, page
+from api.web.proposal_pages import proposable
 from kernel import clock
 from kernel.actors import Actor
 from kernel.errors import DomainError, ValidationFailed
@@ -144,6 +145,7 @@ def _unit_page(
         status_code=status_code,
         found=found,
         may=reconciliation.abilities(actor),
+        proposals=proposable(request, actor),
         **{"errors": {}, "entered": {}, **values},
     )
 

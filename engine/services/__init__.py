@@ -5,7 +5,7 @@ the cached spec's workflow, save changed tasks, projection, audit, outbox.
 """
 
 from engine.services.incidents import list_incidents, retry
-from engine.services.instances import cancel, get, list_instances, open_for_unit, start, withdraw
+from engine.services.instances import cancel, get, list_instances, open_for_unit, propose, start, withdraw
 from engine.services.notices import list_notifications, mark_read, notification_counts, notifications_total
 from engine.services.processes import deploy, list_processes, start_form
 from engine.services.sessions import login, logout
@@ -43,6 +43,7 @@ __all__ = [
     "notification_counts",
     "notifications_total",
     "open_for_unit",
+    "propose",
     "retry",
     "start",
     "start_form",

@@ -9,18 +9,19 @@ from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from engine import step_context
 from engine.context import EngineContext
 from engine.definitions import latest_definition
 from engine.models import Instance, ProcessDefinition, Task
 from engine.services import stepping, views
 from engine.services.access import instance_visibility, lock_instance, visible_instance
 from engine.services.completion import complete_task
-from engine.services.processes import refuse_opened
+from engine.services.processes import first_form, refuse_opened
 from engine.vocabulary import FINAL_STATUSES, Decision, TaskStatus
 from engine.workflow_store import SERIALIZER_VERSION
 from kernel import audit, clock
-from kernel.actors import APPLICANT, Actor
-from kernel.errors import Conflict, DomainError, Forbidden, ValidationFailed
+from kernel.actors import APPLICANT, APPROVER, Actor
+from kernel.errors import Conflict, DomainError, Forbidden, NotFound, ValidationFailed
 from kernel.sequences import next_number
 
 ACCEPTANCE_SEQUENCE = "acceptance"
@@ -90,25 +91,65 @@ def start(
         return views.instance_detail(session, instance, ctx.calendar)
 
 
+def propose(
+    ctx: EngineContext, actor: Actor, *, process_key: str, unit_code: str, data: dict[str, Any]
+) -> dict[str, Any]:
+    """A department proposes a matter for a unit (编办's 编制调整): the unit's first step waits in
+    its inbox with the proposal filled in, for the unit to correct or confirm and submit; the rest
+    of the process follows as if the unit had applied, and the proposer's colleagues decide it
+    (回避). Only departments the matter names may propose it; the proposal must fit its form."""
+    proposers = ctx.proposers.get(process_key, frozenset())
+    if not (APPROVER in actor.roles and actor.departments & proposers):
+        raise Forbidden("proposer_only", "该事项只能由单位申请，或由指定部门代为提出")
+    form = first_form(ctx, process_key)
+    errors = [e.as_dict() for e in form.validate(data)]
+    if errors:
+        raise ValidationFailed("form_invalid", "表单填写有误，请按提示修改", errors)
+    with ctx.transaction() as session:
+        if ctx.unit_known is not None and not ctx.unit_known(session, unit_code):
+            raise NotFound("unit_not_found", "单位不存在")
+        opened = {"proposal": data, "proposed_by": actor.username}
+        instance_id = open_for_unit(
+            ctx, session, actor, process_key=process_key, unit_code=unit_code, data=opened, prefill=data
+        )
+        instance = session.get(Instance, instance_id)
+        assert instance is not None
+        check = ctx.form_checks.get(form.key)  # the matter's own check, against the unit proposed for
+        if check is not None:
+            with step_context.bound(session, instance, actor.username):
+                errors = check(session, actor, data)
+            if errors:
+                raise ValidationFailed("form_invalid", "表单填写有误，请按提示修改", errors)
+        return views.instance_detail(session, instance, ctx.calendar)
+
+
 def open_for_unit(
-    ctx: EngineContext, session: Session, actor: Actor, *, process_key: str, unit_code: str, data: dict[str, Any]
+    ctx: EngineContext,
+    session: Session,
+    actor: Actor,
+    *,
+    process_key: str,
+    unit_code: str,
+    data: dict[str, Any],
+    prefill: dict[str, Any] | None = None,
 ) -> str:
     """A department opens a matter for a unit (编办's 整改 after a comparison); the matter's id.
 
     The matter's first step, the unit's own, waits in the unit's inbox instead of being submitted
     at once; ``data`` is the opener's, which the process reads as ``opened_with`` (the unit's
-    answer becomes its ``application`` as usual). Runs in the caller's transaction; the caller
-    decides who may open it, and no start rule applies: a unit on the negative list must still
-    answer."""
+    answer becomes its ``application`` as usual); ``prefill`` fills the unit's form in (a
+    proposal). Runs in the caller's transaction; the caller decides who may open it, and no start
+    rule applies: a unit on the negative list must still answer."""
     definition = latest_definition(session, process_key)
     compiled = ctx.specs.get(session, definition.id)
-    instance = _new_instance(ctx, session, definition, data, unit_code=unit_code, by=actor)
+    instance = _new_instance(ctx, session, definition, prefill or data, unit_code=unit_code, by=actor)
     live = ctx.store.new(compiled)
     for ready in live.workflow.get_tasks(state=TaskState.READY):
         ready.data["opened_with"] = data
     created = stepping.advance(ctx, session, stepping.Loaded(instance, compiled, live), actor=actor.username)
     if [t.role for t in created] != [APPLICANT]:
         raise ValidationFailed("process_not_openable", "该流程的第一个环节不是单位办理环节，不能向单位下达")
+    created[0].form_data = prefill  # shown filled in on the unit's step until it submits its own
     audit.record(
         session,
         actor=actor.username,

@@ -9,6 +9,7 @@ from SpiffWorkflow.task import TaskState
 
 from engine.context import EngineContext
 from engine.definitions import DeployResult, deploy_directory, deploy_file, latest_definition, latest_definitions
+from forms.registry import Form
 from kernel import audit
 from kernel.actors import Actor
 from kernel.errors import Conflict, Forbidden, NotFound, ValidationFailed
@@ -74,8 +75,13 @@ def refuse_opened(ctx: EngineContext, key: str) -> None:
 
 
 def start_form(ctx: EngineContext, key: str) -> dict[str, Any]:
-    """The JSON Schema of the process's first applicant task (of a matter a department opens for a
-    unit: of the unit's step, which needs what the opener gives before the process can reach it)."""
+    """The JSON Schema of the process's first applicant task."""
+    return first_form(ctx, key).schema
+
+
+def first_form(ctx: EngineContext, key: str) -> Form:
+    """The form of the process's first applicant task (of a matter a department opens for a unit:
+    of the unit's step, which needs what the opener gives before the process can reach it)."""
     with ctx.reading() as session:
         compiled = ctx.specs.get(session, latest_definition(session, key).id)
     if key in ctx.opened_for.values():
@@ -88,4 +94,4 @@ def start_form(ctx: EngineContext, key: str) -> dict[str, Any]:
     form = ctx.forms.get(first.form_key) if first and first.form_key else None
     if form is None:
         raise NotFound("form_not_found", f"流程“{key}”没有申请表单")
-    return form.schema
+    return form

@@ -145,7 +145,8 @@ def get_task(ctx: EngineContext, actor: Actor, task_id: str) -> dict[str, Any]:
             **detail,
             "instance": views.instance_summary(instance, ctx.calendar),
             "data": dossier,
-            "prefill": instance.application if task.role == "applicant" else {},
+            # the unit's application; before its first submission, what a department proposed (if any)
+            "prefill": (instance.application or task.form_data or {}) if task.role == "applicant" else {},
             "form_schema": form.schema if form else None,
             "decisions": [Decision.SUBMIT]
             if task.role == "applicant"

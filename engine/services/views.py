@@ -52,6 +52,7 @@ def task_summary(
         "number": matter.number,
         "title": matter.title,
         "unit_code": matter.unit_code,
+        "matter_status": matter.status,
         "process_key": task.process_key,
         "name": task.spec_name,
         "step": task.title,

@@ -68,4 +68,5 @@ MATTER = Matter(
     },
     form_checks={"staff_adjustment_application": rules.check_application},
     demo_order=8,
+    proposed_by=frozenset({"bianban"}),  # 编办 may propose an adjustment for a unit, which confirms it
 )

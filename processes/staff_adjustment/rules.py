@@ -29,8 +29,10 @@ FIELDS = {
 }
 
 
-def check_application(session: Session, actor: Actor, data: dict[str, Any]) -> list[dict[str, str]]:
-    unit = session.scalars(select(Unit).where(Unit.code == actor.unit_code)).first()
+def check_application(session: Session, _actor: Actor, data: dict[str, Any]) -> list[dict[str, str]]:
+    """Against the matter's unit: the one applying, or the one 编办 proposes it for."""
+    code = step_context.current().instance.unit_code
+    unit = session.scalars(select(Unit).where(Unit.code == code)).first()
     if unit is None:
         return [field_error("", "申请单位", "机构编制台账中没有本单位")]
     found = adjustments.problems(session, unit, data)

@@ -120,7 +120,7 @@ def test_no_server_errors(sqlite_platform: Platform, username: str) -> None:
     failures: list[str] = []
 
     operations = [result.ok() for result in schema.get_all_operations()]
-    assert len(operations) == 68
+    assert len(operations) == 69
     for operation in operations:
 
         @FUZZ_SETTINGS

@@ -190,6 +190,10 @@ def test_each_kind_names_what_it_needs(api: Api, kind: str) -> None:
 def test_an_overdue_loan_is_told_once_to_the_unit_and_bianban(api: Api, platform: Platform) -> None:
     lent = decided(api, adjustment(kind="周转池借用", places=2, months=1))["data"]["results"]["adjustment"]
     due = date.fromisoformat(lent["due_on"])
+    with platform.ctx.transaction() as session:  # a month ahead, once
+        assert totals.tell_due_soon(session, due - timedelta(days=31)) == []
+        assert totals.tell_due_soon(session, due - timedelta(days=30)) == [lent["loan_number"]]
+        assert totals.tell_due_soon(session, due - timedelta(days=29)) == []
     with platform.ctx.transaction() as session:
         assert totals.tell_overdue(session, due) == []  # due that day: not yet overdue
     with platform.ctx.transaction() as session:
@@ -199,8 +203,43 @@ def test_an_overdue_loan_is_told_once_to_the_unit_and_bianban(api: Api, platform
     api.run_worker()
     for user in ("applicant", "bianban"):
         told = api.get("/api/v1/notifications", user).json()
-        assert any(lent["loan_number"] in n["message"] and "到期" in n["message"] for n in told), user
+        assert any(lent["loan_number"] in n["message"] and "已于" in n["message"] for n in told), user
+        assert any(lent["loan_number"] in n["message"] and "将于" in n["message"] for n in told), user
     unit = api.get("/api/v1/register/units/demo-unit-001", "bianban").json()
     assert "loans" in unit, sorted(unit)
     [loan] = unit["loans"]
     assert loan["status"] == "lent" and loan["number"] == lent["loan_number"]
+
+
+def test_bianban_proposes_an_adjustment_the_unit_confirms(api: Api, platform: Platform) -> None:
+    """编办 proposes a 核减 for the unit: the unit finds it filled in, corrects the figure and
+    submits; a colleague of the proposer reviews (回避), 编委 decides, the register changes."""
+    approved, _, actual = figures(platform)
+    proposal = adjustment(
+        kind="核减", places=approved - actual + 1, reason="按照全市事业单位编制精简方案，收回空余编制。"
+    )
+    body = {"process_key": "staff_adjustment", "unit_code": UNIT, "data": proposal}
+    assert_error(api.post("/api/v1/instances/proposals", "applicant", json=body), 403, "proposer_only")
+    assert_error(api.post("/api/v1/instances/proposals", "caizheng", json=body), 403, "proposer_only")
+    too_many = api.post("/api/v1/instances/proposals", "bianban2", json=body)
+    assert_error(too_many, 422, "form_invalid")
+    assert "少于实有" in too_many.text  # the register's check, against the unit proposed for
+    nowhere = api.post("/api/v1/instances/proposals", "bianban2", json={**body, "unit_code": "no-such-unit"})
+    assert_error(nowhere, 404, "unit_not_found")
+    body["data"] = {**proposal, "places": 2}
+    proposed = api.post("/api/v1/instances/proposals", "bianban2", json=body)
+    assert proposed.status_code == 201, proposed.text
+    iid = proposed.json()["id"]
+    assert proposed.json()["status"] == "running"  # with the unit, not returned to it
+    task = only_task(api, iid)
+    assert task["role"] == "applicant" and task["acting_unit"] == UNIT
+    detail = api.get(f"/api/v1/tasks/{task['id']}", "applicant").json()
+    assert detail["prefill"]["places"] == 2  # the proposal, filled in for the unit
+    confirmed = {"decision": "submit", "data": {**proposal, "places": 1}}
+    assert api.post(f"/api/v1/tasks/{task['id']}/complete", "applicant", json=confirmed).status_code == 200
+    review = only_task(api, iid)
+    mine = {"decision": "approve", "opinion": "同意"}
+    assert api.post(f"/api/v1/tasks/{review['id']}/complete", "bianban2", json=mine).status_code in (403, 404, 409)
+    assert complete(api, iid, "bianban").status_code == 200
+    assert drive(api, iid)["status"] == "completed"
+    assert figures(platform)[0] == approved - 1

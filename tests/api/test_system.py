@@ -95,6 +95,7 @@ def test_openapi_document_lists_every_endpoint(sqlite_api: Api) -> None:
         ("POST", "/api/v1/reconciliation/runs/{run_id}/rectifications"),
         ("POST", "/api/v1/register/units/{code}/freeze"),
         ("POST", "/api/v1/register/units/{code}/unfreeze"),
+        ("POST", "/api/v1/instances/proposals"),
     }
     start = document["paths"]["/api/v1/instances"]["post"]
     assert set(start["requestBody"]["content"]) == {"application/json", "multipart/form-data"}

@@ -103,3 +103,27 @@ def test_a_legal_person_change_through_its_page(sqlite_platform: Platform) -> No
     assert done.status_code == 303, done.text[-800:]
     matter = applicant.get(done.headers["location"], headers=HTML).text
     assert "法人变更登记：住所" in matter and "登记管理局审查决定" in matter
+
+
+def test_bianban_proposes_an_adjustment_through_its_page(sqlite_platform: Platform) -> None:
+    office = browser(sqlite_platform)
+    log_in(office, "bianban2")
+    home = office.get("/", headers=HTML).text
+    assert "代单位提出" in home and "/proposals/new/staff_adjustment" in home
+    form = office.get("/proposals/new/staff_adjustment?example=1", headers=HTML).text
+    assert "编办代为提出" in form and "为哪个单位提出" in form and "示范市档案馆" in form
+    fields = {k: str(v) for k, v in _example(kind="核增", places=1).items()}
+    no_unit = office.post("/proposals/new/staff_adjustment", data={"csrf": csrf_of(form), **fields})
+    assert no_unit.status_code == 422 and "请选择单位" in no_unit.text
+    done = office.post(
+        "/proposals/new/staff_adjustment", data={"csrf": csrf_of(form), **fields, "_unit": "demo-unit-003"}
+    )
+    assert done.status_code == 303, done.text[-600:]
+    clerk = browser(sqlite_platform)
+    log_in(clerk, "clerk003")
+    clerk_home = clerk.get("/", headers=HTML).text
+    assert "请本单位办理" in clerk_home and "编制调整：核增事业编制（全额拨款）1名" in clerk_home
+    assert "被退回补正" not in clerk_home
+    applicant = browser(sqlite_platform)
+    log_in(applicant, "applicant")
+    assert applicant.get("/proposals/new/staff_adjustment", headers=HTML).status_code == 403

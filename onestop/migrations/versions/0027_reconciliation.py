@@ -1,4 +1,5 @@
-"""reconciliation: 财政's and 人社's monthly lists, the comparisons with the roster and their findings
+"""reconciliation: 财政's and 人社's monthly lists, the comparisons with the roster and their findings;
+a 周转池 loan told ahead that it falls due
 
 Revision ID: 0027
 Revises: 0026
@@ -15,6 +16,8 @@ depends_on = None
 
 
 def upgrade() -> None:
+    with op.batch_alter_table('pool_loans') as batch:
+        batch.add_column(sa.Column('due_soon_told_on', sa.Date(), nullable=True))
     op.create_table(
         'staff_lists',
         sa.Column('id', sa.Integer(), nullable=False),
@@ -86,3 +89,5 @@ def downgrade() -> None:
     op.drop_table('staff_list_rows')
     op.drop_index('ix_staff_lists_period', table_name='staff_lists')
     op.drop_table('staff_lists')
+    with op.batch_alter_table('pool_loans') as batch:
+        batch.drop_column('due_soon_told_on')
