@@ -1,5 +1,6 @@
 """Figures for the administrators' dashboard: establishment saturation by unit,
-overdue matters by department, matters per week, the five-year retirement forecast."""
+overdue matters by department, matters per week, the five-year retirement forecast, the latest
+人编经费比对 and the negative list."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from engine.vocabulary import TaskStatus
 from kernel import clock
 from registry import totals
 from registry.figures import unit_figures
-from registry.models import Person, RegionTotal, Unit
+from registry.models import Finding, Person, ReconciliationRun, RegionTotal, Unit, UnitEvent
 from registry.vocabulary import UnitStatus
 
 # 渐进式延迟法定退休年龄 (2024), from 2025: men 60 → 63 and women cadres 55 → 58,
@@ -112,6 +113,38 @@ def region_totals(session: Session, today: date) -> list[dict[str, Any]]:
         ]
         found.append({"region_code": region, "figures": figures, "overdue_loans": len(late)})
     return found
+
+
+def reconciliation_summary(session: Session) -> dict[str, Any]:
+    """The latest 人编经费比对 (its findings by kind, how many are closed) and the units on the
+    negative list (冻结) with the 文号 that put them there."""
+    latest = session.scalars(select(ReconciliationRun).order_by(ReconciliationRun.id.desc()).limit(1)).first()
+    run = None
+    if latest is not None:
+        statuses = dict(
+            session.execute(
+                select(Finding.status, func.count()).where(Finding.run_id == latest.id).group_by(Finding.status)
+            )
+            .tuples()
+            .all()
+        )
+        run = {
+            "id": latest.id,
+            "period": latest.period,
+            "counts": dict(latest.counts),
+            "total": sum(statuses.values()),
+            "resolved": statuses.get("resolved", 0),
+        }
+    frozen = []
+    for unit in session.scalars(select(Unit).where(Unit.status == UnitStatus.FROZEN).order_by(Unit.code)):
+        basis = session.scalar(
+            select(UnitEvent.basis_doc_no)
+            .where(UnitEvent.unit_id == unit.id, UnitEvent.event == "列入负面清单")
+            .order_by(UnitEvent.id.desc())
+            .limit(1)
+        )
+        frozen.append({"name": unit.name, "doc_no": basis or ""})
+    return {"run": run, "frozen": frozen}
 
 
 def matters_per_week(session: Session, today: date, weeks: int = 12) -> list[tuple[str, int]]:

@@ -133,6 +133,7 @@ def dashboard_page(request: Request, actor: Viewer) -> Response:
         by_kind = dashboard.matters_by_kind(db, today)
         retiring = dashboard.retirements_by_year(db, today)
         regions = dashboard.region_totals(db, today)
+        checked = dashboard.reconciliation_summary(db)
     figures = [
         charts.bars(
             "编制使用率（实有/核定）",
@@ -159,4 +160,6 @@ def dashboard_page(request: Request, actor: Viewer) -> Response:
         ),
         charts.bars("今后五年到龄退休人数（在编）", [(label, float(n)) for label, n in retiring]),
     ]
-    return page(request, "admin_dashboard.html", actor, charts=figures, saturation=saturation, regions=regions)
+    return page(
+        request, "admin_dashboard.html", actor, charts=figures, saturation=saturation, regions=regions, checked=checked
+    )

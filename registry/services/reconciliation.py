@@ -25,7 +25,7 @@ from kernel.actors import APPROVER, Actor
 from kernel.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from registry import reconciliation, staff_lists
 from registry.import_files import base_name
-from registry.models import Unit
+from registry.models import StaffList, Unit
 from registry.services import register
 from registry.staff_lists import SOURCES
 from registry.unit_lifecycle import record_event
@@ -94,8 +94,6 @@ def _department_name(source: str) -> str:
 
 def lists(ctx: EngineContext, actor: Actor, *, period: str | None = None) -> list[dict[str, Any]]:
     _require(actor, READERS, "只有编办、财政局、人社局可以查看比对名单")
-    from registry.models import StaffList
-
     with ctx.reading() as session:
         query = select(StaffList).order_by(StaffList.id.desc()).limit(50)
         if period:

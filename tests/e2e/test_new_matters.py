@@ -86,7 +86,8 @@ def test_bianban_sees_the_posts_figures_in_the_consultation(server: str, browser
 def test_the_dashboard_shows_the_matters_by_kind(server: str, browser: Any) -> None:
     admin = login(browser, server, "admin", 1280)
     admin.goto(f"{server}/admin/dashboard")
-    assert says(admin, "各类事项（近一年发起，按办理状态）", "调动", "任免", "用编计划")
+    assert says(admin, "各类事项（近一年发起，按办理状态）", "调动", "任免", "用编计划", "撤并更名", "比对整改")
+    assert says(admin, "人编经费比对与负面清单", "已整改销号 1 个", "示范市职业技能培训中心")
     shot(admin, "54-dashboard-by-kind-1280")
 
 

@@ -39,7 +39,7 @@ def _roster(platform: Platform) -> tuple[list[tuple[str, str, int, str]], dict[i
     return people, units, usable
 
 
-@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.data())
 def test_findings_follow_the_rules(platform: Platform, data: st.DataObject) -> None:
     people, units, usable = _roster(platform)

@@ -69,3 +69,8 @@ def test_a_comparison_from_import_to_the_negative_list(sqlite_platform: Platform
     assert clerk.get(f"{run_url}/units/demo-unit-001", headers=HTML).status_code == 404
     home = clerk.get("/", headers=HTML).text
     assert "人编经费比对整改：超编发放" in home
+    admin = browser(sqlite_platform)
+    log_in(admin, "admin")
+    board = admin.get("/admin/dashboard", headers=HTML).text
+    assert "人编经费比对与负面清单" in board and "发现问题 4 个，已整改销号 0 个" in board
+    assert "示范市档案馆（示编〔2026〕7号）" in board
