@@ -81,7 +81,7 @@ PERSONS = [
 
 
 # The region's 编制总量 by type and its 周转池, as the province approved them (types not listed are not capped).
-REGION_TOTALS = {"事业编制（全额拨款）": (120, 10), "事业工勤编制": (20, 0), "行政编制": (30, 0)}
+REGION_TOTALS = {"事业编制（全额拨款）": (200, 10), "事业工勤编制": (20, 0), "行政编制": (30, 0)}
 TOTALS_BASIS = "晋编〔2024〕12号"
 
 # 示范市数据资源服务中心's 事业单位法人登记 (its certificate issued in 2024, valid five years).

@@ -5,6 +5,8 @@ unit on the negative list only with a 文号; a unit's clerk reads only their ow
 
 from __future__ import annotations
 
+import re
+
 from onestop.bootstrap import Platform
 from tests.api.test_reconciliation import PERIOD, csv_file, payroll_rows, roster
 from tests.web.test_pages import HTML, browser, csrf_of, log_in
@@ -68,7 +70,12 @@ def test_a_comparison_from_import_to_the_negative_list(sqlite_platform: Platform
     assert clerk.get(unit_url, headers=HTML).status_code == 200
     assert clerk.get(f"{run_url}/units/demo-unit-001", headers=HTML).status_code == 404
     home = clerk.get("/", headers=HTML).text
-    assert "人编经费比对整改：超编发放" in home
+    assert "人编经费比对整改：超编发放" in home and "被退回补正" not in home
+    task = re.search(r'href="(/tasks/[^"]+)"[^>]*>[^<]*超编发放', home) or re.search(r'href="(/tasks/[^"]+)"', home)
+    assert task is not None
+    step = clerk.get(task.group(1), headers=HTML).text
+    assert "办理：人编经费比对整改" in step and "下达的事项" in step and "比对发现" in step
+    assert "需要补正的事项" not in step and "重新提交" not in step
     admin = browser(sqlite_platform)
     log_in(admin, "admin")
     board = admin.get("/admin/dashboard", headers=HTML).text
