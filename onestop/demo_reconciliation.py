@@ -17,16 +17,12 @@ from kernel.actors import Actor
 from onestop.bootstrap import Platform
 from registry.models import Person, Unit
 from registry.services import reconciliation
+from registry.staff_lists import previous_month
 
 UNPAID = "赵磊"  # 在编 at the demo unit, missing from the payroll
 STRANGER = ("钱进", make_ric("141002", date(1985, 3, 7), 900, "男"), "示范市行政审批服务管理局")
 OPENER = "bianban2"  # who compares does not close the findings (回避): bianban reviews them
 CLERK = "applicant"
-
-
-def last_month(today: date) -> str:
-    year, month = (today.year, today.month - 1) if today.month > 1 else (today.year - 1, 12)
-    return f"{year}-{month:02d}"
 
 
 def payroll_csv(platform: Platform) -> bytes:
@@ -45,7 +41,7 @@ def payroll_csv(platform: Platform) -> bytes:
 
 def seed_reconciliation(platform: Platform, actors: dict[str, Actor], holder: dict[str, str]) -> str:
     """Import, compare, send the findings out and close the demo unit's; that matter's id."""
-    ctx, period = platform.ctx, last_month(clock.today())
+    ctx, period = platform.ctx, previous_month(clock.today())
     reconciliation.import_list(
         ctx, actors["caizheng"], source="payroll", period=period, filename=f"{period}工资统发名单.csv",
         content=payroll_csv(platform),

@@ -106,16 +106,23 @@ def problems(session: Session, unit: Unit, app: Mapping[str, Any]) -> Problems:
 
 
 def _check_target(session: Session, unit: Unit, app: Mapping[str, Any], found: Problems) -> None:
-    target = target_unit(session, app)
+    refusal = receiving_refusal(unit, target_unit(session, app), app, role="划入单位", doing="划转")
+    if refusal:
+        found.add("/to_unit", refusal)
+
+
+def receiving_refusal(unit: Unit, target: Unit | None, app: Mapping[str, Any], *, role: str, doing: str) -> str | None:
+    """Why ``target`` (the application's ``to_unit``) may not receive ``unit``'s places; None when it may."""
     if target is None:
         named = str(app.get("to_unit") or "").strip()
-        found.add("/to_unit", f"登记簿中没有名为“{named}”的单位" if named else "请填写划入单位（全称）")
-    elif target.id == unit.id:
-        found.add("/to_unit", "划入单位不能是本单位")
-    elif target.region_code != unit.region_code:
-        found.add("/to_unit", f"{target.name}不在本地区，跨地区划转须报上级机构编制部门")
-    elif target.status != UnitStatus.ACTIVE:
-        found.add("/to_unit", f"{target.name}已撤销或冻结，不能划入编制")
+        return f"登记簿中没有名为“{named}”的单位" if named else f"请填写{role}（全称）"
+    if target.id == unit.id:
+        return f"{role}不能是本单位"
+    if target.region_code != unit.region_code:
+        return f"{target.name}不在本地区，跨地区{doing}须报上级机构编制部门"
+    if target.status != UnitStatus.ACTIVE:
+        return f"{target.name}已撤销或冻结，不能接收编制"
+    return None
 
 
 def _check_persons(

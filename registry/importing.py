@@ -37,16 +37,11 @@ KIND_LABELS = {"units": "单位", "quotas": "编制核定数", "persons": "实�
 __all__ = ["KINDS", "KIND_LABELS", "Report", "import_file"]
 
 
-def import_file(session: Session, kind: str, filename: str, content: bytes, *, by: str) -> Report:
-    """Check the file and, when no line is rejected, write it into ``session`` (not committed)."""
-    if kind not in KINDS:
-        raise ValidationFailed(
-            "import_unknown_kind", "导入类型应为 units（单位）、quotas（编制核定数）或 persons（人员）"
-        )
-    columns, planner = KINDS[kind]
+def read_rows(filename: str, content: bytes, columns: Sequence[Column], report: Report) -> list[Row]:
+    """The file's data rows bound to ``columns`` (unknown columns warned about on line 1), counted
+    on ``report``; a file without data rows is refused."""
     table = read_table(filename, content, columns)
     positions, unknown = bind_headers(table.headers, columns)
-    report = Report(kind)
     if unknown:
         report.warn(1, f"已忽略无法识别的列：{'、'.join(f'“{h}”' for h in unknown)}")
     rows = [
@@ -56,6 +51,18 @@ def import_file(session: Session, kind: str, filename: str, content: bytes, *, b
     if not rows:
         raise ValidationFailed("import_empty", "文件中没有数据行（第1行为表头，数据从第2行开始）")
     report.total = len(rows)
+    return rows
+
+
+def import_file(session: Session, kind: str, filename: str, content: bytes, *, by: str) -> Report:
+    """Check the file and, when no line is rejected, write it into ``session`` (not committed)."""
+    if kind not in KINDS:
+        raise ValidationFailed(
+            "import_unknown_kind", "导入类型应为 units（单位）、quotas（编制核定数）或 persons（人员）"
+        )
+    columns, planner = KINDS[kind]
+    report = Report(kind)
+    rows = read_rows(filename, content, columns, report)
     apply = planner(session, rows, by)
     if report.ok:
         capped = totals.lock_all(session)

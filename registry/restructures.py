@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 
 from kernel import clock
 from registry import totals, unit_lifecycle
-from registry.adjustments import IN_PLACE, Problems, add_places, move_person
+from registry.adjustments import IN_PLACE, Problems, add_places, move_person, receiving_refusal, target_unit
 from registry.domain_names import SUFFIXES, canonical, in_force
 from registry.figures import LENT, unit_figures
 from registry.legal_persons import CANCELLED as LP_CANCELLED
@@ -39,11 +39,6 @@ from registry.vocabulary import UnitStatus
 RENAME, CANCEL, MERGE = "更名", "撤销", "合并"
 KINDS = (RENAME, CANCEL, MERGE)
 DOMAIN_CANCELLED = "cancelled"
-
-
-def receiving_unit(session: Session, app: Mapping[str, Any]) -> Unit | None:
-    name = str(app.get("to_unit") or "").strip()
-    return session.scalars(select(Unit).where(Unit.name == name)).first() if name else None
 
 
 def problems(session: Session, unit: Unit, app: Mapping[str, Any], *, matter_id: str | None = None) -> Problems:
@@ -58,7 +53,7 @@ def problems(session: Session, unit: Unit, app: Mapping[str, Any], *, matter_id:
         if refusal:
             found.add("/new_name", refusal)
         return found
-    target = receiving_unit(session, app)
+    target = target_unit(session, app)
     if kind == MERGE or str(app.get("to_unit") or "").strip():
         _check_receiving(unit, target, app, found)
     persons = _persons_in_place(session, unit)
@@ -69,17 +64,11 @@ def problems(session: Session, unit: Unit, app: Mapping[str, Any], *, matter_id:
 
 
 def _check_receiving(unit: Unit, target: Unit | None, app: Mapping[str, Any], found: Problems) -> None:
-    named = str(app.get("to_unit") or "").strip()
-    if target is None:
-        found.add("/to_unit", f"登记簿中没有名为“{named}”的单位" if named else "合并时请填写并入单位（全称）")
-    elif target.id == unit.id:
-        found.add("/to_unit", "承接单位不能是本单位")
-    elif target.region_code != unit.region_code:
-        found.add("/to_unit", f"{target.name}不在本地区，跨地区撤并须报上级机构编制部门")
-    elif target.status != UnitStatus.ACTIVE:
-        found.add("/to_unit", f"{target.name}已撤销或冻结，不能承接编制和人员")
-    elif target.kind != unit.kind:
-        found.add("/to_unit", f"{target.name}是{target.kind}，{unit.kind}的编制和人员不能整建制划入")
+    refusal = receiving_refusal(unit, target, app, role="承接单位或并入单位", doing="撤并")
+    if refusal is None and target is not None and target.kind != unit.kind:
+        refusal = f"{target.name}是{target.kind}，{unit.kind}的编制和人员不能整建制划入"
+    if refusal:
+        found.add("/to_unit", refusal)
 
 
 def _check_open_business(session: Session, unit: Unit, matter_id: str | None, found: Problems) -> None:
@@ -105,7 +94,7 @@ def _persons_in_place(session: Session, unit: Unit) -> list[Person]:
 def summary(session: Session, unit: Unit, app: Mapping[str, Any]) -> dict[str, Any]:
     """The figures 编办 and 编委 decide on: both units' places and persons, the code, the names."""
     lines = [f"{unit.name}：{_places_line(session, unit)}"]
-    target = receiving_unit(session, app) if app.get("kind") != RENAME else None
+    target = target_unit(session, app) if app.get("kind") != RENAME else None
     if target is not None:
         lines.append(f"{target.name}（承接单位）：{_places_line(session, target)}")
     lines.append(f"统一社会信用代码：{unit.credit_code or '未赋码'}")
@@ -137,7 +126,7 @@ def carry_out(
 ) -> dict[str, Any]:
     """编委's decision carried out, all of it or (with ``done`` False and the reason) none of it."""
     totals.lock_region(session, unit.region_code)
-    target = receiving_unit(session, app) if app["kind"] != RENAME else None
+    target = target_unit(session, app) if app["kind"] != RENAME else None
     for unit_id in sorted({unit.id, *([target.id] if target else [])}):
         lock_unit(session, unit_id)
     found = problems(session, unit, app, matter_id=instance_id)

@@ -14,6 +14,7 @@ import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from sqlalchemy import select
@@ -21,8 +22,9 @@ from sqlalchemy.orm import Session
 
 from forms.identifiers import check_ric
 from kernel.errors import ValidationFailed
-from registry.import_files import base_name, bind_headers, read_table
+from registry.import_files import base_name
 from registry.import_rows import Column, Report, Row, reject_duplicates
+from registry.importing import read_rows
 from registry.models import StaffList, StaffListRow, Unit
 from registry.vocabulary import UnitStatus
 
@@ -47,6 +49,12 @@ COLUMNS = (
 )
 
 
+def previous_month(today: date) -> str:
+    """The month a list is usually of: the one before ``today``'s (YYYY-MM)."""
+    year, month = (today.year, today.month - 1) if today.month > 1 else (today.year - 1, 12)
+    return f"{year}-{month:02d}"
+
+
 def check_period(period: str) -> str:
     period = period.strip()
     if not PERIOD.match(period):
@@ -62,18 +70,8 @@ def import_list(
     if source not in SOURCES:
         raise ValidationFailed("invalid_source", "名单来源应为 payroll（财政工资统发名单）或 hr（人社人员名册）")
     period = check_period(period)
-    table = read_table(filename, content, COLUMNS)
-    positions, unknown = bind_headers(table.headers, COLUMNS)
     report = Report(source)
-    if unknown:
-        report.warn(1, f"已忽略无法识别的列：{'、'.join(f'“{h}”' for h in unknown)}")
-    rows = [
-        Row(line, {key: cells[i] if i < len(cells) else "" for key, i in positions.items()}, report)
-        for line, cells in table.rows
-    ]
-    if not rows:
-        raise ValidationFailed("import_empty", "文件中没有数据行（第1行为表头，数据从第2行开始）")
-    report.total = len(rows)
+    rows = read_rows(filename, content, COLUMNS, report)
     units = _units(session)
     parsed = [(row, _parse(row, units)) for row in rows]
     keyed = [(row, (p.id_number, p.unit_id)) for row, p in parsed if p is not None]

@@ -13,7 +13,8 @@ from api.deps import get_catalogue
 from api.web import flash, formfields
 from api.web.pages import Viewer, checked_form, engine_context, error_page, page
 from engine import services
-from kernel.actors import APPROVER, Actor
+from engine.services.instances import may_propose
+from kernel.actors import Actor
 from kernel.errors import DomainError, Forbidden, ValidationFailed
 from registry.services import register
 
@@ -22,19 +23,15 @@ router = APIRouter(include_in_schema=False)
 
 def proposable(request: Request, actor: Actor) -> list[dict[str, str]]:
     """The matters this actor's department may propose for a unit, with their names."""
-    if APPROVER not in actor.roles:
-        return []
-    catalogue = get_catalogue(request)
+    ctx, catalogue = engine_context(request), get_catalogue(request)
     return [
-        {"key": key, "name": catalogue.name_of(key)}
-        for key, departments in sorted(engine_context(request).proposers.items())
-        if actor.departments & departments
+        {"key": key, "name": catalogue.name_of(key)} for key in sorted(ctx.proposers) if may_propose(ctx, actor, key)
     ]
 
 
 def _schema(request: Request, actor: Actor, key: str) -> dict[str, Any]:
     ctx = engine_context(request)
-    if not (APPROVER in actor.roles and actor.departments & ctx.proposers.get(key, frozenset())):
+    if not may_propose(ctx, actor, key):
         raise Forbidden("proposer_only", "该事项只能由单位申请，或由指定部门代为提出")
     return services.start_form(ctx, key)
 

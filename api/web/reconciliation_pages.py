@@ -22,15 +22,9 @@ from kernel.errors import DomainError, ValidationFailed
 from registry.import_files import MAX_IMPORT_BYTES
 from registry.reconciliation import KINDS
 from registry.services import reconciliation
-from registry.staff_lists import SOURCES
+from registry.staff_lists import SOURCES, previous_month
 
 router = APIRouter(include_in_schema=False)
-
-
-def _last_month() -> str:
-    today = clock.today()
-    year, month = (today.year, today.month - 1) if today.month > 1 else (today.year - 1, 12)
-    return f"{year}-{month:02d}"
 
 
 def _index(request: Request, actor: Actor, status_code: int = 200, **values: Any) -> Response:
@@ -50,7 +44,7 @@ def _index(request: Request, actor: Actor, status_code: int = 200, **values: Any
         kinds=KINDS,
         sources=SOURCES,
         may=reconciliation.abilities(actor),
-        period=values.pop("period", None) or _last_month(),
+        period=values.pop("period", None) or previous_month(clock.today()),
         **{"errors": {}, **values},
     )
 

@@ -98,8 +98,7 @@ def propose(
     its inbox with the proposal filled in, for the unit to correct or confirm and submit; the rest
     of the process follows as if the unit had applied, and the proposer's colleagues decide it
     (回避). Only departments the matter names may propose it; the proposal must fit its form."""
-    proposers = ctx.proposers.get(process_key, frozenset())
-    if not (APPROVER in actor.roles and actor.departments & proposers):
+    if not may_propose(ctx, actor, process_key):
         raise Forbidden("proposer_only", "该事项只能由单位申请，或由指定部门代为提出")
     form = first_form(ctx, process_key)
     errors = [e.as_dict() for e in form.validate(data)]
@@ -121,6 +120,11 @@ def propose(
             if errors:
                 raise ValidationFailed("form_invalid", "表单填写有误，请按提示修改", errors)
         return views.instance_detail(session, instance, ctx.calendar)
+
+
+def may_propose(ctx: EngineContext, actor: Actor, process_key: str) -> bool:
+    """Whether the actor's department may propose ``process_key`` for a unit."""
+    return APPROVER in actor.roles and bool(actor.departments & ctx.proposers.get(process_key, frozenset()))
 
 
 def open_for_unit(
